@@ -1,0 +1,226 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .geo import PartyBranch
+from .households import Household
+from .projects import Project
+from .scoping import ScopedQuerySet
+
+#: The seed's working rule: "每个反对的村民，前前后后走访都不少于三次".
+MIN_VISITS_FOR_OPPOSED = 3
+#: An undecided household not visited for this many days needs attention.
+UNDECIDED_STALE_DAYS = 30
+
+
+class Stance(models.TextChoices):
+    """The attitude heard from a household (态度)."""
+
+    UNKNOWN = "unknown", _("not yet known")
+    SUPPORTIVE = "supportive", _("supportive")
+    UNDECIDED = "undecided", _("undecided")
+    OPPOSED = "opposed", _("opposed")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    village_path = "household__cooperative__village"
+
+    def opposed(self):
+        return self.filter(status=Case.Status.OPPOSED)
+
+    def open(self):
+        """Not yet signed: the households someone still has to persuade."""
+        return self.exclude(status__in=[Case.Status.SIGNED, Case.Status.COMPLETED])
+
+    def overdue(self, today=None):
+        """Open cases whose next follow-up date has passed."""
+        today = today or timezone.localdate()
+        return self.open().filter(next_follow_up_on__lt=today)
+
+    def under_visited_opposed(self):
+        return self.opposed().filter(visit_count__lt=MIN_VISITS_FOR_OPPOSED)
+
+    def stale_undecided(self, today=None):
+        today = today or timezone.localdate()
+        cutoff = today - timedelta(days=UNDECIDED_STALE_DAYS)
+        return self.filter(status=Case.Status.UNDECIDED).filter(
+            models.Q(last_visit_on__lt=cutoff) | models.Q(last_visit_on__isnull=True)
+        )
+
+    def needs_attention(self, today=None):
+        """Opposed under three visits, overdue follow-ups, undecided not visited for 30 days."""
+        today = today or timezone.localdate()
+        return (
+            self.under_visited_opposed() | self.overdue(today) | self.stale_undecided(today)
+        ).distinct()
+
+
+class Case(models.Model):
+    """户·项目: one household's part in one project.
+
+    ``status`` is the pipeline (not contacted → visited → undecided / supportive / opposed →
+    signed → completed); ``stance`` is the attitude last heard, kept after signing.
+    ``visit_count``, ``last_visit_on`` and ``next_follow_up_on`` are maintained by
+    ``services.visit_record`` so that lists and dashboards need no per-row query.
+    """
+
+    class Status(models.TextChoices):
+        NOT_CONTACTED = "not_contacted", _("not contacted")
+        VISITED = "visited", _("visited")
+        UNDECIDED = "undecided", _("undecided")
+        SUPPORTIVE = "supportive", _("supportive")
+        OPPOSED = "opposed", _("opposed")
+        SIGNED = "signed", _("signed")
+        COMPLETED = "completed", _("completed")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="cases", verbose_name=_("project")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="cases", verbose_name=_("household")
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.NOT_CONTACTED
+    )
+    stance = models.CharField(
+        _("stance"), max_length=12, choices=Stance.choices, default=Stance.UNKNOWN
+    )
+    affected_mu = models.DecimalField(
+        _("affected area (mu)"), max_digits=10, decimal_places=2, default=0
+    )
+    compensation_yuan = models.DecimalField(
+        _("agreed compensation (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    agreement_signed_on = models.DateField(_("agreement signed"), null=True, blank=True)
+    completed_on = models.DateField(_("completed (paid / handed over)"), null=True, blank=True)
+    visit_count = models.PositiveIntegerField(_("visits"), default=0, editable=False)
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["project", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "household"], name="case_unique_household"),
+            models.CheckConstraint(
+                condition=models.Q(affected_mu__gte=0), name="case_affected_mu_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(compensation_yuan__gte=0), name="case_compensation_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["signed", "completed"])
+                | models.Q(agreement_signed_on__isnull=False),
+                name="case_signed_has_agreement_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(completed_on__isnull=False),
+                name="case_completed_has_date",
+            ),
+        ]
+        indexes = [
+            # Project dashboard and case list: counts and filters by status within a project.
+            models.Index(fields=["project", "status"], name="case_project_status_idx"),
+            # "Overdue follow-ups" on the home page and dashboard.
+            models.Index(fields=["project", "next_follow_up_on"], name="case_project_followup_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.household}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.SIGNED, self.Status.COMPLETED)
+
+
+class VisitQuerySet(ScopedQuerySet):
+    village_path = "case__household__cooperative__village"
+
+
+class Visit(models.Model):
+    """入户走访: one visit to a household about one case.
+
+    ``client_id`` is generated by the form when it is first shown, so a re-sent or
+    double-clicked form stores the visit once.
+    """
+
+    class Place(models.TextChoices):
+        HOME = "home", _("at home")
+        WORKPLACE = "workplace", _("at the workplace")
+        PHONE = "phone", _("by phone")
+        OFFICE = "office", _("at the village office")
+        OTHER = "other", _("elsewhere")
+
+    class Concern(models.TextChoices):
+        COMPENSATION = "compensation", _("compensation amount")
+        RESETTLEMENT = "resettlement", _("resettlement")
+        TENANTS = "tenants", _("tenants")
+        BOUNDARIES = "boundaries", _("boundaries")
+        GRAVES = "graves", _("ancestral graves or houses")
+        POLICY = "policy", _("policy unclear")
+        OTHER = "other", _("other")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="visits", verbose_name=_("case")
+    )
+    visited_on = models.DateField(_("date of visit"))
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("visitors")
+    )
+    branch = models.ForeignKey(
+        PartyBranch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("credited to branch"),
+    )
+    place = models.CharField(_("place"), max_length=12, choices=Place.choices, default=Place.HOME)
+    stance = models.CharField(
+        _("stance heard"), max_length=12, choices=Stance.choices, default=Stance.UNKNOWN
+    )
+    concerns = models.JSONField(_("concerns"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    client_id = models.UUIDField(_("client id"), default=uuid.uuid4, unique=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_visits",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = VisitQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(next_follow_up_on__isnull=True)
+                | models.Q(next_follow_up_on__gte=models.F("visited_on")),
+                name="visit_follow_up_after_visit",
+            ),
+        ]
+        indexes = [
+            # Case timeline and "latest visit" per case.
+            models.Index(fields=["case", "visited_on"], name="visit_case_date_idx"),
+            # Visits per week on the dashboard and the visit list's date range.
+            models.Index(fields=["visited_on"], name="visit_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.case.household}"

@@ -1,0 +1,84 @@
+"""The four roles, as groups with permissions. Created (and kept up to date) after every
+``migrate`` by a post_migrate handler, so a fresh database always has them.
+
+A user's village scope is their staff profile; a role says what they may do within it.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+TOWNSHIP_ADMIN = "township_admin"
+TOWNSHIP_STAFF = "township_staff"
+VILLAGE_CADRE = "village_cadre"
+LEADER = "leader"
+
+LABELS = {
+    TOWNSHIP_ADMIN: _("township administrator"),
+    TOWNSHIP_STAFF: _("township staff"),
+    VILLAGE_CADRE: _("village cadre"),
+    LEADER: _("township leader (read-only)"),
+}
+
+_MODELS = [
+    "township",
+    "village",
+    "cooperative",
+    "partybranch",
+    "staffprofile",
+    "household",
+    "member",
+    "project",
+    "stage",
+    "meeting",
+    "case",
+    "visit",
+    "vote",
+    "voter",
+    "ballot",
+]
+
+
+def _view_all():
+    return [f"view_{m}" for m in _MODELS]
+
+
+#: codename lists per role (app "cases" unless "app.codename").
+ROLE_PERMISSIONS = {
+    TOWNSHIP_ADMIN: [
+        f"{action}_{m}" for m in _MODELS for action in ("view", "add", "change", "delete")
+    ]
+    + [
+        "view_all_villages",
+        "view_personal_numbers",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+    TOWNSHIP_STAFF: _view_all()
+    + [
+        "view_all_villages",
+        "add_visit",
+        "change_visit",
+        "change_case",
+        "add_meeting",
+        "change_meeting",
+        "add_vote",
+        "change_vote",
+        "change_stage",
+    ],
+    VILLAGE_CADRE: _view_all()
+    + ["add_visit", "change_visit", "add_ballot", "change_ballot", "add_meeting", "change_meeting"],
+    LEADER: _view_all() + ["view_all_villages"],
+}
+
+
+def ensure_roles(**kwargs) -> None:
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = []
+        for codename in codenames:
+            app, _dot, code = codename.rpartition(".")
+            perms.extend(
+                Permission.objects.filter(content_type__app_label=app or "cases", codename=code)
+            )
+        group.permissions.set(perms)

@@ -1,0 +1,166 @@
+"""Writes that change state: keyword-only, typed, atomic. Views, the admin and commands call
+these, never ``save()`` with business rules of their own."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Case, PartyBranch, Stance, Visit
+
+#: Status a case takes from the stance heard, while it is not yet signed.
+_STATUS_FOR_STANCE = {
+    Stance.UNKNOWN: Case.Status.VISITED,
+    Stance.SUPPORTIVE: Case.Status.SUPPORTIVE,
+    Stance.UNDECIDED: Case.Status.UNDECIDED,
+    Stance.OPPOSED: Case.Status.OPPOSED,
+}
+
+
+def _validate_visit_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
+    errors = {}
+    if visited_on > timezone.localdate():
+        errors["visited_on"] = _("The date of the visit cannot be in the future.")
+    if next_follow_up_on is not None and next_follow_up_on < visited_on:
+        errors["next_follow_up_on"] = _("The next follow-up cannot be before the visit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_concerns(concerns: Iterable[str]) -> list[str]:
+    allowed = set(Visit.Concern.values)
+    concerns = list(dict.fromkeys(concerns))
+    unknown = [c for c in concerns if c not in allowed]
+    if unknown:
+        raise ValidationError({"concerns": _("Unknown concern: %s") % ", ".join(unknown)})
+    return concerns
+
+
+def case_refresh_visits(*, case: Case) -> None:
+    """Recompute the case's visit figures and its stance from its visits.
+
+    Stance and follow-up come from the latest visit (by date, then by recording time). The
+    status follows the stance until the case is signed; signed and completed cases keep their
+    status whatever is heard later.
+    """
+    visits = case.visits.all()
+    figures = visits.aggregate(count=Count("pk"), last=Max("visited_on"))
+    latest = visits.order_by("-visited_on", "-recorded_at", "-pk").first()
+    case.visit_count = figures["count"]
+    case.last_visit_on = figures["last"]
+    if latest is None:
+        case.stance = Stance.UNKNOWN
+        case.next_follow_up_on = None
+        if case.is_open:
+            case.status = Case.Status.NOT_CONTACTED
+    else:
+        case.stance = latest.stance
+        case.next_follow_up_on = latest.next_follow_up_on
+        if case.is_open:
+            case.status = _STATUS_FOR_STANCE[Stance(latest.stance)]
+    case.save(
+        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
+    )
+
+
+def visit_record(
+    *,
+    case: Case,
+    recorded_by: AbstractBaseUser,
+    visited_on: date,
+    visitors: Iterable[AbstractBaseUser] = (),
+    place: str = Visit.Place.HOME,
+    stance: str = Stance.UNKNOWN,
+    concerns: Iterable[str] = (),
+    notes: str = "",
+    next_follow_up_on: date | None = None,
+    branch: PartyBranch | None = None,
+    client_id: uuid.UUID | None = None,
+) -> tuple[Visit, bool]:
+    """Store a visit once and update its case. Returns ``(visit, created)``.
+
+    A form re-sent with the same ``client_id`` returns the visit already stored
+    (``created`` False) instead of storing it twice, even when both requests race.
+    The visitors default to the recording user; the branch to the recorder's branch.
+    """
+    client_id = client_id or uuid.uuid4()
+    existing = Visit.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    _validate_visit_dates(visited_on=visited_on, next_follow_up_on=next_follow_up_on)
+    concerns = _validate_concerns(concerns)
+    if stance not in Stance.values:
+        raise ValidationError({"stance": _("Unknown stance.")})
+    if place not in Visit.Place.values:
+        raise ValidationError({"place": _("Unknown place.")})
+    visitors = list(visitors) or [recorded_by]
+    if branch is None:
+        profile = getattr(recorded_by, "staff_profile", None)
+        branch = profile.branch if profile is not None else None
+    try:
+        with transaction.atomic():
+            # Lock the case so that concurrent visits update its figures one after the other.
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            visit = Visit.objects.create(
+                case=locked,
+                visited_on=visited_on,
+                place=place,
+                stance=stance,
+                concerns=concerns,
+                notes=notes,
+                next_follow_up_on=next_follow_up_on,
+                branch=branch,
+                client_id=client_id,
+                recorded_by=recorded_by,
+            )
+            visit.visitors.set(visitors)
+            case_refresh_visits(case=locked)
+    except IntegrityError:
+        # The same form, sent twice at once: the other request stored it.
+        existing = Visit.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    case.refresh_from_db()
+    return visit, True
+
+
+@transaction.atomic
+def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
+    """Record the signed agreement (协议); the agreement date is required."""
+    if signed_on is None:
+        raise ValidationError({"agreement_signed_on": _("A signed case needs its agreement date.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError(
+            {"agreement_signed_on": _("The agreement date cannot be in the future.")}
+        )
+    if compensation_yuan is not None and compensation_yuan < 0:
+        raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.status = Case.Status.SIGNED
+    case.agreement_signed_on = signed_on
+    if compensation_yuan is not None:
+        case.compensation_yuan = compensation_yuan
+    case.save(update_fields=["status", "agreement_signed_on", "compensation_yuan"])
+    return case
+
+
+@transaction.atomic
+def case_complete(*, case: Case, completed_on: date) -> Case:
+    """Compensation paid and land handed over; only a signed case can be completed."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.SIGNED:
+        raise ValidationError(_("Only a signed case can be completed."))
+    if case.agreement_signed_on and completed_on < case.agreement_signed_on:
+        raise ValidationError({"completed_on": _("Completion cannot be before the agreement.")})
+    case.status = Case.Status.COMPLETED
+    case.completed_on = completed_on
+    case.save(update_fields=["status", "completed_on"])
+    return case

@@ -1,0 +1,156 @@
+"""factory_boy factories: tests build their data in code."""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from cases import models
+from cases.validators import id_number_check_char
+
+
+def make_id_number(n: int, birth: date = date(1980, 5, 17)) -> str:
+    first17 = f"440605{birth:%Y%m%d}{n % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            self.save()
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Township
+        django_get_or_create = ["name"]
+
+    name = "九江镇"
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Village
+        django_get_or_create = ["township", "name"]
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"测试村{n}")
+
+
+class CooperativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Cooperative
+        django_get_or_create = ["village", "name"]
+
+    village = factory.SubFactory(VillageFactory)
+    name = factory.Sequence(lambda n: f"第{n}经济社")
+
+
+class PartyBranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PartyBranch
+        django_get_or_create = ["township", "name"]
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"第{n}党支部")
+
+
+class StaffProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.StaffProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Household
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    number = factory.Sequence(lambda n: f"{n:04d}")
+    head_name = factory.Sequence(lambda n: f"户主{n}")
+    head_id_number = factory.Sequence(make_id_number)
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    contracted_mu = Decimal("1.50")
+    member_count = 3
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Member
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: f"成员{n}")
+    birth_date = date(1980, 1, 1)
+    is_shareholder = True
+    shares = Decimal("1")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Project
+        skip_postgeneration_save = True
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    kind = models.Project.Kind.ACQUISITION
+    status = models.Project.Status.ACTIVE
+    started_on = date(2021, 1, 1)
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Case
+
+    project = factory.SubFactory(ProjectFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    affected_mu = Decimal("1.00")
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Vote
+
+    subject = "《土地前期整理方案和协议》"
+    village = factory.SubFactory(VillageFactory)
+    rule_code = models.Vote.Rule.GROUP_MEETING
+    basis = models.Vote.Basis.HOUSEHOLD
+    opens_on = date(2021, 1, 16)
+    closes_on = date(2021, 1, 22)
+
+
+class VoterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Voter
+
+    vote = factory.SubFactory(VoteFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.LazyAttribute(lambda o: o.household.head_name)
+
+
+def random_rng(seed=1):
+    return random.Random(seed)
