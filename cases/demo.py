@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import voting
+from . import tallies
 from .models import (
     Ballot,
     Case,
@@ -136,6 +136,10 @@ def _birth(rng: random.Random, lo: int, hi: int) -> date:
     return date(rng.randint(lo, hi), rng.randint(1, 12), rng.randint(1, 28))
 
 
+def _evening(day: date) -> datetime:
+    return datetime.combine(day, time(19), timezone.get_current_timezone())
+
+
 def _geography(rng: random.Random) -> _Ctx:
     town = Township.objects.create(name="九江镇", district="南海区", city="佛山市")
     ctx = _Ctx(rng, town, {}, {}, {}, {})
@@ -166,6 +170,7 @@ def _geography(rng: random.Random) -> _Ctx:
                 first_name=name[1:],
                 last_name=name[0],
                 password="!demo-account-cannot-log-in",
+                date_joined=_evening(date(2017, 1, 3)),
             )
             profile = StaffProfile.objects.create(
                 user=user, branch=ctx.branches[key], title="党员（演示，虚构）"
@@ -303,6 +308,7 @@ def _visit(ctx, case, day, stance, workers, branch, follow_up=None, place=None, 
         concerns=list(concerns),
         next_follow_up_on=follow_up,
         recorded_by=visitors[0],
+        recorded_at=_evening(day),
         notes=rng.choice(
             [
                 "讲解补偿标准与安置方案。",
@@ -459,43 +465,23 @@ def _roll_and_ballots(ctx, vote, households, *, choose, recorder, days):
                 proxy_name=_name(ctx.rng, voter.name[0]) if method == "proxy" else "",
                 cast_on=vote.opens_on + timedelta(days=i % days),
                 recorded_by=recorder,
+                recorded_at=_evening(vote.opens_on + timedelta(days=i % days)),
             )
         )
     Ballot.objects.bulk_create(ballots)
     return len(voters), ballots
 
 
-def _certify(vote, eligible, ballots, opened_by, certified_by, eligible_households=None):
-    counts = {c: sum(1 for b in ballots if b.choice == c) for c in ("for", "against", "abstain")}
-    present_households = len({b.voter.household_id for b in ballots})
-    result = voting.tally(
-        vote.rule_code,
-        eligible=eligible,
-        present=len(ballots),
-        votes_for=counts["for"],
-        votes_against=counts["against"],
-        abstain=counts["abstain"],
-        eligible_households=eligible_households,
-        present_households=present_households if eligible_households is not None else None,
-    )
+def _certify(vote, opened_by, certified_by):
+    counts = tallies.vote_counts([vote.pk])[vote.pk]
     vote.status = Vote.Status.CERTIFIED
     vote.opened_by, vote.certified_by = opened_by, certified_by
     tz = timezone.get_current_timezone()
     vote.opened_at = datetime.combine(vote.opens_on, time(9), tz)
     vote.closed_at = datetime.combine(vote.closes_on, time(18), tz)
     vote.certified_at = vote.closed_at + timedelta(days=1)
-    vote.result = {
-        "eligible": eligible,
-        "present": len(ballots),
-        "for": counts["for"],
-        "against": counts["against"],
-        "abstain": counts["abstain"],
-        "quorum_met": result.quorum_met,
-        "passed": result.passed,
-        "approval": f"{result.approval.numerator}/{result.approval.denominator}",
-    }
+    vote.result = tallies.result_snapshot(vote, counts)
     vote.save()
-    return result
 
 
 def _zhennan(ctx, households):
@@ -557,10 +543,8 @@ def _zhennan(ctx, households):
         closes_on=date(2020, 9, 7),
         opened_at=None,
     )
-    eligible, ballots = _roll_and_ballots(
-        ctx, vote, all_hh, choose=lambda i: "for", recorder=workers[0], days=7
-    )
-    _certify(vote, eligible, ballots, workers[0], workers[1])
+    _roll_and_ballots(ctx, vote, all_hh, choose=lambda i: "for", recorder=workers[0], days=7)
+    _certify(vote, workers[0], workers[1])
     return project
 
 
@@ -650,7 +634,7 @@ def _nanyang(ctx, households):
         closes_on=date(2021, 1, 22),
     )
     choices = ["for"] * 61 + ["against"] * 4 + ["abstain"] * 3
-    eligible, ballots = _roll_and_ballots(
+    _roll_and_ballots(
         ctx,
         vote,
         coop_hh,
@@ -658,7 +642,7 @@ def _nanyang(ctx, households):
         recorder=workers[0],
         days=5,
     )
-    _certify(vote, eligible, ballots, workers[0], workers[1], eligible_households=eligible)
+    _certify(vote, workers[0], workers[1])
     return project
 
 

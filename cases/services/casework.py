@@ -1,5 +1,4 @@
-"""Writes that change state: keyword-only, typed, atomic. Views, the admin and commands call
-these, never ``save()`` with business rules of their own."""
+"""Case work: visits and the case pipeline (signing, completion)."""
 
 import uuid
 from collections.abc import Iterable
@@ -13,7 +12,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Case, PartyBranch, Stance, Visit
+from ..models import Case, PartyBranch, Stance, Visit
 
 #: Status a case takes from the stance heard, while it is not yet signed.
 _STATUS_FOR_STANCE = {
