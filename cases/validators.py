@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 # GB 11643-1999: weights of the first 17 digits, and the check character for sum % 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_SHAPE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$")
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_PHONE_SHAPE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 def normalize_text(value: str) -> str:

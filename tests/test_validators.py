@@ -49,3 +49,8 @@ def test_masks_keep_only_region_and_last_four():
     assert mask_id_number("44060519800517123X") == "440605********123X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == ""
+
+
+def test_digits_of_other_scripts_are_not_digits():
+    # "४" is a Devanagari digit: \d matches it without re.ASCII.
+    assert id_number_problem("4406051980051700१" + "0") is not None

@@ -1,0 +1,879 @@
+"""Household rosters (花名册): reading CSV / XLSX files and validating them row by row.
+
+Pure: no ORM. The database half of ``import_households`` calls ``parse_roster`` and writes
+nothing unless ``ParseResult.errors`` is empty (DESIGN.md: "nothing half-imported").
+
+Line numbers are the spreadsheet's row numbers (the header is line 1 unless title rows sit above
+it), so an administrator can find the row in Excel. Messages are English msgids translated with
+``gettext_lazy`` and evaluated only for rows that have a problem.
+"""
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import islice
+from operator import itemgetter
+
+import openpyxl
+from django.utils.translation import gettext_lazy as _
+
+from cases.validators import (
+    id_number_problem,
+    normalize_id_number,
+    normalize_phone,
+    normalize_text,
+    phone_problem,
+)
+
+__all__ = [
+    "COLUMNS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_UNCOMPRESSED_BYTES",
+    "REQUIRED_COLUMNS",
+    "ParseResult",
+    "RosterError",
+    "RosterRow",
+    "RowError",
+    "canonical_column",
+    "decode_csv",
+    "parse_roster",
+    "read_rows",
+]
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+# Worksheet XML compresses 10 to 30:1; a zip bomb compresses 1000:1. Members under
+# _RATIO_FLOOR are too small for their ratio to matter.
+MAX_COMPRESSION_RATIO = 200
+_RATIO_FLOOR = 1024 * 1024
+# The header is the first non-blank row, or one of the next five (title rows above it).
+HEADER_SEARCH_ROWS = 6
+
+COLUMNS = (
+    "village",
+    "cooperative",
+    "household_no",
+    "head_name",
+    "id_number",
+    "phone",
+    "members",
+    "shareholders",
+    "contracted_mu",
+    "address",
+    "notes",
+)
+REQUIRED_COLUMNS = ("village", "cooperative", "household_no", "head_name")
+
+# The documented Chinese header of each column (DESIGN.md), used in messages as "村/village".
+CHINESE_HEADERS = {
+    "village": "村",
+    "cooperative": "经济社",
+    "household_no": "户号",
+    "head_name": "户主",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "members": "人口",
+    "shareholders": "股东数",
+    "contracted_mu": "承包面积(亩)",
+    "address": "地址",
+    "notes": "备注",
+}
+
+# Other headers seen in township rosters, separated by spaces. Compared after _header_key
+# (NFKC, case-folded, without spaces, underscores, dashes, dots, stars and colons), so
+# "承包面积（亩）", " Household No. " and "户号*" need no entry of their own. A parenthesised
+# suffix is also dropped when nothing matches ("人口(人)" is 人口), except for the area, whose
+# unit must be 亩.
+_HEADER_VARIANTS = {
+    "village": "村名 村委会 村(社区) 村/社区 村居 社区 所属村 行政村 village_name community",
+    "cooperative": "社 经济合作社 合作社 股份合作经济社 经济社名称 所属经济社 村民小组 小组 组 "
+    "coop co-op cooperative_name economic_cooperative",
+    "household_no": "户编号 户序号 household_number household hh_no",
+    "head_name": "户主姓名 户主名 户代表 户代表姓名 姓名 head head_of_household household_head "
+    "name",
+    "id_number": "身份证 身份证号码 户主身份证号 户主身份证号码 公民身份号码 证件号码 "
+    "id_card id_card_number",
+    "phone": "电话 手机 手机号 手机号码 电话号码 联系方式 联系电话号码 phone_number mobile "
+    "telephone tel",
+    "members": "人口数 家庭人口 户籍人口 人数 家庭人数 member_count population",
+    "shareholders": "股东人数 股东 shareholder_count",
+    "contracted_mu": "承包面积 承包地面积 承包地面积(亩) 承包面积(mu) 面积(亩) contracted_area "
+    "contracted_area(mu) area(mu)",
+    "address": "住址 家庭住址 家庭地址 联系地址",
+    "notes": "说明 note remark remarks comment comments",
+}
+
+_HEADER_JUNK = re.compile(r"[\s_\-.*:]+")
+_HEADER_UNIT = re.compile(r"(.+?)\(.*\)")
+
+
+def _header_key(text: str) -> str:
+    return _HEADER_JUNK.sub("", normalize_text(text).casefold())
+
+
+def _header_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for column in COLUMNS:
+        for variant in (column, CHINESE_HEADERS[column], *_HEADER_VARIANTS[column].split()):
+            index.setdefault(_header_key(variant), column)
+    return index
+
+
+_HEADER_INDEX = _header_index()
+
+
+def canonical_column(header: str) -> str | None:
+    """The canonical column name for a header cell as written, or ``None``."""
+    key = _header_key(header)
+    column = _HEADER_INDEX.get(key)
+    if column is None and (match := _HEADER_UNIT.fullmatch(key)):
+        column = _HEADER_INDEX.get(match[1])
+        if column == "contracted_mu":  # 承包面积(平方米) is not in mu
+            column = None
+    return column
+
+
+# Whole-file problems.
+_EMPTY = _("The file is empty: it has no rows.")
+_BINARY = _(
+    "The file contains binary data, so it is not a CSV roster; export the roster from Excel "
+    "as CSV or XLSX."
+)
+_UNDECODABLE = _(
+    "The file is neither UTF-8 nor GBK/GB18030 text; save it again as CSV or XLSX, or name "
+    "its encoding with --encoding."
+)
+_WRONG_ENCODING = _(
+    "The file cannot be read as %(encoding)s: byte %(position)d is not valid in that "
+    "encoding; check --encoding."
+)
+_UNKNOWN_ENCODING = _("Unknown encoding %(encoding)s; use for example utf-8, gbk or gb18030.")
+_OLD_EXCEL = _(
+    "This is an old .xls or password-protected Excel workbook; open it in Excel and save it "
+    "as .xlsx (without a password) or CSV."
+)
+_TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
+_BOMB_SIZE = _(
+    "The XLSX file would expand to %(size)s when opened, more than the limit of %(limit)s; "
+    "it is refused as a possible zip bomb."
+)
+_BOMB_RATIO = _(
+    "The XLSX file holds a part compressed %(ratio)d:1, far beyond any spreadsheet; it is "
+    "refused as a possible zip bomb."
+)
+_CORRUPT = _(
+    "The XLSX file is damaged or not an Excel workbook; open it in Excel and save it again."
+)
+_NO_SHEET = _("The XLSX workbook has no worksheet.")
+_EMPTY_SHEET = _(
+    'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
+)
+_BAD_CSV = _("The CSV file cannot be read at line %(line)d: %(detail)s.")
+_NOT_ROSTER = _(
+    "This is not a household roster: none of its first rows is a header with the columns "
+    "%(columns)s."
+)
+_MISSING_COLUMNS = _("The header on line %(line)d lacks the required columns: %(columns)s.")
+_NO_ROWS = _("The file has a header (line %(line)d) but no household rows below it.")
+
+# Row problems.
+_BLANK = _("The %(column)s cell is blank; it is required.")
+_BLANK_MERGED = _(
+    "The %(column)s cell is blank. If it belongs to a merged cell, import with --fill-down "
+    "to take the value above."
+)
+_BLANK_NOTHING_ABOVE = _(
+    "The %(column)s cell is blank and there is no value above it to fill down."
+)
+_BLANK_NEW_VILLAGE = _(
+    "The %(column)s cell is blank, and the row above is in another village, so it cannot be "
+    "filled down."
+)
+_UNKNOWN_VILLAGE = _('Unknown village "%(village)s"; known villages: %(known)s.')
+_UNKNOWN_COOPERATIVE = _(
+    'Village "%(village)s" has no cooperative "%(cooperative)s"; its cooperatives: %(known)s.'
+)
+_DUPLICATE = _(
+    "Household number %(number)s of %(village)s %(cooperative)s is already on line %(first)d."
+)
+_NOT_AREA = _('"%(value)s" is not an area in mu; write a number such as 1.5.')
+_NEGATIVE = _('%(column)s cannot be negative ("%(value)s").')
+_TOO_PRECISE = _('"%(value)s" has more than two decimal places; areas are kept to 0.01 mu.')
+_NOT_COUNT = _('"%(value)s" is not a whole number of people.')
+
+
+class RosterError(Exception):
+    """A problem with the whole file; ``str(error)`` is one sentence for the administrator."""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One valid household row, normalised. Areas are in 亩 (mu), to 0.01."""
+
+    line: int
+    village: str
+    cooperative: str
+    household_no: str
+    head_name: str
+    id_number: str = ""
+    phone: str = ""
+    members: int | None = None
+    shareholders: int | None = None
+    contracted_mu: Decimal | None = None
+    address: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong in one cell: ``column`` is the header as written in the file."""
+
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """Valid ``rows`` and the ``errors`` of the others.
+
+    ``total_lines`` counts the household rows read (blank rows excluded), valid or not.
+    ``encoding`` is the CSV's text encoding, "" for XLSX. ``columns`` are the canonical names
+    of the recognised columns in file order; ``ignored_columns`` the headers not recognised.
+    """
+
+    rows: list[RosterRow]
+    errors: list[RowError]
+    encoding: str
+    columns: list[str]
+    total_lines: int
+    file_format: str = "csv"
+    header_line: int = 1
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Invalid(Exception):
+    """A cell's problem, raised by the field parsers below with the message already built."""
+
+
+# --- Decoding and reading ---------------------------------------------------------------
+
+
+def _size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
+def _codec_name(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding.strip()).name
+    except LookupError:
+        raise RosterError(_UNKNOWN_ENCODING % {"encoding": encoding}) from None
+
+
+def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and the encoding used to read it.
+
+    Without ``encoding``: a UTF-8 BOM means utf-8-sig, a UTF-16 BOM (Excel's "Unicode text")
+    utf-16; otherwise strict UTF-8, then GB18030 (a superset of GBK, which Chinese Excel
+    writes). Raises ``RosterError`` for binary data or text in none of these.
+    """
+    if encoding:
+        name = _codec_name(encoding)
+        if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            name = "utf-8-sig"
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            raise RosterError(
+                _WRONG_ENCODING % {"encoding": encoding, "position": exc.start}
+            ) from exc
+    else:
+        text = name = ""
+        if data.startswith(codecs.BOM_UTF8):
+            candidates = ("utf-8-sig",)
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            candidates = ("utf-16",)
+        elif b"\x00" in data:
+            raise RosterError(_BINARY)
+        else:
+            candidates = ("utf-8", "gb18030")
+        for name in candidates:
+            try:
+                text = data.decode(name)
+                break
+            except UnicodeDecodeError:
+                pass
+        else:
+            raise RosterError(_UNDECODABLE)
+    if "\x00" in text:
+        raise RosterError(_BINARY)
+    return text.removeprefix("\ufeff"), name
+
+
+def _cell_text(value: object) -> str:
+    """An XLSX cell as the text Excel shows (15 significant digits).
+
+    A number of more than 15 digits has lost digits in Excel (an ID number typed as a number
+    becomes 4.40682199001011E+17), so it is written in scientific notation, which
+    ``id_number_problem`` refuses, never as digits that merely look right.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        text = str(value)
+        return text if len(text.lstrip("-")) <= 15 else format(value, ".15g")
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))  # 12.0 → "12"
+        return format(value, ".15g")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
+    """Refuse a zip bomb before openpyxl decompresses anything.
+
+    The sizes are the ones the central directory declares; ``zipfile`` never inflates a member
+    beyond its declared size (and fails its CRC check if the data disagrees), so they bound
+    what openpyxl can be made to read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise RosterError(_CORRUPT) from exc
+    total = sum(member.file_size for member in members)
+    if total > max_uncompressed_bytes:
+        raise RosterError(
+            _BOMB_SIZE % {"size": _size_text(total), "limit": _size_text(max_uncompressed_bytes)}
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            raise RosterError(_BOMB_RATIO % {"ratio": ratio})
+
+
+def _xlsx_lines(
+    data: bytes, max_uncompressed_bytes: int
+) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """The first worksheet's title, and its (row number, cell texts), blank rows included."""
+    _check_zip(data, max_uncompressed_bytes)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, XML errors...
+        raise RosterError(_CORRUPT) from exc
+    if not workbook.worksheets:
+        workbook.close()
+        raise RosterError(_NO_SHEET)
+    sheet = workbook.worksheets[0]
+    # The <dimension> a program wrote may be wrong; without it openpyxl reads every row.
+    sheet.reset_dimensions()
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        try:
+            # Row numbers: openpyxl fills the rows missing from the XML with empty ones.
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield line, [v if v.__class__ is str else _cell_text(v) for v in values]
+        except Exception as exc:
+            raise RosterError(_CORRUPT) from exc
+        finally:
+            workbook.close()
+
+    return sheet.title, lines()
+
+
+def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells): a record with a quoted line break is one spreadsheet row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
+    try:
+        for line, cells in enumerate(reader, start=1):
+            yield line, cells
+    except csv.Error as exc:
+        raise RosterError(_BAD_CSV % {"line": line + 1, "detail": exc}) from exc
+
+
+@dataclass
+class _Header:
+    line: int
+    positions: dict[str, int]  # canonical column → cell index
+    written: dict[str, str]  # canonical column → header as written
+    ignored: list[str]
+    cells: tuple[str, ...] = ()  # as written, to recognise a repeated header row
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return sum(c in self.positions for c in REQUIRED_COLUMNS), len(self.positions)
+
+
+def _map_header(line: int, cells: Sequence[str]) -> _Header:
+    header = _Header(line, {}, {}, [], tuple(cell.strip() for cell in cells))
+    for index, cell in enumerate(cells):
+        written = cell.strip()
+        if not written:
+            continue
+        column = canonical_column(written)
+        if column is None or column in header.positions:  # a second 电话 column: first wins
+            header.ignored.append(written)
+        else:
+            header.positions[column] = index
+            header.written[column] = written
+    return header
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return not "".join(cells).strip()
+
+
+def _column_names(columns: Iterable[str]) -> str:
+    """ "村/village, 户号/household_no": the headers to write, in both languages."""
+    return ", ".join(f"{CHINESE_HEADERS[c]}/{c}" for c in columns)
+
+
+def _find_header(lines: Iterator[tuple[int, Sequence[str]]], empty: object = _EMPTY) -> _Header:
+    """Consume ``lines`` up to and including the header row, and map it."""
+    best: _Header | None = None
+    looked = 0
+    for line, cells in lines:
+        if _is_blank(cells):
+            continue
+        header = _map_header(line, cells)
+        if header.score[0] == len(REQUIRED_COLUMNS):
+            return header
+        if best is None or header.score > best.score:
+            best = header
+        looked += 1
+        if looked == HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise RosterError(empty)
+    if len(best.positions) < 2:
+        raise RosterError(_NOT_ROSTER % {"columns": _column_names(REQUIRED_COLUMNS)})
+    missing = [c for c in REQUIRED_COLUMNS if c not in best.positions]
+    raise RosterError(_MISSING_COLUMNS % {"line": best.line, "columns": _column_names(missing)})
+
+
+_SNIFF_CHARS = 64 * 1024
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter among , tab ; under which the first rows hold the best header."""
+    sample = text[:_SNIFF_CHARS]
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", "\t", ";"):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        score = (-1, -1)
+        try:
+            rows = [r for r in islice(reader, 50) if not _is_blank(r)][:HEADER_SEARCH_ROWS]
+        except csv.Error:
+            continue
+        for row in rows:
+            score = max(score, _map_header(0, row).score)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+@dataclass
+class _Table:
+    file_format: str
+    encoding: str
+    header: _Header
+    lines: Iterator[tuple[int, Sequence[str]]]  # the lines below the header, blank ones too
+
+
+def _open_table(
+    data: bytes,
+    filename: str,
+    encoding: str | None,
+    max_file_bytes: int,
+    max_uncompressed_bytes: int,
+) -> _Table:
+    if encoding:
+        _codec_name(encoding)  # a mistyped --encoding is reported even for an XLSX file
+    if len(data) > max_file_bytes:
+        raise RosterError(
+            _TOO_LARGE % {"size": _size_text(len(data)), "limit": _size_text(max_file_bytes)}
+        )
+    if not data.strip():
+        raise RosterError(_EMPTY)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
+        raise RosterError(_OLD_EXCEL)
+    if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes)
+        file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
+    else:
+        text, used = decode_csv(data, encoding)
+        if not text.strip():
+            raise RosterError(_EMPTY)
+        lines = _csv_lines(text, _sniff_delimiter(text))
+        file_format, empty = "csv", _EMPTY
+    header = _find_header(lines, empty)
+    return _Table(file_format, used, header, lines)
+
+
+def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows below the header, each padded or cut to one cell per column.
+
+    A row is blank when all its recognised columns are: a template's pre-numbered 序号 column
+    does not make an empty row a household. A copy of the header row (pasted page headers) is
+    skipped too.
+    """
+    positions = table.header.positions
+    width = max(positions.values()) + 1
+    recognised = itemgetter(*positions.values())
+    header_cells = recognised([*table.header.cells, *[""] * width])
+    padding = [""] * width
+    for line, cells in table.lines:
+        row = list(cells[:width])
+        if len(row) < width:
+            row.extend(padding[len(row) :])
+        cells_read = recognised(row)
+        if "".join(cells_read).strip() and cells_read != header_cells:
+            yield line, row
+
+
+def read_rows(
+    data: bytes,
+    filename: str,
+    *,
+    encoding: str | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {canonical column: cell text as read}) for each non-blank row.
+
+    Whole-file problems (``RosterError``) are raised by this call, before iterating, except
+    damage deep inside an XLSX sheet, which surfaces while iterating.
+    """
+    table = _open_table(data, filename, encoding, max_file_bytes, max_uncompressed_bytes)
+    columns = list(table.header.positions.items())
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for line, cells in _data_lines(table):
+            yield line, {column: cells[index] for column, index in columns}
+
+    return rows()
+
+
+# --- Validating ----------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_FREE_TEXT = {
+    **_ZERO_WIDTH,
+    0x3000: " ",
+    **{0xFF10 + i: chr(0x30 + i) for i in range(10)},
+    **{0xFF21 + i: chr(0x41 + i) for i in range(26)},
+    **{0xFF41 + i: chr(0x61 + i) for i in range(26)},
+}
+_FREE_TEXT_CHARS = re.compile("[" + re.escape("".join(map(chr, _FREE_TEXT))) + "]")
+_HAN = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}]) (?=[{_HAN}])")
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
+_PLAIN_AREA = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?", re.ASCII)
+_WHOLE_FLOAT = re.compile(r"\d+\.0+", re.ASCII)
+_CENT = Decimal("0.01")
+# What rosters write in an optional cell that has no value.
+_PLACEHOLDERS = frozenset({"无", "暂无", "/", "-", "--", "—", "——", "n/a", "na", "none"})
+
+
+def _clean(value: str) -> str:
+    """NFKC (full-width digits, letters, spaces to half-width), zero-width characters removed,
+    surrounding spaces stripped. Plain ASCII, most cells, needs only the strip."""
+    if value.isascii():
+        return value.strip()
+    value = normalize_text(value)
+    if not value.isprintable():
+        value = value.translate(_ZERO_WIDTH).strip()
+    return value
+
+
+def _name(value: str) -> str:
+    """Village, cooperative, household number, head: one space at most, and none between
+    Chinese characters ("张　三", padded to align two-character names, is 张三)."""
+    value = _clean(value)
+    if " " in value or not value.isprintable():
+        value = " ".join(value.split())
+        if " " in value:
+            value = _SPACE_BETWEEN_HAN.sub("", value)
+    return value
+
+
+def _free_text(value: str) -> str:
+    """Address, notes: full-width digits, letters and spaces to half-width; punctuation kept."""
+    value = value.strip()
+    if not value.isascii() and _FREE_TEXT_CHARS.search(value):
+        value = value.translate(_FREE_TEXT).strip()
+    return value
+
+
+def _optional(value: str) -> str:
+    value = _clean(value)
+    if len(value) <= 4 and value.lower() in _PLACEHOLDERS:
+        return ""
+    return value
+
+
+def _unwrap(value: str) -> str:
+    """Undo the tricks that keep Excel from eating digits: ="0757…" and a leading '."""
+    if value.startswith('="') and value.endswith('"'):
+        return value[2:-1]
+    return value.removeprefix("'")
+
+
+def _id_number(value: str) -> str:
+    value = _optional(value)
+    if not value:
+        return ""
+    value = normalize_id_number(_unwrap(value))
+    problem = id_number_problem(value)
+    if problem:
+        raise _Invalid(problem)
+    return value
+
+
+def _phone(value: str) -> str:
+    value = _optional(value)
+    if not value:
+        return ""
+    value = normalize_phone(_unwrap(value))
+    problem = phone_problem(value)
+    if problem:
+        raise _Invalid(problem)
+    return value
+
+
+def _count(value: str, column: str) -> int | None:
+    if value.isascii() and value.isdigit():
+        return int(value)
+    text = _optional(value)
+    if not text:
+        return None
+    text = text.removesuffix("人").rstrip()
+    if not _INTEGER.fullmatch(text):
+        raise _Invalid(str(_NOT_COUNT % {"value": value.strip()}))
+    number = int(Decimal(text))
+    if number < 0:
+        raise _Invalid(str(_NEGATIVE % {"column": column, "value": value.strip()}))
+    return number
+
+
+def _area(value: str, column: str) -> Decimal | None:
+    if _PLAIN_AREA.fullmatch(value):
+        return Decimal(value).quantize(_CENT)
+    text = _optional(value)
+    if not text:
+        return None
+    text = text.removesuffix("亩").rstrip()
+    if not _DECIMAL.fullmatch(text):
+        raise _Invalid(str(_NOT_AREA % {"value": value.strip()}))
+    area = Decimal(text.replace(",", ""))
+    if area < 0:
+        raise _Invalid(str(_NEGATIVE % {"column": column, "value": value.strip()}))
+    if area.normalize().as_tuple().exponent < -2:
+        raise _Invalid(str(_TOO_PRECISE % {"value": value.strip()}))
+    return abs(area).quantize(_CENT)  # abs: "-0" is 0.00
+
+
+def _known_text(names: Iterable[str]) -> str:
+    names = sorted(names)
+    if not names:
+        return "—"
+    return ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+
+
+def parse_roster(
+    data: bytes,
+    filename: str,
+    *,
+    encoding: str | None = None,
+    fill_down: bool = False,
+    known_cooperatives: Mapping[str, Iterable[str]] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+) -> ParseResult:
+    """Read and validate a roster; every row is checked and every problem reported.
+
+    ``fill_down``: a blank village / cooperative (a merged cell) takes the value of the row
+    above; a blank cooperative is filled only within the same village.
+    ``known_cooperatives``: village name → its cooperatives' names; rows naming others are
+    errors. Names are compared after normalisation (NFKC, spaces), as the rows carry them.
+    Raises ``RosterError`` for a problem with the whole file.
+    """
+    table = _open_table(data, filename, encoding, max_file_bytes, max_uncompressed_bytes)
+    header = table.header
+    written = header.written
+    known = None
+    if known_cooperatives is not None:
+        known = {
+            _name(village): {_name(c) for c in cooperatives}
+            for village, cooperatives in known_cooperatives.items()
+        }
+    absent = max(header.positions.values()) + 1  # index of an always-empty cell
+    cells_of = itemgetter(*(header.positions.get(c, absent) for c in COLUMNS))
+
+    rows: list[RosterRow] = []
+    errors: list[RowError] = []
+    first_line: dict[tuple[str, str, str], int] = {}
+    village_above = cooperative_above = ""
+    total = 0
+    problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
+
+    def error(column: str, message: object) -> None:
+        problems.append((column, message))
+
+    for line, cells in _data_lines(table):
+        total += 1
+        cells.append("")
+        (
+            village_cell,
+            cooperative_cell,
+            number_cell,
+            head_cell,
+            id_cell,
+            phone_cell,
+            members_cell,
+            shareholders_cell,
+            area_cell,
+            address_cell,
+            notes_cell,
+        ) = cells_of(cells)
+        problems.clear()
+
+        village = _name(village_cell)
+        cooperative = _name(cooperative_cell)
+        village_filled = False
+        if not village:
+            if fill_down and village_above:
+                village, village_filled = village_above, True
+            else:
+                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
+                error("village", message % {"column": written["village"]})
+        if not cooperative:
+            if fill_down and cooperative_above and (village_filled or village == village_above):
+                cooperative = cooperative_above
+            elif fill_down and cooperative_above and village:
+                error("cooperative", _BLANK_NEW_VILLAGE % {"column": written["cooperative"]})
+            else:
+                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
+                error("cooperative", message % {"column": written["cooperative"]})
+        village_above, cooperative_above = village, cooperative
+
+        if known is not None and village:
+            if village not in known:
+                error(
+                    "village", _UNKNOWN_VILLAGE % {"village": village, "known": _known_text(known)}
+                )
+            elif cooperative and cooperative not in known[village]:
+                error(
+                    "cooperative",
+                    _UNKNOWN_COOPERATIVE
+                    % {
+                        "village": village,
+                        "cooperative": cooperative,
+                        "known": _known_text(known[village]),
+                    },
+                )
+
+        number = _name(number_cell)
+        if _WHOLE_FLOAT.fullmatch(number):
+            number = number.partition(".")[0]  # 12.0 from a numeric cell → 12
+        if not number:
+            error("household_no", _BLANK % {"column": written["household_no"]})
+        elif village and cooperative:
+            key = (village, cooperative, number)
+            first = first_line.setdefault(key, line)
+            if first != line:
+                error(
+                    "household_no",
+                    _DUPLICATE
+                    % {
+                        "number": number,
+                        "village": village,
+                        "cooperative": cooperative,
+                        "first": first,
+                    },
+                )
+
+        head = _name(head_cell)
+        if not head:
+            error("head_name", _BLANK % {"column": written["head_name"]})
+
+        id_number = phone = ""
+        members = shareholders = area = None
+        try:
+            id_number = _id_number(id_cell)
+        except _Invalid as exc:
+            error("id_number", exc)
+        try:
+            phone = _phone(phone_cell)
+        except _Invalid as exc:
+            error("phone", exc)
+        try:
+            members = _count(members_cell, written.get("members", ""))
+        except _Invalid as exc:
+            error("members", exc)
+        try:
+            shareholders = _count(shareholders_cell, written.get("shareholders", ""))
+        except _Invalid as exc:
+            error("shareholders", exc)
+        try:
+            area = _area(area_cell, written.get("contracted_mu", ""))
+        except _Invalid as exc:
+            error("contracted_mu", exc)
+
+        if problems:
+            errors.extend(RowError(line, written[c], str(m)) for c, m in problems)
+            continue
+        rows.append(
+            RosterRow(
+                line=line,
+                village=village,
+                cooperative=cooperative,
+                household_no=number,
+                head_name=head,
+                id_number=id_number,
+                phone=phone,
+                members=members,
+                shareholders=shareholders,
+                contracted_mu=area,
+                address=_free_text(address_cell),
+                notes=_free_text(notes_cell),
+            )
+        )
+
+    if total == 0:
+        raise RosterError(_NO_ROWS % {"line": header.line})
+    return ParseResult(
+        rows=rows,
+        errors=errors,
+        encoding=table.encoding,
+        columns=sorted(header.positions, key=header.positions.__getitem__),
+        total_lines=total,
+        file_format=table.file_format,
+        header_line=header.line,
+        ignored_columns=header.ignored,
+    )

@@ -1,0 +1,765 @@
+"""Roster parsing and validation (cases/roster.py): pure, no database.
+
+Every file is built in code: CSV bytes in each encoding Chinese Excel writes, XLSX with openpyxl
+into memory, zip bombs with zipfile.
+"""
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+if not settings.configured:
+    settings.configure(USE_I18N=False)
+
+from cases import roster  # noqa: E402 (needs settings for messages)
+from cases.roster import (  # noqa: E402
+    ParseResult,
+    RosterError,
+    RosterRow,
+    RowError,
+    canonical_column,
+    decode_csv,
+    parse_roster,
+    read_rows,
+)
+
+ID_ZHANG = "440682199001011239"
+ID_LI = "440682198512034569"
+ID_WITH_X = "44068219850600008X"
+
+HEADER = ["村", "经济社", "户号", "户主", "身份证号", "联系电话", "人口", "股东数"]
+HEADER += ["承包面积(亩)", "地址", "备注"]
+ROSTER = [
+    HEADER,
+    ["烟南村", "村尾经济社", "1", "张三", ID_ZHANG, "13812345678", "4", "3", "1.5", "一巷1号", ""],
+    ["烟南村", "村尾经济社", "2", "李四", ID_LI, "0757-86501234", "3", "3", "0.75", "", "外出务工"],
+    ["英明社区", "南洋经济社", "1", "陈五", "", "", "", "", "", "", ""],
+]
+YANNAN = {"village": "烟南村", "cooperative": "村尾经济社"}
+EXPECTED = [
+    RosterRow(
+        line=2,
+        **YANNAN,
+        household_no="1",
+        head_name="张三",
+        id_number=ID_ZHANG,
+        phone="13812345678",
+        members=4,
+        shareholders=3,
+        contracted_mu=Decimal("1.50"),
+        address="一巷1号",
+    ),
+    RosterRow(
+        line=3,
+        **YANNAN,
+        household_no="2",
+        head_name="李四",
+        id_number=ID_LI,
+        phone="0757-86501234",
+        members=3,
+        shareholders=3,
+        contracted_mu=Decimal("0.75"),
+        notes="外出务工",
+    ),
+    RosterRow(
+        line=4, village="英明社区", cooperative="南洋经济社", household_no="1", head_name="陈五"
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the English msgids, whatever LANGUAGE_CODE the suite runs with."""
+    with translation.override("en"):
+        yield
+
+
+def csv_bytes(rows, encoding="utf-8", delimiter=","):
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def one_household(**cells):
+    """A roster with a single household; ``cells`` override its values by canonical name."""
+    values = dict(zip(roster.COLUMNS, ROSTER[1], strict=True))
+    values.update(cells)
+    return csv_bytes([HEADER, [values[c] for c in roster.COLUMNS]])
+
+
+def only_error(result: ParseResult) -> RowError:
+    assert result.rows == []
+    assert len(result.errors) == 1, result.errors
+    return result.errors[0]
+
+
+def zip_bytes(members):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+# --- Encodings and formats -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codec", "reported"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_csv_in_every_encoding_excel_writes_reads_the_same_rows(codec, reported):
+    result = parse_roster(csv_bytes(ROSTER, codec), "花名册.csv")
+
+    assert result.rows == EXPECTED
+    assert result.errors == []
+    assert result.encoding == reported
+    assert result.file_format == "csv"
+    assert result.total_lines == 3
+    assert result.columns == list(roster.COLUMNS)
+
+
+def test_gb18030_characters_outside_gbk_survive():
+    rows = [HEADER[:4] + ["地址"], ["烟南村", "村尾经济社", "9", "刘䶮", "𠀀村一巷"]]
+    data = csv_bytes(rows, "gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("gbk")
+
+    result = parse_roster(data, "roster.csv")
+
+    assert result.encoding == "gb18030"
+    assert [(r.head_name, r.address) for r in result.rows] == [("刘䶮", "𠀀村一巷")]
+
+
+def test_excel_unicode_text_is_utf16_with_tabs():
+    data = b"\xff\xfe" + csv_bytes(ROSTER, "utf-16-le", delimiter="\t")
+
+    result = parse_roster(data, "roster.txt")
+
+    assert result.rows == EXPECTED
+    assert result.encoding == "utf-16"
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_delimiter_is_sniffed(delimiter):
+    data = csv_bytes(ROSTER, delimiter=delimiter)
+
+    assert parse_roster(data, "roster.csv").rows == EXPECTED
+
+
+def test_xlsx_reads_the_same_rows_as_csv():
+    result = parse_roster(xlsx_bytes(ROSTER), "花名册.xlsx")
+
+    assert result.rows == EXPECTED
+    assert result.file_format == "xlsx"
+    assert result.encoding == ""
+
+
+def test_xlsx_is_recognised_by_content_whatever_its_name():
+    assert parse_roster(xlsx_bytes(ROSTER), "upload.bin").rows == EXPECTED
+
+
+def test_xlsx_numeric_cells_become_the_text_excel_shows():
+    rows = [
+        HEADER,
+        ["烟南村", "村尾经济社", 12, "张三", ID_ZHANG, 13812345678, 4, 3.0, 1.5, "", ""],
+        ["烟南村", "村尾经济社", 13.0, "李四", "", "", 3, 3, 2, "", ""],
+    ]
+
+    result = parse_roster(xlsx_bytes(rows), "roster.xlsx")
+
+    assert result.errors == []
+    first, second = result.rows
+    assert (first.household_no, first.phone, first.members, first.shareholders) == (
+        "12",
+        "13812345678",
+        4,
+        3,
+    )
+    assert first.contracted_mu == Decimal("1.50")
+    assert (second.household_no, second.contracted_mu) == ("13", Decimal("2.00"))
+
+
+@pytest.mark.parametrize("number", [440682199001011239, 4.40682199001011e17])
+def test_xlsx_id_number_stored_as_a_number_is_refused_as_digits_are_lost(number):
+    rows = [HEADER[:5], ["烟南村", "村尾经济社", "1", "张三", number]]
+
+    error = only_error(parse_roster(xlsx_bytes(rows), "roster.xlsx"))
+
+    assert (error.line, error.column) == (2, "身份证号")
+    assert "scientific notation" in error.message
+    assert "4.40682199001011E+17" in error.message
+
+
+def test_xlsx_line_numbers_count_blank_rows_and_title_rows():
+    rows = [
+        ["九江镇烟南村农户花名册"],
+        [],
+        HEADER[:4],
+        ["烟南村", "村尾经济社", "1", "张三"],
+        [],
+        [],
+        ["烟南村", "村尾经济社", "", "李四"],
+    ]
+
+    result = parse_roster(xlsx_bytes(rows), "roster.xlsx")
+
+    assert result.header_line == 3
+    assert [r.line for r in result.rows] == [4]
+    assert [(e.line, e.column) for e in result.errors] == [(7, "户号")]
+
+
+def test_read_rows_gives_line_numbers_and_raw_cells_by_canonical_column():
+    rows = [
+        ["花名册"],
+        ["Village", "Cooperative", "Household No", "Head", "序号"],
+        ["烟南村", "村尾经济社", " 1 ", "张三", "1"],
+        [],
+        ["", "", "", "", "2"],
+        ["烟南村", "村尾经济社", "2", "李四", "3"],
+    ]
+
+    result = list(read_rows(csv_bytes(rows), "roster.csv"))
+
+    assert [line for line, _ in result] == [3, 6]
+    assert result[0][1] == {
+        "village": "烟南村",
+        "cooperative": "村尾经济社",
+        "household_no": " 1 ",
+        "head_name": "张三",
+    }
+
+
+def test_a_quoted_line_break_stays_in_one_spreadsheet_row():
+    rows = [HEADER[:4] + ["地址"], [*YANNAN.values(), "1", "张三", "一巷\n1号"]]
+    rows.append([*YANNAN.values(), "", "李四", ""])
+
+    result = parse_roster(csv_bytes(rows), "roster.csv")
+
+    assert result.rows[0].address == "一巷\n1号"
+    assert [(e.line, e.column) for e in result.errors] == [(3, "户号")]
+
+
+def test_xlsx_dates_become_iso_text():
+    rows = [HEADER[:4] + ["备注"], [*YANNAN.values(), "1", "张三", datetime(2024, 3, 5)]]
+
+    (row,) = parse_roster(xlsx_bytes(rows), "roster.xlsx").rows
+
+    assert row.notes == "2024-03-05"
+
+
+# --- Headers -------------------------------------------------------------------------------
+
+
+def test_english_headers_in_any_case_with_spaces():
+    header = [
+        " Village ",
+        "COOPERATIVE",
+        "Household_No",
+        "head name",
+        "ID Number",
+        "Phone",
+        "Members",
+        "Shareholders",
+        "Contracted_Mu",
+        "Address",
+        "notes",
+    ]
+
+    result = parse_roster(csv_bytes([header, *ROSTER[1:]]), "roster.csv")
+
+    assert result.rows == EXPECTED
+    assert result.columns == list(roster.COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("承包面积（亩）", "contracted_mu"),
+        (" 承包面积 (亩) ", "contracted_mu"),
+        ("承包面积", "contracted_mu"),
+        ("户主姓名", "head_name"),
+        ("户主（代表）", "head_name"),
+        ("电话", "phone"),
+        ("手机", "phone"),
+        ("联系电话(手机)", "phone"),
+        ("社", "cooperative"),
+        ("经济合作社", "cooperative"),
+        ("村(社区)", "village"),
+        ("户号*", "household_no"),
+        ("身份证号码", "id_number"),
+        ("人口(人)", "members"),
+        ("ＶＩＬＬＡＧＥ", "village"),
+        ("Contracted area (mu)", "contracted_mu"),
+        ("承包面积(平方米)", None),
+        ("序号", None),
+    ],
+)
+def test_header_variants(header, column):
+    assert canonical_column(header) == column
+
+
+def test_header_variants_in_a_file_keep_the_header_as_written_for_errors():
+    header = ["村名", "经济合作社", "户号*", "户主姓名", "手机", "承包面积（亩）", "序号"]
+    data = csv_bytes([header, ["烟南村", "村尾经济社", "1", "张三", "138", "-2", "1"]])
+
+    result = parse_roster(data, "roster.csv")
+
+    assert result.columns == [
+        "village",
+        "cooperative",
+        "household_no",
+        "head_name",
+        "phone",
+        "contracted_mu",
+    ]
+    assert result.ignored_columns == ["序号"]
+    assert [(e.line, e.column) for e in result.errors] == [(2, "手机"), (2, "承包面积（亩）")]
+
+
+def test_title_rows_above_the_header_are_skipped():
+    data = csv_bytes([["九江镇烟南村农户花名册"], ["制表：2024年3月"], *ROSTER])
+
+    result = parse_roster(data, "roster.csv")
+
+    assert result.header_line == 3
+    assert [r.line for r in result.rows] == [4, 5, 6]
+
+
+def test_wrong_headers_name_the_missing_columns():
+    data = csv_bytes([["户主", "身份证号", "电话"], ["张三", ID_ZHANG, "13812345678"]])
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.csv")
+
+    message = str(caught.value)
+    assert "line 1" in message
+    assert "村/village" in message
+    assert "经济社/cooperative" in message
+    assert "户号/household_no" in message
+    assert "head_name" not in message
+
+
+def test_a_file_without_any_roster_header_is_not_a_roster():
+    data = csv_bytes([["name", "age", "city"], ["Zhang", "30", "Foshan"]])
+
+    with pytest.raises(RosterError, match="not a household roster"):
+        parse_roster(data, "people.csv")
+
+
+def test_a_repeated_header_row_is_not_a_household():
+    result = parse_roster(csv_bytes([*ROSTER[:3], HEADER, ROSTER[3]]), "roster.csv")
+
+    assert [r.line for r in result.rows] == [2, 3, 5]
+    assert result.errors == []
+    assert result.total_lines == 3
+
+
+def test_header_without_rows_is_refused():
+    with pytest.raises(RosterError, match="no household rows"):
+        parse_roster(csv_bytes([HEADER]), "template.csv")
+
+
+# --- Row validation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "fragment"),
+    [
+        ({"household_no": " "}, "户号", "户号 cell is blank"),
+        ({"head_name": ""}, "户主", "户主 cell is blank"),
+        ({"id_number": "4.40682E+17"}, "身份证号", "scientific notation"),
+        ({"id_number": "4.40682199001011e+17"}, "身份证号", "scientific notation"),
+        ({"id_number": "440682199001011230"}, "身份证号", "check digit"),
+        ({"id_number": "44068219900101123"}, "身份证号", "18 characters"),
+        ({"phone": "138123"}, "联系电话", "phone number"),
+        ({"phone": "打不通"}, "联系电话", "phone number"),
+        ({"members": "-1"}, "人口", "人口 cannot be negative"),
+        ({"members": "三"}, "人口", '"三" is not a whole number'),
+        ({"members": "2.5"}, "人口", "not a whole number"),
+        ({"shareholders": "-2"}, "股东数", "股东数 cannot be negative"),
+        ({"contracted_mu": "-1.5"}, "承包面积(亩)", "cannot be negative"),
+        ({"contracted_mu": "一亩半"}, "承包面积(亩)", "not an area in mu"),
+        ({"contracted_mu": "1,5"}, "承包面积(亩)", "not an area in mu"),
+        ({"contracted_mu": "1.234"}, "承包面积(亩)", "more than two decimal places"),
+    ],
+)
+def test_each_bad_cell_is_reported_with_line_column_and_reason(cells, column, fragment):
+    error = only_error(parse_roster(one_household(**cells), "roster.csv"))
+
+    assert error.line == 2
+    assert error.column == column
+    assert fragment in error.message
+
+
+def test_every_bad_row_is_reported_not_only_the_first():
+    data = csv_bytes(
+        [
+            HEADER,
+            ["烟南村", "村尾经济社", "1", "张三", "4.40682E+17", "", "-1", "", "", "", ""],
+            ["烟南村", "村尾经济社", "2", "李四", "", "", "", "", "", "", ""],
+            ["烟南村", "村尾经济社", "", "", "", "12345", "", "", "x", "", ""],
+        ]
+    )
+
+    result = parse_roster(data, "roster.csv")
+
+    assert [r.line for r in result.rows] == [3]
+    assert [(e.line, e.column) for e in result.errors] == [
+        (2, "身份证号"),
+        (2, "人口"),
+        (4, "户号"),
+        (4, "户主"),
+        (4, "联系电话"),
+        (4, "承包面积(亩)"),
+    ]
+    assert result.total_lines == 3
+    assert not result.ok
+
+
+def test_safe_normalisation_of_full_width_spaces_and_case():
+    data = one_household(
+        village=" 烟南村 ",
+        household_no="１２",
+        head_name="张　三",
+        id_number=" ４４０６８２１９８５０６０００ ０８ｘ",
+        phone="138-1234-5678",
+        members="４",
+        contracted_mu="１，２３４．５",
+        address="一巷１２号",
+    )
+
+    (row,) = parse_roster(data, "roster.csv").rows
+
+    assert row.village == "烟南村"
+    assert row.household_no == "12"
+    assert row.head_name == "张三"
+    assert row.id_number == ID_WITH_X
+    assert row.phone == "13812345678"
+    assert row.members == 4
+    assert row.contracted_mu == Decimal("1234.50")
+    assert row.address == "一巷12号"
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("1.5", "1.50"),
+        ("１．５", "1.50"),
+        ("1,234.5", "1234.50"),
+        ("2亩", "2.00"),
+        ("0", "0.00"),
+        ("1.500", "1.50"),
+        (" ", None),
+        ("无", None),
+    ],
+)
+def test_areas_accepted(text, area):
+    (row,) = parse_roster(one_household(contracted_mu=text), "roster.csv").rows
+
+    assert row.contracted_mu == (Decimal(area) if area else None)
+
+
+@given(st.decimals(min_value=0, max_value=10**7, places=2), st.booleans())
+def test_any_area_to_the_hundredth_round_trips(area, full_width):
+    text = f"{area:,.2f}"
+    if full_width:
+        text = text.translate(str.maketrans("0123456789.,", "０１２３４５６７８９．，"))
+
+    (row,) = parse_roster(one_household(contracted_mu=text), "roster.csv").rows
+
+    assert row.contracted_mu == area
+
+
+def test_excel_text_tricks_and_placeholders_in_optional_cells():
+    data = one_household(id_number=f'="{ID_ZHANG}"', phone="'13812345678", members="无")
+
+    (row,) = parse_roster(data, "roster.csv").rows
+
+    assert (row.id_number, row.phone, row.members) == (ID_ZHANG, "13812345678", None)
+
+
+def test_household_number_keeps_leading_zeros_written_as_text():
+    (row,) = parse_roster(one_household(household_no="007"), "roster.csv").rows
+
+    assert row.household_no == "007"
+
+
+# --- Merged cells, duplicates, known villages --------------------------------------------
+
+MERGED = [
+    HEADER[:4],
+    ["烟南村", "村尾经济社", "1", "张三"],
+    ["", "", "2", "李四"],
+    ["", "新基经济社", "1", "王五"],
+    ["", "", "2", "赵六"],
+    ["英明社区", "", "1", "陈七"],
+]
+
+
+def test_fill_down_takes_village_and_cooperative_from_the_row_above():
+    result = parse_roster(csv_bytes(MERGED[:5]), "roster.csv", fill_down=True)
+
+    assert result.errors == []
+    assert [(r.village, r.cooperative, r.household_no) for r in result.rows] == [
+        ("烟南村", "村尾经济社", "1"),
+        ("烟南村", "村尾经济社", "2"),
+        ("烟南村", "新基经济社", "1"),
+        ("烟南村", "新基经济社", "2"),
+    ]
+
+
+def test_fill_down_does_not_carry_a_cooperative_into_another_village():
+    result = parse_roster(csv_bytes(MERGED), "roster.csv", fill_down=True)
+
+    error = result.errors[-1]
+    assert (error.line, error.column) == (6, "经济社")
+    assert "another village" in error.message
+
+
+def test_fill_down_needs_a_value_above():
+    data = csv_bytes([HEADER[:4], ["", "村尾经济社", "1", "张三"]])
+
+    error = only_error(parse_roster(data, "roster.csv", fill_down=True))
+
+    assert (error.line, error.column) == (2, "村")
+    assert "no value above" in error.message
+
+
+def test_without_fill_down_blank_merged_cells_are_errors_that_suggest_it():
+    result = parse_roster(csv_bytes(MERGED[:5]), "roster.csv")
+
+    assert [r.line for r in result.rows] == [2]
+    assert [(e.line, e.column) for e in result.errors] == [
+        (3, "村"),
+        (3, "经济社"),
+        (4, "村"),
+        (5, "村"),
+        (5, "经济社"),
+    ]
+    assert all("--fill-down" in e.message for e in result.errors)
+
+
+def test_fill_down_works_on_xlsx_merged_cells():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in MERGED[:3]:
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    out = io.BytesIO()
+    workbook.save(out)
+
+    result = parse_roster(out.getvalue(), "roster.xlsx", fill_down=True)
+
+    assert [(r.line, r.village, r.cooperative) for r in result.rows] == [
+        (2, "烟南村", "村尾经济社"),
+        (3, "烟南村", "村尾经济社"),
+    ]
+
+
+def test_duplicate_household_number_names_the_earlier_line():
+    data = csv_bytes(
+        [
+            HEADER[:4],
+            ["烟南村", "村尾经济社", "7", "张三"],
+            ["烟南村", "新基经济社", "7", "李四"],
+            ["英明社区", "村尾经济社", "7", "王五"],
+            ["烟南村", "村尾经济社", "７ ", "赵六"],
+        ]
+    )
+
+    result = parse_roster(data, "roster.csv")
+
+    assert [r.line for r in result.rows] == [2, 3, 4]
+    (error,) = result.errors
+    assert (error.line, error.column) == (5, "户号")
+    assert "line 2" in error.message
+    assert "村尾经济社" in error.message
+
+
+KNOWN = {"烟南村": {"村尾经济社", "新基经济社"}, "英明社区": {"南洋经济社"}}
+
+
+def test_known_villages_and_cooperatives_are_checked():
+    data = csv_bytes(
+        [
+            HEADER[:4],
+            ["烟南村", "村尾经济社", "1", "张三"],
+            ["烟南", "村尾经济社", "2", "李四"],
+            ["英明社区", "村尾经济社", "3", "王五"],
+            [" 英明社区", "南洋经济社 ", "4", "赵六"],
+        ]
+    )
+
+    result = parse_roster(data, "roster.csv", known_cooperatives=KNOWN)
+
+    assert [r.line for r in result.rows] == [2, 5]
+    village_error, cooperative_error = result.errors
+    assert (village_error.line, village_error.column) == (3, "村")
+    assert 'Unknown village "烟南"' in village_error.message
+    assert "烟南村" in village_error.message
+    assert (cooperative_error.line, cooperative_error.column) == (4, "经济社")
+    assert '"英明社区" has no cooperative "村尾经济社"' in cooperative_error.message
+    assert "南洋经济社" in cooperative_error.message
+
+
+# --- Whole-file problems -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"  \r\n\r\n", b"\xef\xbb\xbf", b",,,\r\n,,\r\n", b"\xff\xfe"]
+)
+def test_empty_file(data):
+    with pytest.raises(RosterError, match="empty"):
+        parse_roster(data, "roster.csv")
+
+
+def test_workbook_whose_first_sheet_is_empty():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "说明"
+    second = workbook.create_sheet("花名册")
+    for row in ROSTER:
+        second.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+
+    with pytest.raises(RosterError, match='first worksheet \\("说明"\\) is empty'):
+        parse_roster(out.getvalue(), "roster.xlsx")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "村,经济社\n烟南村\x00".encode()],
+)
+def test_binary_file(data):
+    with pytest.raises(RosterError, match="binary data"):
+        parse_roster(data, "roster.csv")
+
+
+def test_text_in_no_known_encoding():
+    with pytest.raises(RosterError, match="neither UTF-8 nor GBK"):
+        parse_roster(b"\x80\xfd\xff village", "roster.csv")
+
+
+def test_old_xls_workbook():
+    with pytest.raises(RosterError, match=r"old \.xls"):
+        parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "roster.xls")
+
+
+def test_explicit_encoding():
+    data = csv_bytes(ROSTER, "gbk")
+
+    assert parse_roster(data, "roster.csv", encoding="GBK").encoding == "gbk"
+    assert parse_roster(data, "roster.csv", encoding="cp936").rows == EXPECTED
+    with pytest.raises(RosterError, match="cannot be read as utf-8"):
+        parse_roster(data, "roster.csv", encoding="utf-8")
+
+
+def test_unknown_encoding_name():
+    with pytest.raises(RosterError, match="Unknown encoding gbkk"):
+        parse_roster(csv_bytes(ROSTER), "roster.csv", encoding="gbkk")
+
+
+def test_decode_csv_reports_the_encoding_used():
+    assert decode_csv("村".encode()) == ("村", "utf-8")
+    assert decode_csv("\ufeff村".encode()) == ("村", "utf-8-sig")
+    assert decode_csv("村".encode("gbk")) == ("村", "gb18030")
+    assert decode_csv("村".encode("big5"), "big5") == ("村", "big5")
+
+
+def test_oversized_file():
+    data = csv_bytes(ROSTER)
+
+    with pytest.raises(RosterError, match="too large"):
+        parse_roster(data, "roster.csv", max_file_bytes=len(data) - 1)
+    with pytest.raises(RosterError, match="too large"):
+        parse_roster(xlsx_bytes(ROSTER), "roster.xlsx", max_file_bytes=1000)
+
+
+def test_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("openpyxl opened a zip bomb")
+
+    monkeypatch.setattr(roster.openpyxl, "load_workbook", must_not_open)
+    # A real bomb would hold 600 MB of zeros; the limit is lowered so the test stays fast.
+    bomb = zip_bytes(
+        {"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": "0" * 6_000_000}
+    )
+    assert len(bomb) < 20_000
+
+    with pytest.raises(RosterError, match="zip bomb") as caught:
+        parse_roster(bomb, "roster.xlsx", max_uncompressed_bytes=5_000_000)
+    assert "5.7 MB" in str(caught.value)
+
+
+def test_zip_bomb_is_refused_by_its_compression_ratio_within_the_size_limit(monkeypatch):
+    monkeypatch.setattr(roster.openpyxl, "load_workbook", pytest.fail)
+    bomb = zip_bytes({"xl/worksheets/sheet1.xml": b"\0" * 20_000_000})
+
+    with pytest.raises(RosterError, match="compressed [0-9]+:1"):
+        parse_roster(bomb, "roster.xlsx")
+
+
+def test_a_large_ordinary_workbook_is_not_mistaken_for_a_bomb():
+    rows = [HEADER] + [
+        ["烟南村", "村尾经济社", str(n), f"户主{n}", "", "", "3", "2", "1.25", "", ""]
+        for n in range(1, 3_001)
+    ]
+
+    data = xlsx_bytes(rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 1024 * 1024
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == []
+    assert len(result.rows) == 3_000
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"PK\x03\x04" + b"garbage" * 20, "roster.xlsx"),
+        (xlsx_bytes(ROSTER)[:2000], "roster.xlsx"),
+        (zip_bytes({"hello.txt": "not a workbook"}), "roster.xlsx"),
+        (zip_bytes({"[Content_Types].xml": "<Types><<<", "xl/workbook.xml": "<"}), "r.xlsx"),
+        (csv_bytes(ROSTER), "roster.xlsx"),
+    ],
+)
+def test_corrupt_xlsx(data, filename):
+    with pytest.raises(RosterError, match="damaged or not an Excel workbook"):
+        parse_roster(data, filename)
+
+
+def test_corrupt_sheet_inside_a_valid_workbook():
+    good = xlsx_bytes(ROSTER)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            dst.writestr(item, content)
+
+    with pytest.raises(RosterError, match="damaged"):
+        parse_roster(out.getvalue(), "roster.xlsx")
