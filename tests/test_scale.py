@@ -1,0 +1,47 @@
+"""The synthetic district is as consistent as data logged through the app."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Max
+
+from cases.models import Ballot, Case, Household, Member, Project, Visit, Voter
+from cases.services import case_refresh_visits
+
+
+@pytest.fixture
+def district(db):
+    call_command("seed_scale", households=620, visits_per_household=3, verbosity=0)
+
+
+def test_seed_scale_writes_a_consistent_district(district):
+    assert Household.objects.count() == 620
+    assert Member.objects.count() == 3 * 620
+    assert Case.objects.count() == 620  # one case per household
+    assert Visit.objects.exists()
+    for case in Case.objects.annotate(n=Count("visits"), last=Max("visits__visited_on")):
+        assert (case.visit_count, case.last_visit_on) == (case.n, case.last)
+    # The figures equal what the service would compute from the visits.
+    sample = list(Case.objects.filter(visit_count__gt=1).order_by("pk")[:40])
+    before = [(c.stance, c.status, c.next_follow_up_on) for c in sample]
+    for case in sample:
+        if case.is_open:
+            case_refresh_visits(case=case)
+    after = [
+        (c.stance, c.status, c.next_follow_up_on)
+        for c in Case.objects.filter(pk__in=[c.pk for c in sample]).order_by("pk")
+    ]
+    assert before == after
+    assert not Case.objects.filter(status="signed", agreement_signed_on__isnull=True).exists()
+
+
+def test_the_first_project_is_the_largest_and_votes_have_rolls(district):
+    largest = Project.objects.annotate(n=Count("cases")).order_by("-n").first()
+    assert largest.name.startswith("合成项目001")
+    assert Voter.objects.exists()
+    assert Ballot.objects.count() <= Voter.objects.count()
+    assert not Ballot.objects.values("voter").annotate(n=Count("pk")).filter(n__gt=1).exists()
+
+
+def test_seeding_twice_is_refused_with_a_clear_message(district):
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("seed_scale", households=10, verbosity=0)
