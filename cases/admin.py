@@ -190,7 +190,7 @@ class StageAdminForm(forms.ModelForm):
                     calendar=township_calendar(),
                 )
             except ValidationError as exc:
-                errors = getattr(exc, "error_dict", {None: exc.error_list})
+                errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}
                 for key, messages in errors.items():
                     field = {"reason": "early_reason"}.get(key, key)
                     self.add_error(field if field in self.fields else None, messages)

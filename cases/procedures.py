@@ -365,8 +365,8 @@ def _status(
                     )
                 )
         if (
-            conditional
-            and required
+            row.conditional
+            and row.required
             and stage.condition == Condition.HEARING_IF_MAJORITY_OPPOSED
             and not stage.done_on
         ):
