@@ -344,6 +344,7 @@ def _status(
             calendar,
         )
 
+    hearing_flagged = False
     for i, row in enumerate(rows):
         stage = row.stage
         if stage.is_minimum:
@@ -369,7 +370,9 @@ def _status(
             and row.required
             and stage.condition == Condition.HEARING_IF_MAJORITY_OPPOSED
             and not stage.done_on
+            and not hearing_flagged  # the hearing itself, not the re-announcement after it
         ):
+            hearing_flagged = True
             row.flags.append(
                 Flag(
                     "hearing_required",

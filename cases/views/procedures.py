@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -88,7 +89,10 @@ def stage_mark_done(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("“%(stage)s” is marked done.") % {"stage": stage.name})
+            messages.success(
+                request,
+                _("“%(stage)s” is marked done.") % {"stage": stage.display_name(get_language())},
+            )
             return _back_to(stage)
     messages.error(request, _("The stage was not marked done; see the form below."))
     return _procedure_page(request, stage.project, bound=(stage.pk, form), status=400)
