@@ -1,7 +1,12 @@
 """The Django admin for every model. Every changelist, change page and autocomplete reads
 through ``visible_to(request.user)``; writes with rules go through ``cases.services``."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,15 +19,20 @@ from .models import (
     Meeting,
     Member,
     PartyBranch,
+    ProcedureTemplate,
     Project,
     StaffProfile,
     Stage,
+    StageEvidence,
+    TemplateStep,
     Township,
     Village,
     Visit,
     Vote,
     Voter,
+    WorkdayOverride,
 )
+from .procedures import township_calendar
 
 admin.site.site_header = _("Land consolidation cases")
 admin.site.site_title = _("landreform")
@@ -155,14 +165,74 @@ class MemberAdmin(ScopedHistoryAdmin):
     show_full_result_count = False
 
 
+class StageAdminForm(forms.ModelForm):
+    """A stage done before its legal minimum needs a reason (``services.stage_check_done``)."""
+
+    class Meta:
+        model = Stage
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
+
+    def clean(self):
+        cleaned = super().clean()
+        done_on = cleaned.get("done_on")
+        if done_on and {"done_on", "started_on", "early_reason"} & set(self.changed_data):
+            probe = Stage(
+                period_kind=cleaned.get("period_kind", self.instance.period_kind),
+                period_amount=cleaned.get("period_amount", self.instance.period_amount),
+                period_unit=cleaned.get("period_unit", self.instance.period_unit),
+            )
+            try:
+                services.stage_check_done(
+                    stage=probe,
+                    started_on=cleaned.get("started_on"),
+                    done_on=done_on,
+                    reason=cleaned.get("early_reason") or "",
+                    calendar=township_calendar(),
+                )
+            except ValidationError as exc:
+                errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for key, messages in errors.items():
+                    field = {"reason": "early_reason"}.get(key, key)
+                    self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
 class StageInline(admin.TabularInline):
     model = Stage
+    form = StageAdminForm
     extra = 0
-    fields = ["order", "name", "legal_basis", "planned_start", "due_on", "started_on", "done_on"]
+    fields = [
+        "order",
+        "name",
+        "requirement",
+        "planned_start",
+        "due_on",
+        "started_on",
+        "done_on",
+        "early_reason",
+    ]
+    show_change_link = True
+
+
+class ProjectAdminForm(forms.ModelForm):
+    procedure_template = forms.ModelChoiceField(
+        queryset=ProcedureTemplate.objects.all(),
+        required=False,
+        label=_("procedure template"),
+        help_text=_(
+            "Lays out the stages of a project that has none; empty: the default template of "
+            "the project's kind."
+        ),
+    )
+
+    class Meta:
+        model = Project
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
 
 
 @admin.register(Project)
 class ProjectAdmin(ScopedAdmin):
+    form = ProjectAdminForm
     list_display = ["name", "kind", "status", "area_mu", "started_on", "ended_on"]
     list_filter = ["kind", "status", "villages"]
     search_fields = ["name"]
@@ -170,14 +240,104 @@ class ProjectAdmin(ScopedAdmin):
     autocomplete_fields = ["cooperatives"]
     inlines = [StageInline]
 
+    def save_related(self, request, form, formsets, change):
+        """Once the inline stages are saved, a project without stages gets its procedure
+        (here rather than in save_model, which runs before the inlines)."""
+        super().save_related(request, form, formsets, change)
+        project = form.instance
+        if not project.stages.exists():
+            services.project_lay_out_stages(
+                project=project,
+                template=form.cleaned_data.get("procedure_template"),
+                start=project.started_on or timezone.localdate(),
+            )
+
+
+class StageEvidenceInline(admin.TabularInline):
+    """Read-only: evidence is added on the procedure page; the link goes through the scoped
+    download view."""
+
+    model = StageEvidence
+    extra = 0
+    fields = ["link", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence_file", args=[obj.pk]), obj.original_name
+        )
+
 
 @admin.register(Stage)
 class StageAdmin(ScopedAdmin):
-    list_display = ["project", "order", "name", "planned_start", "due_on", "done_on"]
-    list_filter = ["project"]
+    form = StageAdminForm
+    list_display = ["project", "order", "name", "requirement", "planned_start", "due_on", "done_on"]
+    list_filter = ["project", "requirement"]
     list_select_related = ["project"]
     search_fields = ["name", "project__name"]
     autocomplete_fields = ["project"]
+    raw_id_fields = ["template_step", "depends_on"]
+    readonly_fields = ["done_by"]
+    inlines = [StageEvidenceInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.done_on and "done_on" in form.changed_data:
+            services.stage_mark_done(
+                stage=obj,
+                done_on=obj.done_on,
+                started_on=obj.started_on,
+                reason=obj.early_reason,
+                user=request.user,
+            )
+
+
+class TemplateStepInline(admin.TabularInline):
+    """The township edits its procedures here, without touching code."""
+
+    model = TemplateStep
+    extra = 0
+    fields = [
+        "order",
+        "name_zh",
+        "name_en",
+        "legal_basis",
+        "period_kind",
+        "period_amount",
+        "period_unit",
+        "requirement",
+        "condition",
+        "depends_on",
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "depends_on":
+            template_id = (request.resolver_match.kwargs or {}).get("object_id")
+            kwargs["queryset"] = TemplateStep.objects.filter(template_id=template_id or 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ProcedureTemplate)
+class ProcedureTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "project_kind", "is_default"]
+    list_filter = ["project_kind", "is_default"]
+    search_fields = ["name"]
+    inlines = [TemplateStepInline]
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """工作日调整: holidays and make-up days for years the calendar library does not know."""
+
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
 
 
 class VisitInline(admin.TabularInline):

@@ -35,7 +35,7 @@ from .models import (
     Vote,
     Voter,
 )
-from .services import case_refresh_visits
+from .services import case_refresh_visits, project_lay_out_stages
 from .validators import id_number_check_char
 
 INVENTED = "演示数据：住户与人物均为虚构。Demo data: this household and its people are invented."
@@ -86,31 +86,29 @@ VILLAGES = [
 ]
 ORGAN_BRANCH = "九江机关第六党支部"
 
-ACQUISITION_STAGES = [
-    ("公益性认定", "土地管理法第45条"),
-    ("征收预公告（不少于10个工作日）", "土地管理法第47条；实施条例第26条"),
-    ("土地现状调查（结果公示不少于10个工作日）", "实施条例第26条；广东省条例第27条"),
-    ("社会稳定风险评估", "土地管理法第47条；实施条例第27条"),
-    ("拟定征地补偿安置方案", "实施条例第27条"),
-    ("方案公告（不少于30日）", "土地管理法第47条；实施条例第28条"),
-    ("听证（过半数不同意时）", "土地管理法第47条；实施条例第29条"),
-    ("补偿登记", "土地管理法第47条"),
-    ("签订征地补偿安置协议", "土地管理法第47条；实施条例第29条"),
-    ("补偿费用足额预存", "实施条例第29条"),
-    ("申请征收与审批", "土地管理法第46条"),
-    ("征收公告（批准后15个工作日内）", "实施条例第31条"),
-    ("对个别未签协议者作出补偿决定", "实施条例第31条"),
-    ("支付补偿（3个月内）", "实施条例第32条"),
-    ("交付土地", "实施条例第32条"),
-]
-SIX_STEPS = [
-    ("民事民提（提出）", "英明社区“六步工作法”"),
-    ("民事民议（商议）", "英明社区“六步工作法”"),
-    ("民事民决（表决）", "英明社区“六步工作法”；农村集体经济组织法第26–27条"),
-    ("民事民筹（筹措）", "英明社区“六步工作法”"),
-    ("民事民办（实施）", "英明社区“六步工作法”"),
-    ("民事民评（评议）", "英明社区“六步工作法”"),
-]
+#: The Yannan acquisition's statutory steps as done (template order → started, done), 2021.
+#: Step 3's results were shown 9 working days, not 10 (2021-02-20 is a make-up Saturday):
+#: finished early with a recorded reason, which the procedure page flags.
+YANNAN_STEPS = {
+    1: (date(2021, 1, 11), date(2021, 1, 15)),
+    2: (date(2021, 1, 18), date(2021, 2, 1)),
+    3: (date(2021, 2, 3), date(2021, 2, 20)),
+    4: (date(2021, 2, 22), date(2021, 3, 5)),
+    5: (date(2021, 3, 8), date(2021, 3, 12)),
+    6: (date(2021, 3, 15), date(2021, 4, 14)),
+    9: (date(2021, 4, 15), date(2021, 4, 30)),
+    10: (date(2021, 5, 6), date(2021, 7, 20)),
+    11: (date(2021, 7, 21), date(2021, 7, 30)),
+    12: (date(2021, 8, 2), date(2021, 9, 15)),
+    13: (date(2021, 9, 16), date(2021, 9, 24)),
+    14: (date(2021, 9, 24), date(2021, 10, 13)),
+    15: (date(2021, 10, 14), date(2021, 11, 5)),
+    16: (date(2021, 10, 14), date(2021, 12, 20)),
+    17: (date(2021, 12, 21), None),
+}
+YANNAN_EARLY_REASON = (
+    "公示第9个工作日，全部权属人已签字确认调查结果，经镇政府同意提前结束公示。（演示数据）"
+)
 
 
 @dataclass
@@ -273,27 +271,28 @@ def _project(ctx, name, kind, status, villages, coops, area, start, end, descrip
     return project
 
 
-def _lay_stages(project, steps, start: date, spans: list[int], done_upto: int):
-    """Stages one after another, ``spans`` days each; the first ``done_upto`` are done."""
-    day = start
-    stages = []
-    for order, ((name, basis), span) in enumerate(zip(steps, spans, strict=True), start=1):
-        due = day + timedelta(days=span)
-        done = order <= done_upto
-        stages.append(
-            Stage(
-                project=project,
-                order=order,
-                name=name,
-                legal_basis=basis,
-                planned_start=day,
-                due_on=due,
-                started_on=day if done or order == done_upto + 1 else None,
-                done_on=due if done else None,
-            )
-        )
-        day = due + timedelta(days=1)
-    Stage.objects.bulk_create(stages)
+def _lay_stages(project, start: date, actual: dict, reasons: dict | None = None):
+    """Stages from the kind's default template, planned from ``start``, with what was done:
+    ``actual`` maps a step's order to (started, done or None)."""
+    stages = project_lay_out_stages(project=project, start=start)
+    reasons = reasons or {}
+    for stage in stages:
+        stage.started_on, stage.done_on = actual.get(stage.order, (None, None))
+        stage.early_reason = reasons.get(stage.order, "")
+    Stage.objects.bulk_update(stages, ["started_on", "done_on", "early_reason"])
+
+
+def _lay_six_steps(project, spans: list[int], done_upto: int):
+    """The six steps from the project's start, ``spans`` days each; the first ``done_upto``
+    are done and the next one is under way."""
+    actual, day = {}, project.started_on
+    for order, span in enumerate(spans, start=1):
+        if order <= done_upto:
+            actual[order] = (day, day + timedelta(days=span))
+        elif order == done_upto + 1:
+            actual[order] = (day, None)
+        day += timedelta(days=span + 1)
+    _lay_stages(project, project.started_on, actual)
 
 
 def _visit(ctx, case, day, stance, workers, branch, follow_up=None, place=None, concerns=()):
@@ -347,13 +346,7 @@ def _yannan(ctx, households):
         "2021年烟南村党委“快、稳、准”完成500多户征地工作。",
         None,
     )
-    _lay_stages(
-        project,
-        ACQUISITION_STAGES,
-        date(2021, 1, 11),
-        [14, 16, 20, 14, 12, 31, 10, 15, 60, 10, 30, 15, 40, 90, 30],
-        done_upto=12,
-    )
+    _lay_stages(project, date(2021, 1, 11), YANNAN_STEPS, {3: YANNAN_EARLY_REASON})
     workers = ctx.workers["烟南村"] + ctx.workers[ORGAN_BRANCH]
     branch = ctx.branches["烟南村"]
     cases = Case.objects.bulk_create(
@@ -500,7 +493,7 @@ def _zhennan(ctx, households):
         "镇南村党委多次召开党员会议，党员入户走访，村民表决以100%赞成率通过。",
         None,
     )
-    _lay_stages(project, SIX_STEPS, date(2020, 6, 1), [30, 60, 30, 90, 180, 30], done_upto=6)
+    _lay_six_steps(project, [30, 60, 30, 90, 180, 30], done_upto=6)
     workers, branch = ctx.workers["镇南村"], ctx.branches["镇南村"]
     all_hh = [hh for c in coops for hh in households[c]]
     cases = Case.objects.bulk_create(
@@ -565,7 +558,7 @@ def _nanyang(ctx, households):
         "村尾经济社表决并签订《土地前期整理方案和协议》。",
         None,
     )
-    _lay_stages(project, SIX_STEPS, date(2019, 3, 1), [60, 420, 60, 90, 240, 60], done_upto=4)
+    _lay_six_steps(project, [60, 420, 60, 90, 240, 60], done_upto=4)
     workers, branch = ctx.workers["英明社区"], ctx.branches["英明社区"]
     coop_hh = households["村尾经济社"]
     cases = Case.objects.bulk_create(
@@ -661,7 +654,7 @@ def _completed_projects(ctx, households):
         "2017年至2019年河清社区党委盘活土地资源。",
         None,
     )
-    _lay_stages(heqing, SIX_STEPS, date(2017, 3, 1), [60, 120, 30, 120, 420, 60], done_upto=6)
+    _lay_six_steps(heqing, [60, 120, 30, 120, 420, 60], done_upto=6)
     jinxingma = _project(
         ctx,
         "英明工业园（金星马）升级改造",
@@ -675,7 +668,7 @@ def _completed_projects(ctx, households):
         "原有厂房全部拆除重建，兴建高标准现代化厂房；九江“三旧”改造示范标杆。",
         None,
     )
-    _lay_stages(jinxingma, SIX_STEPS, date(2018, 4, 1), [45, 90, 30, 90, 540, 60], done_upto=6)
+    _lay_six_steps(jinxingma, [45, 90, 30, 90, 540, 60], done_upto=6)
     Meeting.objects.create(
         project=jinxingma,
         kind=Meeting.Kind.POLICY_QA,

@@ -35,6 +35,10 @@ _MODELS = [
     "vote",
     "voter",
     "ballot",
+    "proceduretemplate",
+    "templatestep",
+    "workdayoverride",
+    "stageevidence",
 ]
 
 
@@ -65,9 +69,18 @@ ROLE_PERMISSIONS = {
         "add_vote",
         "change_vote",
         "change_stage",
+        "add_stageevidence",
     ],
     VILLAGE_CADRE: _view_all()
-    + ["add_visit", "change_visit", "add_ballot", "change_ballot", "add_meeting", "change_meeting"],
+    + [
+        "add_visit",
+        "change_visit",
+        "add_ballot",
+        "change_ballot",
+        "add_meeting",
+        "change_meeting",
+        "add_stageevidence",
+    ],
     LEADER: _view_all() + ["view_all_villages"],
 }
 

@@ -144,6 +144,8 @@ STORAGES = {
 }
 # Uploaded evidence is private: kept outside the static path and served by a scoped view.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Largest photo or PDF of a posted notice accepted as a stage's evidence (bytes).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 

@@ -68,3 +68,10 @@ def cadre_zhennan(zhennan):
 @pytest.fixture
 def yannan_project(yannan):
     return ProjectFactory(name="临港国际产业社区（烟南片区）土地征收", villages=[yannan])
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded evidence goes to a throw-away MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

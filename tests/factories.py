@@ -28,9 +28,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        if create and extracted:
+        if not create:
+            return
+        if extracted:
             self.groups.add(Group.objects.get(name=extracted))
-            self.save()
+        # Saves the password set above, also for users without a role (force_login checks
+        # the session against the stored password hash).
+        self.save()
 
 
 class TownshipFactory(factory.django.DjangoModelFactory):
@@ -154,3 +158,43 @@ class VoterFactory(factory.django.DjangoModelFactory):
 
 def random_rng(seed=1):
     return random.Random(seed)
+
+
+def default_templates() -> None:
+    """The default procedure templates as the data migration writes them (again, if a
+    transactional test flushed them)."""
+    import importlib
+
+    from django.apps import apps
+
+    if models.ProcedureTemplate.objects.exists():
+        return
+    migration = importlib.import_module(
+        "cases.migrations.0002_procedures_templates_stages_evidence"
+    )
+    migration.create_default_templates(apps, None)
+
+
+def acquisition_project(*, start: date, villages=(), **kwargs) -> models.Project:
+    """A land acquisition whose stages are laid out from the default template."""
+    from cases.services import project_lay_out_stages
+
+    default_templates()
+    project = ProjectFactory(started_on=start, villages=list(villages), **kwargs)
+    project_lay_out_stages(project=project, start=start)
+    return project
+
+
+def cases_with_statuses(project: models.Project, village, **counts: int) -> None:
+    """``counts`` maps a Case.Status value to how many cases of the project have it."""
+    coop = CooperativeFactory(village=village)
+    closed = [models.Case.Status.SIGNED, models.Case.Status.COMPLETED]
+    for status, n in counts.items():
+        for _i in range(n):
+            CaseFactory(
+                project=project,
+                household=HouseholdFactory(cooperative=coop),
+                status=status,
+                agreement_signed_on=date(2025, 1, 6) if status in closed else None,
+                completed_on=date(2025, 3, 3) if status == models.Case.Status.COMPLETED else None,
+            )

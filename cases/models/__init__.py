@@ -3,6 +3,8 @@
 from .casework import MIN_VISITS_FOR_OPPOSED, UNDECIDED_STALE_DAYS, Case, Stance, Visit
 from .geo import Cooperative, PartyBranch, StaffProfile, Township, Village
 from .households import Household, Member
+from .periods import Condition, PeriodKind, Requirement
+from .procedures import ProcedureTemplate, StageEvidence, TemplateStep, WorkdayOverride
 from .projects import Meeting, Project, Stage
 from .scoping import sees_all_villages, visible_village_ids
 from .votes import Ballot, Vote, Voter
@@ -12,20 +14,27 @@ __all__ = [
     "UNDECIDED_STALE_DAYS",
     "Ballot",
     "Case",
+    "Condition",
     "Cooperative",
     "Household",
     "Meeting",
     "Member",
     "PartyBranch",
+    "PeriodKind",
+    "ProcedureTemplate",
     "Project",
+    "Requirement",
     "Stage",
+    "StageEvidence",
     "Stance",
     "StaffProfile",
+    "TemplateStep",
     "Township",
     "Village",
     "Visit",
     "Vote",
     "Voter",
+    "WorkdayOverride",
     "sees_all_villages",
     "visible_village_ids",
 ]

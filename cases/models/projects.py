@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .geo import Cooperative, PartyBranch, Township, Village
+from .periods import StatutoryPeriod
 from .scoping import ScopedQuerySet, sees_all_villages, visible_village_ids
 
 
@@ -80,28 +82,61 @@ class ProjectPartQuerySet(ScopedQuerySet):
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
 
-class Stage(models.Model):
-    """One step of a project's procedure, in order, with planned and done dates."""
+class Stage(StatutoryPeriod):
+    """One step of a project's procedure, in order, with planned and done dates.
+
+    Laid out from a ``TemplateStep`` (``services.project_lay_out_stages``), whose period,
+    requirement and dependencies it copies: editing the template later does not move it.
+    ``due_on`` is the planned end: the earliest day a minimum period is complete, or the
+    statutory deadline. A stage done before its minimum carries ``early_reason``.
+    """
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="stages", verbose_name=_("project")
     )
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=160, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    template_step = models.ForeignKey(
+        "cases.TemplateStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stages",
+        verbose_name=_("template step"),
+    )
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("depends on"),
+        help_text=_("Empty: the previous stage."),
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)
     started_on = models.DateField(_("started"), null=True, blank=True)
     done_on = models.DateField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked done by"),
+    )
+    early_reason = models.TextField(_("reason for finishing before the legal minimum"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     objects = ProjectPartQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StatutoryPeriod.Meta):
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
         ordering = ["project", "order"]
         constraints = [
+            *StatutoryPeriod.Meta.constraints,
             models.UniqueConstraint(fields=["project", "order"], name="stage_unique_order"),
             models.CheckConstraint(
                 condition=models.Q(done_on__isnull=True)
@@ -113,6 +148,10 @@ class Stage(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+    def display_name(self, language: str) -> str:
+        """The English name for an English page when there is one, else the Chinese."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
 
 class Meeting(models.Model):

@@ -2,5 +2,20 @@
 atomic. Views, the admin and commands call these, never ``save()`` with rules of their own."""
 
 from .casework import case_complete, case_refresh_visits, case_sign, visit_record
+from .procedures import (
+    project_lay_out_stages,
+    stage_check_done,
+    stage_evidence_add,
+    stage_mark_done,
+)
 
-__all__ = ["case_complete", "case_refresh_visits", "case_sign", "visit_record"]
+__all__ = [
+    "case_complete",
+    "case_refresh_visits",
+    "case_sign",
+    "project_lay_out_stages",
+    "stage_check_done",
+    "stage_evidence_add",
+    "stage_mark_done",
+    "visit_record",
+]

@@ -3,10 +3,12 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..models import Project
+from ..procedures import procedure_alerts
 
 
 @require_GET
@@ -24,5 +26,8 @@ def healthz(request):
 
 @login_required
 def home(request):
-    projects = Project.objects.visible_to(request.user).order_by("-started_on", "name")
-    return render(request, "cases/home.html", {"projects": projects})
+    projects = list(Project.objects.visible_to(request.user).order_by("-started_on", "name"))
+    alerts = procedure_alerts(
+        [p for p in projects if p.status != Project.Status.COMPLETED], timezone.localdate()
+    )
+    return render(request, "cases/home.html", {"projects": projects, "procedure_alerts": alerts})

@@ -20,6 +20,8 @@ FIXTURE_MODELS = [
     "cases.household",
     "cases.member",
     "cases.project",
+    "cases.proceduretemplate",
+    "cases.templatestep",
     "cases.stage",
     "cases.meeting",
     "cases.case",

@@ -1,0 +1,544 @@
+"""Statutory procedures: layout from templates, the stage rules at their boundaries, the
+hearing trigger, unknown calendar years, evidence uploads, and the pages' query budgets.
+
+Boundary dates are worked out by hand from the State Council notices (tests/test_workdays.py
+asserts the library's data): National Day 2025 is 10-01..10-08, with make-up days on Sunday
+09-28 and Saturday 10-11. Ten working days after Friday 2025-09-26 end on 10-16; the ninth is
+10-15. Fifteen end on 10-23.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import (
+    Case,
+    PeriodKind,
+    ProcedureTemplate,
+    Project,
+    Stage,
+    StageEvidence,
+    WorkdayOverride,
+)
+from cases.procedures import (
+    procedure_alerts,
+    procedure_flags_for_projects,
+    stage_flags,
+    township_calendar,
+)
+from cases.services import (
+    project_lay_out_stages,
+    stage_check_done,
+    stage_evidence_add,
+    stage_mark_done,
+)
+
+from .factories import (
+    CaseFactory,
+    ProjectFactory,
+    acquisition_project,
+    cases_with_statuses,
+    default_templates,
+)
+
+POSTED = date(2025, 9, 26)  # Friday before National Day 2025
+WORKING_DAY_9 = date(2025, 10, 15)
+WORKING_DAY_10 = date(2025, 10, 16)
+TODAY = date(2026, 11, 28)
+
+PRE_ANNOUNCEMENT, SURVEY, PLAN_ANNOUNCEMENT, HEARING, REVISED_PLAN = 2, 3, 6, 7, 8
+APPROVAL, ANNOUNCEMENT_ISSUED, ANNOUNCEMENT_POSTED, HOLDOUTS, PAYMENT = 12, 13, 14, 15, 16
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
+
+
+@pytest.fixture
+def project(yannan):
+    return acquisition_project(start=date(2025, 9, 1), villages=[yannan])
+
+
+def stage(project, order) -> Stage:
+    return project.stages.get(order=order)
+
+
+def row(status, order):
+    return next(r for r in status.rows if r.stage.order == order)
+
+
+def codes(status, order) -> list[str]:
+    return [f.code for f in row(status, order).flags]
+
+
+# --- the default templates ------------------------------------------------------------------
+
+
+def test_default_acquisition_template_carries_the_statutory_periods(db):
+    default_templates()
+    template = ProcedureTemplate.objects.get(project_kind=Project.Kind.ACQUISITION, is_default=True)
+    periods = {
+        s.order: (s.period_kind, s.period_amount, s.period_unit, s.requirement, s.condition)
+        for s in template.steps.all()
+    }
+    ten_working_days = ("minimum", 10, "working_days", "required", "")
+    assert periods[PRE_ANNOUNCEMENT] == ten_working_days
+    assert periods[SURVEY] == ten_working_days
+    assert periods[PLAN_ANNOUNCEMENT] == ("minimum", 30, "calendar_days", "required", "")
+    majority = "hearing_if_majority_opposed"
+    assert periods[HEARING] == ("none", None, "", "conditional", majority)
+    assert periods[REVISED_PLAN] == ("minimum", 10, "working_days", "conditional", majority)
+    assert periods[ANNOUNCEMENT_ISSUED] == ("deadline", 15, "working_days", "required", "")
+    assert periods[ANNOUNCEMENT_POSTED] == ten_working_days
+    assert periods[PAYMENT] == ("deadline", 3, "months", "required", "")
+    payment = template.steps.get(order=PAYMENT)
+    assert [s.order for s in payment.depends_on.all()] == [ANNOUNCEMENT_POSTED]
+
+
+def test_the_six_steps_are_the_default_for_the_other_kinds(db):
+    default_templates()
+    for kind in ["consolidation", "park_renovation", "industrial_to_commercial"]:
+        template = ProcedureTemplate.objects.get(project_kind=kind, is_default=True)
+        names = [s.name_zh[:4] for s in template.steps.all()]
+        assert names == ["民事民提", "民事民议", "民事民决", "民事民筹", "民事民办", "民事民评"]
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def test_layout_plans_the_earliest_dates_the_minimums_allow(project):
+    pre = stage(project, PRE_ANNOUNCEMENT)
+    assert (pre.planned_start, pre.due_on) == (date(2025, 9, 2), date(2025, 9, 16))
+    survey = stage(project, SURVEY)
+    # Starts on 09-17; ten working days: 09-18 … 09-30 (09-28 is a make-up Sunday).
+    assert (survey.planned_start, survey.due_on) == (date(2025, 9, 17), date(2025, 9, 30))
+    # The next step waits for National Day: first working day after 09-30 is 10-09.
+    assert stage(project, 4).planned_start == date(2025, 10, 9)
+    plan = stage(project, PLAN_ANNOUNCEMENT)
+    assert plan.period_kind == PeriodKind.MINIMUM
+    assert plan.due_on == date(2025, 11, 10)  # 10-11 (make-up Saturday) + 30 days
+    # Nobody waits for the conditional hearing: registration follows the plan announcement.
+    assert stage(project, 9).planned_start == date(2025, 11, 11)
+    assert stage(project, PAYMENT).due_on == date(2026, 3, 23)  # 3 months after 12-22, art. 203
+    assert stage(project, PAYMENT).depends_on.get().order == ANNOUNCEMENT_POSTED
+
+
+def test_a_project_with_stages_is_not_laid_out_twice(project):
+    with pytest.raises(ValidationError):
+        project_lay_out_stages(project=project, start=date(2025, 9, 1))
+    assert project.stages.count() == 17
+
+
+# --- minimum periods at their boundaries, through the stage rules --------------------------
+
+
+@pytest.mark.parametrize("order", [PRE_ANNOUNCEMENT, SURVEY, REVISED_PLAN, ANNOUNCEMENT_POSTED])
+def test_ten_working_day_minimum_across_national_day_2025(project, staff, order):
+    step = stage(project, order)
+    with pytest.raises(ValidationError) as refused:
+        stage_mark_done(stage=step, started_on=POSTED, done_on=WORKING_DAY_9, user=staff)
+    assert "reason" in refused.value.message_dict
+    assert "2025" in refused.value.message_dict["reason"][0]  # the day the minimum ends
+    step.refresh_from_db()
+    assert step.done_on is None  # nothing recorded
+
+    done = stage_mark_done(stage=step, started_on=POSTED, done_on=WORKING_DAY_10, user=staff)
+    assert (done.done_on, done.early_reason, done.done_by) == (WORKING_DAY_10, "", staff)
+    assert codes(stage_flags(project, TODAY), order) == []
+
+
+def test_the_make_up_saturday_is_one_of_the_ten_working_days(project, staff):
+    """Without 10-11 (a Saturday) the tenth working day would be 10-17."""
+    step = stage(project, PRE_ANNOUNCEMENT)
+    stage_mark_done(stage=step, started_on=POSTED, done_on=date(2025, 10, 16), user=staff)
+    assert codes(stage_flags(project, TODAY), PRE_ANNOUNCEMENT) == []
+
+
+def test_plan_announcement_day_29_is_early_and_day_30_is_not(project, staff):
+    step = stage(project, PLAN_ANNOUNCEMENT)
+    posted = date(2025, 3, 3)
+    with pytest.raises(ValidationError):
+        stage_mark_done(stage=step, started_on=posted, done_on=date(2025, 4, 1), user=staff)
+    stage_mark_done(stage=step, started_on=posted, done_on=date(2025, 4, 2), user=staff)
+    assert codes(stage_flags(project, TODAY), PLAN_ANNOUNCEMENT) == []
+
+
+def test_done_early_with_a_reason_is_kept_and_flagged(project, staff):
+    step = stage(project, PRE_ANNOUNCEMENT)
+    stage_mark_done(
+        stage=step,
+        started_on=POSTED,
+        done_on=WORKING_DAY_9,
+        user=staff,
+        reason="上级要求提前",
+    )
+    flags = row(stage_flags(project, TODAY), PRE_ANNOUNCEMENT).flags
+    assert [f.code for f in flags] == ["done_early"]
+    assert "上级要求提前" in flags[0].message
+    assert "2025" in flags[0].message
+
+
+def test_a_minimum_step_needs_its_start_and_no_future_dates(project, staff):
+    step = stage(project, PRE_ANNOUNCEMENT)
+    with pytest.raises(ValidationError) as refused:
+        stage_mark_done(stage=step, done_on=WORKING_DAY_10, user=staff)
+    assert "started_on" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        stage_mark_done(stage=step, started_on=POSTED, done_on=date(2099, 1, 1), user=staff)
+    assert "done_on" in refused.value.message_dict
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def test_announcement_within_15_working_days_of_approval(project, staff):
+    stage_mark_done(stage=stage(project, APPROVAL), done_on=POSTED, user=staff)
+    issued = stage(project, ANNOUNCEMENT_ISSUED)
+    assert row(stage_flags(project, date(2025, 10, 16)), ANNOUNCEMENT_ISSUED).deadline == date(
+        2025, 10, 23
+    )
+    assert codes(stage_flags(project, date(2025, 10, 15)), ANNOUNCEMENT_ISSUED) == []
+    assert codes(stage_flags(project, date(2025, 10, 16)), ANNOUNCEMENT_ISSUED) == ["deadline_soon"]
+    assert codes(stage_flags(project, date(2025, 10, 24)), ANNOUNCEMENT_ISSUED) == [
+        "deadline_passed"
+    ]
+    stage_mark_done(stage=issued, done_on=date(2025, 10, 24), user=staff)
+    assert codes(stage_flags(project, TODAY), ANNOUNCEMENT_ISSUED) == ["done_late"]
+
+
+def test_payment_within_3_months_of_the_announcement_period_ending(project, staff):
+    posted = stage(project, ANNOUNCEMENT_POSTED)
+    stage_mark_done(
+        stage=posted, started_on=date(2025, 10, 16), done_on=date(2025, 10, 31), user=staff
+    )
+    payment = row(stage_flags(project, date(2025, 11, 1)), PAYMENT)
+    # 2026-01-31 is a Saturday: the period ends on the next working day (民法典 art. 203).
+    assert (payment.deadline, payment.deadline_running) == (date(2026, 2, 2), True)
+    assert codes(stage_flags(project, date(2026, 2, 2)), PAYMENT) == ["deadline_soon"]
+    assert codes(stage_flags(project, date(2026, 2, 3)), PAYMENT) == ["deadline_passed"]
+
+
+def test_a_deadline_does_not_run_before_what_it_depends_on_is_done(project):
+    payment = row(stage_flags(project, TODAY), PAYMENT)
+    assert not payment.deadline_running
+    assert payment.flags == []  # the planned date has passed, but the clock has not started
+
+
+# --- the hearing trigger --------------------------------------------------------------------
+
+
+def test_exactly_half_opposed_does_not_require_a_hearing(project, yannan):
+    cases_with_statuses(project, yannan, opposed=2, supportive=2)
+    status = stage_flags(project, TODAY)
+    assert (status.hearing.opposed, status.hearing.total) == (2, 4)
+    assert not status.hearing.required
+    assert not row(status, HEARING).required
+    assert codes(status, HEARING) == []
+
+
+def test_just_over_half_opposed_requires_the_hearing_with_the_figure(project, yannan):
+    cases_with_statuses(project, yannan, opposed=3, supportive=1, signed=1)
+    status = stage_flags(project, TODAY)
+    assert status.hearing.required and status.hearing.needed == 3
+    hearing = row(status, HEARING)
+    assert hearing.required and hearing.conditional
+    assert row(status, REVISED_PLAN).required
+    [flag] = hearing.flags
+    assert flag.code == "hearing_required"
+    assert "3" in flag.message and "5" in flag.message and "60.0%" in flag.message
+
+
+def test_holdout_decisions_are_required_while_a_household_has_not_signed(project, yannan):
+    cases_with_statuses(project, yannan, signed=2)
+    assert not row(stage_flags(project, TODAY), HOLDOUTS).required
+    CaseFactory(project=project, household__cooperative__village=yannan)
+    assert row(stage_flags(project, TODAY), HOLDOUTS).required
+
+
+# --- unknown calendar years -----------------------------------------------------------------
+
+
+def test_an_unknown_year_is_a_warning_until_the_township_enters_it(yannan, staff):
+    """Laid out in November 2026, the acquisition runs into 2027, which the library lacks."""
+    project = acquisition_project(start=date(2026, 10, 1), villages=[yannan])
+    assert stage(project, ANNOUNCEMENT_ISSUED).due_on is None  # not guessed
+    status = stage_flags(project, TODAY)
+    assert status.unknown_years == [2027]
+    assert "2027" in status.calendar_warnings[0]
+    assert "Working-day adjustments" in status.calendar_warnings[0]
+    assert "calendar_unknown" in codes(status, ANNOUNCEMENT_ISSUED)
+    assert "calendar_unknown" in codes(status, PAYMENT)  # and every step waiting for it
+
+    WorkdayOverride.objects.create(date=date(2027, 1, 1), is_workday=False, note="元旦")
+    status = stage_flags(project, TODAY)
+    assert status.unknown_years == []
+    issued = row(status, ANNOUNCEMENT_ISSUED)
+    assert issued.due_on is not None and issued.flags == []
+
+
+def test_marking_done_in_an_unknown_year_is_refused_with_the_message(yannan, staff):
+    project = acquisition_project(start=date(2026, 10, 1), villages=[yannan])
+    with pytest.raises(ValidationError) as refused:
+        stage_check_done(
+            stage=stage(project, PRE_ANNOUNCEMENT),
+            started_on=date(2026, 12, 28),
+            done_on=date(2027, 1, 8),
+            reason="",
+            calendar=township_calendar(),
+            today=date(2027, 2, 1),
+        )
+    assert "2027" in refused.value.message_dict["done_on"][0]
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_procedure_page_shows_the_timeline_within_its_query_budget(
+    client, staff, project, yannan, django_assert_max_num_queries, media_root
+):
+    cases_with_statuses(project, yannan, opposed=3, supportive=2)
+    stage_mark_done(
+        stage=stage(project, PRE_ANNOUNCEMENT),
+        started_on=POSTED,
+        done_on=WORKING_DAY_9,
+        user=staff,
+        reason="提前",
+    )
+    for order in (1, 2, 3):
+        stage_evidence_add(
+            stage=stage(project, order),
+            upload=SimpleUploadedFile("notice.jpg", JPEG),
+            user=staff,
+        )
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("project_procedure", args=[project.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-flag="done_early"' in page
+    assert 'data-flag="hearing_required"' in page
+    assert "3 of 5" in page or "3" in page
+    assert page.count("notice.jpg") == 3
+
+
+def test_procedure_page_is_404_out_of_scope(client, cadre_zhennan, project):
+    client.force_login(cadre_zhennan)
+    assert client.get(reverse("project_procedure", args=[project.pk])).status_code == 404
+
+
+def test_flags_for_many_projects_take_a_fixed_number_of_queries(yannan, django_assert_num_queries):
+    projects = [acquisition_project(start=date(2025, 9, 1), villages=[yannan]) for _ in range(3)]
+    with django_assert_num_queries(4):
+        statuses = procedure_flags_for_projects(projects, TODAY)
+    assert {len(s.rows) for s in statuses.values()} == {17}
+
+
+def test_home_page_lists_a_passed_deadline(client, staff, project):
+    stage_mark_done(stage=stage(project, APPROVAL), done_on=POSTED, user=staff)
+    assert [f.code for _r, f in procedure_alerts([project], TODAY)[0][1]] == ["deadline_passed"]
+    client.force_login(staff)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("project_procedure", args=[project.pk]) in page
+    assert "2025" in page  # the deadline's date
+
+
+def test_mark_done_form_keeps_what_was_typed_when_a_reason_is_missing(client, staff, project):
+    step = stage(project, PRE_ANNOUNCEMENT)
+    client.force_login(staff)
+    url = reverse("stage_mark_done", args=[step.pk])
+    data = {"started_on": "2025-09-26", "done_on": "2025-10-15", "reason": ""}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="2025-10-15"' in page
+    assert "needs a reason" in page
+    step.refresh_from_db()
+    assert step.done_on is None
+
+    response = client.post(url, {**data, "reason": "镇政府同意提前"})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert (step.done_on, step.early_reason) == (date(2025, 10, 15), "镇政府同意提前")
+
+
+def test_a_read_only_leader_cannot_mark_done(client, leader, project):
+    client.force_login(leader)
+    step = stage(project, 1)
+    response = client.post(reverse("stage_mark_done", args=[step.pk]), {"done_on": "2025-09-01"})
+    assert response.status_code == 403
+    page = client.get(reverse("project_procedure", args=[project.pk])).content.decode()
+    assert reverse("stage_mark_done", args=[step.pk]) not in page
+
+
+# --- evidence uploads -----------------------------------------------------------------------
+
+
+def upload(client, step, name, content):
+    return client.post(
+        reverse("stage_evidence_upload", args=[step.pk]),
+        {"file": SimpleUploadedFile(name, content, content_type="image/jpeg")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("notice.jpg", JPEG, "image/jpeg"),
+        ("告示.png", PNG, "image/png"),
+        ("x.pdf", PDF, "application/pdf"),
+    ],
+)
+def test_photos_and_pdfs_are_kept_by_their_content(
+    client, cadre_yannan, project, media_root, name, content, content_type
+):
+    client.force_login(cadre_yannan)
+    step = stage(project, PRE_ANNOUNCEMENT)
+    assert upload(client, step, name, content).status_code == 302
+    evidence = StageEvidence.objects.get()
+    assert (evidence.original_name, evidence.content_type, evidence.size) == (
+        name,
+        content_type,
+        len(content),
+    )
+    assert evidence.file.name.startswith(f"evidence/{project.pk}/")
+    assert (media_root / evidence.file.name).read_bytes() == content
+    assert name not in evidence.file.name  # the client's name never reaches the disk
+
+
+def test_a_file_of_the_wrong_type_is_refused_by_its_content(
+    client, cadre_yannan, project, media_root
+):
+    client.force_login(cadre_yannan)
+    response = upload(client, stage(project, 2), "notice.jpg", b"<html><script>x</script>")
+    assert response.status_code == 400
+    assert "is not a JPEG or PNG photo or a PDF" in response.content.decode()
+    assert not StageEvidence.objects.exists()
+    assert not (media_root / "evidence").exists()
+
+
+def test_a_file_too_large_is_refused_with_the_limit(
+    client, cadre_yannan, project, media_root, settings
+):
+    settings.EVIDENCE_MAX_BYTES = 50
+    client.force_login(cadre_yannan)
+    response = upload(client, stage(project, 2), "big.jpg", JPEG)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "big.jpg" in page and "50" in page
+    assert not StageEvidence.objects.exists()
+
+
+def test_evidence_is_served_in_scope_with_safe_headers(client, cadre_yannan, project, media_root):
+    evidence = stage_evidence_add(
+        stage=stage(project, 2), upload=SimpleUploadedFile("公告.pdf", PDF), user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    response = client.get(reverse("evidence_file", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "filename*=utf-8''%E5%85%AC%E5%91%8A.pdf" in response["Content-Disposition"]
+
+
+def test_evidence_out_of_scope_is_404(client, cadre_yannan, cadre_zhennan, project, media_root):
+    evidence = stage_evidence_add(
+        stage=stage(project, 2), upload=SimpleUploadedFile("a.png", PNG), user=cadre_yannan
+    )
+    client.force_login(cadre_zhennan)
+    assert client.get(reverse("evidence_file", args=[evidence.pk])).status_code == 404
+    assert upload(client, stage(project, 2), "b.png", PNG).status_code == 404
+    assert StageEvidence.objects.count() == 1
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+def admin_post_data(response) -> dict:
+    """The change form's current values, as the browser would send them back."""
+    data = {}
+
+    def put(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(v) for v in value]
+            else:
+                data[form.add_prefix(name)] = str(value)
+
+    put(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        put(formset.management_form)
+        for form in formset.forms:
+            put(form)
+    return data
+
+
+def test_editing_a_template_in_the_admin_changes_the_next_projects_layout(
+    client, superuser, project, yannan
+):
+    template = ProcedureTemplate.objects.get(project_kind="acquisition", is_default=True)
+    url = reverse("admin:cases_proceduretemplate_change", args=[template.pk])
+    client.force_login(superuser)
+    data = admin_post_data(client.get(url))
+    index = next(i for i in range(17) if data.get(f"steps-{i}-order") == str(PRE_ANNOUNCEMENT))
+    data[f"steps-{index}-period_amount"] = "15"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+
+    add = reverse("admin:cases_project_add")
+    response = client.post(
+        add,
+        {
+            "township": project.township_id,
+            "name": "新项目",
+            "kind": "acquisition",
+            "status": "planning",
+            "villages": [yannan.pk],
+            "started_on": "2025-09-01",
+            "stages-TOTAL_FORMS": "0",
+            "stages-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    new = Project.objects.get(name="新项目")
+    pre = stage(new, PRE_ANNOUNCEMENT)
+    assert (pre.period_amount, pre.due_on) == (15, date(2025, 9, 23))
+    assert stage(project, PRE_ANNOUNCEMENT).period_amount == 10  # the old project keeps its own
+
+
+def test_admin_refuses_an_early_done_date_without_reason(client, superuser, project):
+    step = stage(project, PRE_ANNOUNCEMENT)
+    url = reverse("admin:cases_stage_change", args=[step.pk])
+    client.force_login(superuser)
+    data = admin_post_data(client.get(url))
+    data.update({"started_on": "2025-09-26", "done_on": "2025-10-15"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "needs a reason" in response.content.decode()
+    data["early_reason"] = "提前"
+    assert client.post(url, data).status_code == 302
+    step.refresh_from_db()
+    assert (step.done_on, step.early_reason, step.done_by) == (
+        date(2025, 10, 15),
+        "提前",
+        superuser,
+    )
+
+
+def test_a_project_of_another_kind_gets_the_six_steps(db):
+    default_templates()
+    project = ProjectFactory(kind=Project.Kind.INDUSTRIAL_TO_COMMERCIAL)
+    stages = project_lay_out_stages(project=project, start=date(2025, 1, 6))
+    assert len(stages) == 6
+    assert stages[2].name.startswith("民事民决")
+    assert not Case.objects.exists()
