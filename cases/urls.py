@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("exports/<slug:kind>.<slug:fmt>", views.export, name="export"),
 ]
