@@ -18,23 +18,39 @@ What a row may change:
 - A blank cell never erases a recorded value: the import adds and corrects, it does not delete
   ("nothing lost"). Clear a value in the admin.
 
+Admin uploads (``import_job_start`` / ``import_job_confirm``): a large roster takes longer than
+a request may (100k XLSX rows need ~15 s to read, the writes more), so the request only stores
+the upload and starts the work in a background thread, and the page polls a small JSON status
+(static/js/import.js). Decision: a thread rather than a task queue, because the project has no
+broker and an import runs once in a while; the upload lives under MEDIA_ROOT/imports/ with a
+random name (MEDIA_ROOT is never served), the job's state in an ``ImportJob`` row, the running
+count in a small progress file next to the upload (the import's own transaction would hide a
+progress row from the polling request until it commits). If the server restarts mid-import the
+transaction is rolled back: nothing is written and the job stays "importing"; upload again.
+Setting ``IMPORT_JOBS_IN_THREAD = False`` (the tests) runs the job inside the request.
+
 Scope: with a ``user``, only the villages that user sees (``visible_to``) are known; rows of any
 other village are reported as an unknown village, which names only the visible ones. Without a
 user (the management command, run by whoever holds the server) every village is known.
 """
 
+import json
+import os
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import roster
-from .models import Cooperative, Household
+from .models import Cooperative, Household, ImportJob
 from .roster import (
     RosterError,
     RosterRow,
@@ -49,6 +65,9 @@ __all__ = [
     "ImportReport",
     "RosterError",
     "households_import",
+    "import_job_confirm",
+    "import_job_progress",
+    "import_job_start",
 ]
 
 BATCH_SIZE = 2000
@@ -292,3 +311,122 @@ def _upsert_batch(
     if to_update:
         fields = sorted(changed_fields) + ["updated_at"]
         bulk_update_with_history(to_update, Household, fields, batch_size=len(to_update), **history)
+
+
+# --- Admin uploads: a job checked, then imported, in the background ------------------------
+
+MAX_STORED_ERRORS = 1000
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _upload_path(job: ImportJob) -> Path:
+    return _upload_dir() / f"{job.token}.upload"
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return _upload_dir() / f"{job.token}.progress"
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows written, rows to write) of a running import; (0, 0) while it is being checked."""
+    try:
+        done, total = json.loads(_progress_path(job).read_text())
+    except (OSError, ValueError):
+        return 0, 0
+    return done, total
+
+
+def import_job_start(
+    *, user, data: bytes, filename: str, encoding: str = "", fill_down: bool = False
+) -> ImportJob:
+    """Store the upload privately and check it (a dry run) in the background."""
+    job = ImportJob.objects.create(
+        user=user, filename=filename[:200], encoding=encoding, fill_down=fill_down
+    )
+    path = _upload_path(job)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    _start(job.pk, dry_run=True)
+    return job
+
+
+def import_job_confirm(*, job: ImportJob, user) -> bool:
+    """Import a checked job without errors; False when it is not (or no longer) importable."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, user=user, status=ImportJob.Status.CHECKED, error_count=0
+    ).update(status=ImportJob.Status.IMPORTING)
+    if claimed:
+        _start(job.pk, dry_run=False)
+    return bool(claimed)
+
+
+def _start(job_id: int, *, dry_run: bool) -> None:
+    if getattr(settings, "IMPORT_JOBS_IN_THREAD", True):
+        threading.Thread(target=_run_in_thread, args=(job_id, dry_run), daemon=True).start()
+    else:
+        _run(job_id, dry_run)
+
+
+def _run_in_thread(job_id: int, dry_run: bool) -> None:
+    close_old_connections()
+    try:
+        _run(job_id, dry_run)
+    finally:
+        connection.close()
+
+
+def _run(job_id: int, dry_run: bool) -> None:
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    progress_path = _progress_path(job)
+
+    def progress(done: int, total: int) -> None:
+        tmp = progress_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([done, total]))
+        os.replace(tmp, progress_path)
+
+    try:
+        report = households_import(
+            data=_upload_path(job).read_bytes(),
+            filename=job.filename,
+            user=job.user,
+            encoding=job.encoding or None,
+            fill_down=job.fill_down,
+            dry_run=dry_run,
+            progress=None if dry_run else progress,
+        )
+    except RosterError as exc:
+        _finish(job, ImportJob.Status.FAILED, message=str(exc))
+        return
+    except Exception:
+        _finish(job, ImportJob.Status.FAILED, message=gettext(_FAILED))
+        raise
+    job.total = report.total_lines
+    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
+    job.error_count = len(report.errors)
+    job.errors = [[e.line, e.column, e.message] for e in report.errors[:MAX_STORED_ERRORS]]
+    job.preview = [_preview_row(row) for row in report.preview]
+    _finish(job, ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE)
+
+
+_FAILED = _("The import failed unexpectedly; nothing was written. The error has been logged.")
+
+
+def _preview_row(row: RosterRow) -> dict:
+    values = asdict(row)
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _finish(job: ImportJob, status: str, message: str = "") -> None:
+    job.status = status
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
+    if status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        for path in (_upload_path(job), _progress_path(job)):
+            path.unlink(missing_ok=True)

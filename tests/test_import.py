@@ -9,15 +9,18 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 
 from cases import importing, roster
 from cases.importing import RosterError, households_import
-from cases.models import Household
+from cases.models import Household, ImportJob
 
-from .factories import CooperativeFactory, HouseholdFactory, make_id_number
+from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
 
 HEADER = ["村", "经济社", "户号", "户主", "身份证号", "联系电话", "人口", "股东数"]
 HEADER += ["承包面积(亩)", "地址", "备注"]
@@ -416,3 +419,158 @@ def test_the_command_shows_a_progress_bar_on_long_files(coops, tmp_path, monkeyp
     assert progress[-1].strip() == "100%  50/50"
     assert len(progress) <= 11
     assert "50 created, 0 updated, 0 unchanged" in out
+
+
+# --- The admin's import page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def admin_client_for(client):
+    def log_in(user):
+        user.refresh_from_db()  # the factory's password is not saved without a role
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+def upload(client, data, name="roster.csv", **fields):
+    return client.post(
+        reverse("admin:cases_household_import"),
+        {"file": SimpleUploadedFile(name, data), "encoding": "", **fields},
+    )
+
+
+def test_the_household_list_links_to_the_import_page(coops, superuser, admin_client_for):
+    client = admin_client_for(superuser)
+
+    page = client.get(reverse("admin:cases_household_changelist")).content.decode()
+
+    assert reverse("admin:cases_household_import") in page
+    assert "Import roster" in page
+
+
+def test_upload_preview_confirm_done(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    HouseholdFactory(cooperative=coops[0], number="2", head_name="旧户主")
+
+    response = upload(client, csv_bytes([row("1"), row("2", head="李四")]))
+
+    job = ImportJob.objects.get()
+    assert response.url == reverse("admin:cases_household_import_job", args=[job.pk])
+    preview = client.get(response.url).content.decode()
+    assert "2 rows checked, no errors: 1 will be created, 1 updated, 0 unchanged." in preview
+    assert "张三" in preview and ID_1 in preview
+    assert Household.objects.get(number="2").head_name == "旧户主"  # nothing written yet
+    assert list((private_media / "imports").glob("*.upload"))
+
+    client.post(response.url)
+
+    done = client.get(response.url).content.decode()
+    assert "Imported: 1 created, 1 updated, 0 unchanged." in done
+    assert Household.objects.get(number="2").head_name == "李四"
+    assert not list((private_media / "imports").iterdir())  # the upload is deleted
+
+
+def test_the_preview_shows_every_error_and_offers_no_import(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+    response = upload(client, csv_bytes([row("1"), row("2", head=""), row("3", mu="-1")]))
+
+    page = client.get(response.url).content.decode()
+
+    assert "2 errors: nothing can be imported" in page
+    assert "The 户主 cell is blank" in page and "cannot be negative" in page
+    assert 'value="Import"' not in page
+    client.post(response.url)  # a forged confirmation
+    assert counts() == (0, 0)
+    assert ImportJob.objects.get().status == ImportJob.Status.CHECKED
+
+
+def test_a_file_that_is_not_a_roster_fails_with_its_sentence(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+
+    response = upload(client, b"\x00\x01garbage\x00" * 50, "roster.csv")
+
+    assert "binary data, so it is not a CSV roster" in client.get(response.url).content.decode()
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
+def test_the_status_is_polled_as_json(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    response = upload(client, csv_bytes([row("1")]))
+
+    status = client.get(response.url + "status/").json()
+
+    assert status == {"status": "checked", "done": 0, "total": 0}
+
+
+def test_the_preview_masks_numbers_for_a_user_without_the_permission(
+    coops, admin_client_for, private_media
+):
+    importer = UserFactory(username="importer", is_staff=True)
+    importer.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["add_household", "view_household", "view_all_villages"]
+        )
+    )
+    client = admin_client_for(importer)
+
+    response = upload(client, csv_bytes([row("1")]))
+
+    page = client.get(response.url).content.decode()
+    assert "no errors" in page
+    assert ID_1 not in page and "138****5678" in page
+
+
+def test_a_user_without_add_household_is_refused(
+    coops, cadre_yannan, admin_client_for, private_media
+):
+    client = admin_client_for(cadre_yannan)
+
+    assert client.get(reverse("admin:cases_household_import")).status_code == 403
+    assert upload(client, csv_bytes([row("1")])).status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_another_users_job_is_not_found(coops, superuser, staff, admin_client_for, private_media):
+    job = ImportJob.objects.create(user=staff, filename="theirs.csv")
+    staff.user_permissions.add(Permission.objects.get(codename="add_household"))
+    client = admin_client_for(superuser)
+
+    assert client.get(reverse("admin:cases_household_import_job", args=[job.pk])).status_code == 404
+
+
+def test_rows_outside_the_importers_villages_are_refused(
+    coops, cadre_yannan, admin_client_for, private_media
+):
+    cadre_yannan.user_permissions.add(Permission.objects.get(codename="add_household"))
+    client = admin_client_for(cadre_yannan)
+
+    response = upload(client, csv_bytes([row("1", village="镇南村", cooperative="上沙经济社")]))
+
+    page = client.get(response.url).content.decode()
+    assert "Unknown village" in page and "known villages: 烟南村" in page
+    assert counts() == (0, 0)
+
+
+def test_an_upload_over_the_limit_is_refused_by_the_form(
+    coops, superuser, admin_client_for, private_media, monkeypatch
+):
+    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 10)
+    client = admin_client_for(superuser)
+
+    response = upload(client, csv_bytes([row("1")]))
+
+    assert response.status_code == 200
+    assert "The file is too large" in response.content.decode()
+    assert not ImportJob.objects.exists()

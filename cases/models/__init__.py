@@ -3,6 +3,7 @@
 from .casework import MIN_VISITS_FOR_OPPOSED, UNDECIDED_STALE_DAYS, Case, Stance, Visit
 from .geo import Cooperative, PartyBranch, StaffProfile, Township, Village
 from .households import Household, Member
+from .imports import ImportJob
 from .projects import Meeting, Project, Stage
 from .scoping import sees_all_villages, visible_village_ids
 from .votes import Ballot, Vote, Voter
@@ -14,6 +15,7 @@ __all__ = [
     "Case",
     "Cooperative",
     "Household",
+    "ImportJob",
     "Meeting",
     "Member",
     "PartyBranch",
