@@ -3,19 +3,26 @@ through ``visible_to(request.user)``; writes with rules go through ``cases.servi
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import importing, roster, services
 from .models import (
     Ballot,
     Case,
     Cooperative,
     Household,
+    ImportJob,
     Meeting,
     Member,
     PartyBranch,
@@ -33,6 +40,12 @@ from .models import (
     WorkdayOverride,
 )
 from .procedures import township_calendar
+
+
+def method_decorator_http(methods):
+    """``require_http_methods`` for an admin view method (``self`` first)."""
+    return method_decorator(require_http_methods(methods))
+
 
 admin.site.site_header = _("Land consolidation cases")
 admin.site.site_title = _("landreform")
@@ -144,6 +157,33 @@ class CaseInlineForHousehold(admin.TabularInline):
         return False
 
 
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_("CSV (UTF-8, GBK or GB18030) or XLSX, one household a row."),
+    )
+    encoding = forms.CharField(
+        label=_("Encoding"),
+        required=False,
+        max_length=30,
+        help_text=_("Leave empty to detect it; for example gbk."),
+    )
+    fill_down = forms.BooleanField(
+        label=_("Fill down merged cells"),
+        required=False,
+        help_text=_("A blank village or cooperative cell takes the value of the row above."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > roster.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                gettext("The file is too large; the limit is %(limit)d MB.")
+                % {"limit": roster.MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
 @admin.register(Household)
 class HouseholdAdmin(ScopedHistoryAdmin):
     list_display = ["number", "head_name", "cooperative", "member_count", "contracted_mu"]
@@ -153,6 +193,81 @@ class HouseholdAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["cooperative"]
     inlines = [MemberInline, CaseInlineForHousehold]
     show_full_result_count = False
+    change_list_template = "admin/cases/household/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_upload), name="cases_household_import"),
+            path(
+                "import/<int:job_id>/",
+                view(self.import_job),
+                name="cases_household_import_job",
+            ),
+            path(
+                "import/<int:job_id>/status/",
+                view(self.import_status),
+                name="cases_household_import_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _import_context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import a household roster"),
+            **extra,
+        }
+
+    def _job_for(self, request, job_id: int) -> ImportJob:
+        """The user's own job; anyone else's is a 404."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            return ImportJob.objects.get(pk=job_id, user=request.user)
+        except ImportJob.DoesNotExist as exc:
+            raise Http404 from exc
+
+    @method_decorator_http(["GET", "POST"])
+    def import_upload(self, request):
+        """Upload → (checked in the background) → the job page shows preview and errors."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            job = importing.import_job_start(
+                user=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                encoding=form.cleaned_data["encoding"].strip(),
+                fill_down=form.cleaned_data["fill_down"],
+            )
+            return redirect("admin:cases_household_import_job", job_id=job.pk)
+        jobs = ImportJob.objects.filter(user=request.user)[:10]
+        context = self._import_context(request, form=form, jobs=jobs)
+        return TemplateResponse(request, "admin/cases/household/import.html", context)
+
+    @method_decorator_http(["GET", "POST"])
+    def import_job(self, request, job_id: int):
+        """GET: progress, or the preview and every error. POST: confirm the import."""
+        job = self._job_for(request, job_id)
+        if request.method == "POST":
+            if not importing.import_job_confirm(job=job, user=request.user):
+                self.message_user(
+                    request, gettext("This roster cannot be imported (any more)."), "error"
+                )
+            return redirect("admin:cases_household_import_job", job_id=job.pk)
+        done, total = importing.import_job_progress(job)
+        context = self._import_context(request, job=job, progress_done=done, progress_total=total)
+        return TemplateResponse(request, "admin/cases/household/import_job.html", context)
+
+    @method_decorator_http(["GET"])
+    def import_status(self, request, job_id: int):
+        job = self._job_for(request, job_id)
+        done, total = importing.import_job_progress(job)
+        return JsonResponse({"status": job.status, "done": done, "total": total})
 
 
 @admin.register(Member)

@@ -43,6 +43,7 @@ __all__ = [
     "RowError",
     "canonical_column",
     "decode_csv",
+    "normalize_name",
     "parse_roster",
     "read_rows",
 ]
@@ -257,6 +258,7 @@ class ParseResult:
     file_format: str = "csv"
     header_line: int = 1
     ignored_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column → as written
 
     @property
     def ok(self) -> bool:
@@ -622,6 +624,12 @@ def _name(value: str) -> str:
     return value
 
 
+def normalize_name(value: str) -> str:
+    """A village or cooperative name as ``parse_roster`` compares it: the key under which the
+    database half looks a row's village and cooperative up."""
+    return _name(value)
+
+
 def _free_text(value: str) -> str:
     """Address, notes: full-width digits, letters and spaces to half-width; punctuation kept."""
     value = value.strip()
@@ -876,4 +884,5 @@ def parse_roster(
         file_format=table.file_format,
         header_line=header.line,
         ignored_columns=header.ignored,
+        headers=dict(written),
     )

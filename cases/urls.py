@@ -8,4 +8,5 @@ urlpatterns = [
     path("stages/<int:pk>/done/", views.stage_mark_done, name="stage_mark_done"),
     path("stages/<int:pk>/evidence/", views.stage_evidence_upload, name="stage_evidence_upload"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
+    path("exports/<slug:kind>.<slug:fmt>", views.export, name="export"),
 ]

@@ -3,6 +3,7 @@
 from .casework import MIN_VISITS_FOR_OPPOSED, UNDECIDED_STALE_DAYS, Case, Stance, Visit
 from .geo import Cooperative, PartyBranch, StaffProfile, Township, Village
 from .households import Household, Member
+from .imports import ImportJob
 from .periods import Condition, PeriodKind, Requirement
 from .procedures import ProcedureTemplate, StageEvidence, TemplateStep, WorkdayOverride
 from .projects import Meeting, Project, Stage
@@ -17,6 +18,7 @@ __all__ = [
     "Condition",
     "Cooperative",
     "Household",
+    "ImportJob",
     "Meeting",
     "Member",
     "PartyBranch",

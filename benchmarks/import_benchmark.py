@@ -1,0 +1,298 @@
+"""Roster import speed on PostgreSQL: our command against django-import-export and COPY.
+
+    pip install -r benchmarks/requirements.txt      # django-import-export, for comparison only
+    DATABASE_URL=postgres://root@127.0.0.1:5432/landreform .venv/bin/python \\
+        benchmarks/import_benchmark.py [--rows 100000] [--iie-rows 10000]
+
+DATABASE_URL names any database on the server: the script creates a scratch database
+``landreform_bench`` next to it, migrates it, measures, and drops it. It generates a
+deterministic roster CSV of ``--rows`` households (100 cooperatives in 5 villages) and times,
+each in a fresh subprocess (so that peak memory is that of one import):
+
+  (a) ``import_households`` of the file into an empty table (created, with history);
+  (d) the same file again (every row unchanged);
+  (b) django-import-export's default ``import_data`` of the first ``--iie-rows`` rows into the
+      same table (a ModelResource with import_id_fields cooperative + number);
+  (c) PostgreSQL ``COPY`` of the same file into a bare table without indexes (the floor).
+
+Times are measured inside the child, around the import call (Django start-up excluded for
+all). Peak memory is the child's ``ru_maxrss``.
+"""
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "landreform_bench"
+VILLAGES = ["烟南村", "镇南村", "河清社区", "英明社区", "沙口村"]
+COOPS_PER_VILLAGE = 20
+HEADER = ["village", "cooperative", "household_no", "head_name", "id_number", "phone"]
+HEADER += ["members", "shareholders", "contracted_mu", "address", "notes"]
+SURNAMES = "陈李黄张梁何吴关冯潘区罗"
+GIVEN = "伟强敏芳华明丽军红英杰玲"
+
+
+def id_number(n: int) -> str:
+    from cases.validators import id_number_check_char
+
+    first17 = f"440605{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+def write_roster(path: Path, rows: int) -> None:
+    """Deterministic: household n is in cooperative n % 100, numbered n."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for n in range(1, rows + 1):
+            coop = n % (len(VILLAGES) * COOPS_PER_VILLAGE)
+            village = VILLAGES[coop // COOPS_PER_VILLAGE]
+            writer.writerow(
+                [
+                    village,
+                    f"第{coop % COOPS_PER_VILLAGE + 1}经济社",
+                    str(n),
+                    SURNAMES[n % 12] + GIVEN[n // 12 % 12] + GIVEN[n // 144 % 12],
+                    id_number(n),
+                    f"138{n:08d}",
+                    str(1 + n % 7),
+                    str(1 + n % 5),
+                    f"{n % 400 / 100:.2f}",
+                    f"{village}{n % 50}巷{n % 30}号",
+                    "" if n % 10 else "外出务工",
+                ]
+            )
+
+
+# --- Children: each runs one measurement and prints JSON ---------------------------------
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landreform.settings")
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    import django
+
+    django.setup()
+
+
+def _result(seconds: float, rows: int) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak / 1024}))
+
+
+def child_setup() -> None:
+    _django()
+    from cases.models import Cooperative, Township, Village
+
+    township = Township.objects.create(name="九江镇")
+    for name in VILLAGES:
+        village = Village.objects.create(township=township, name=name)
+        Cooperative.objects.bulk_create(
+            Cooperative(village=village, name=f"第{i}经济社")
+            for i in range(1, COOPS_PER_VILLAGE + 1)
+        )
+
+
+def child_ours(path: str) -> None:
+    _django()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    start = time.perf_counter()
+    call_command("import_households", path, stdout=out)
+    seconds = time.perf_counter() - start
+    from cases.models import Household
+
+    _result(seconds, Household.objects.count())  # every row of the file is one household
+
+
+def child_iie(path: str) -> None:
+    _django()
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from cases.models import Cooperative, Household
+
+    class CooperativeWidget(widgets.ForeignKeyWidget):
+        """The roster names the cooperative and its village: look up the pair."""
+
+        def clean(self, value, row=None, **kwargs):
+            return Cooperative.objects.get(village__name=row["village"], name=value)
+
+        def render(self, value, obj=None, **kwargs):
+            return value.name if value else ""
+
+    class HouseholdResource(resources.ModelResource):
+        cooperative = fields.Field(
+            attribute="cooperative",
+            column_name="cooperative",
+            widget=CooperativeWidget(Cooperative),
+        )
+        number = fields.Field(attribute="number", column_name="household_no")
+        head_id_number = fields.Field(attribute="head_id_number", column_name="id_number")
+        member_count = fields.Field(attribute="member_count", column_name="members")
+        shareholder_count = fields.Field(attribute="shareholder_count", column_name="shareholders")
+
+        class Meta:
+            model = Household
+            import_id_fields = ["cooperative", "number"]
+            fields = [
+                "cooperative",
+                "number",
+                "head_name",
+                "head_id_number",
+                "phone",
+                "member_count",
+                "shareholder_count",
+                "contracted_mu",
+                "address",
+                "notes",
+            ]
+
+    dataset = tablib.Dataset().load(Path(path).read_text(encoding="utf-8"), format="csv")
+    start = time.perf_counter()
+    result = HouseholdResource().import_data(dataset, dry_run=False, raise_errors=True)
+    seconds = time.perf_counter() - start
+    _result(seconds, result.totals["new"] + result.totals["update"] + result.totals["skip"])
+
+
+def child_copy(path: str) -> None:
+    import psycopg2
+
+    columns = ", ".join(f"{c} text" for c in HEADER[:6])
+    columns += ", members smallint, shareholders smallint, contracted_mu numeric(10, 2)"
+    columns += ", address text, notes text"
+    with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy ({columns})")
+        conn.commit()
+        start = time.perf_counter()
+        with open(path, encoding="utf-8") as f:
+            cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", f)
+        conn.commit()
+        seconds = time.perf_counter() - start
+        cursor.execute("SELECT count(*) FROM bench_copy")
+        rows = cursor.fetchone()[0]
+    _result(seconds, rows)
+
+
+# --- The parent -----------------------------------------------------------------------------
+
+
+def _run(env: dict, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        sys.exit(f"{args[0]} failed:\n{done.stdout}\n{done.stderr}")
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
+
+
+def _admin_sql(url: str, sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql)
+    conn.close()
+
+
+def _truncate(bench_url: str) -> None:
+    _admin_sql(
+        bench_url,
+        "TRUNCATE cases_household, cases_historicalhousehold RESTART IDENTITY CASCADE",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--iie-rows", type=int, default=10_000)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        kind, *args = options.child
+        {"setup": child_setup, "ours": child_ours, "iie": child_iie, "copy": child_copy}[kind](
+            *args
+        )
+        return
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL=postgres://… : the benchmark runs on PostgreSQL.")
+    bench_url = urlunsplit(urlsplit(base)._replace(path=f"/{BENCH_DB}"))
+    env = {**os.environ, "DATABASE_URL": bench_url}
+    _admin_sql(base, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    _admin_sql(base, f"CREATE DATABASE {BENCH_DB}")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            roster, subset = Path(tmp) / "roster.csv", Path(tmp) / "roster-subset.csv"
+            write_roster(roster, options.rows)
+            write_roster(subset, min(options.iie_rows, options.rows))
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True
+            )
+            _run(env, "setup")
+            results = {}
+            results["iie"] = _run(env, "iie", str(subset))
+            _truncate(bench_url)
+            results["ours_subset"] = _run(env, "ours", str(subset))
+            _truncate(bench_url)
+            results["ours"] = _run(env, "ours", str(roster))
+            results["reimport"] = _run(env, "ours", str(roster))
+            results["copy"] = _run(env, "copy", str(roster))
+    finally:
+        _admin_sql(base, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    _print(results, options)
+
+
+def _print(results: dict, options) -> None:
+    def rate(r):
+        return r["rows"] / r["seconds"]
+
+    labels = {
+        "ours": f"(a) import_households, {options.rows:,} new rows",
+        "reimport": f"(d) import_households again, {options.rows:,} unchanged",
+        "ours_subset": f"    import_households, first {options.iie_rows:,} rows",
+        "iie": f"(b) django-import-export, first {options.iie_rows:,} rows",
+        "copy": f"(c) PostgreSQL COPY into a bare table, {options.rows:,} rows",
+    }
+    print(f"{'measurement':<58} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
+    for key in ("ours", "reimport", "ours_subset", "iie", "copy"):
+        r = results[key]
+        print(
+            f"{labels[key]:<58} {r['rows']:>8,} {r['seconds']:>8.2f} {rate(r):>9,.0f}"
+            f" {r['peak_mb']:>8.0f}"
+        )
+    ours, copy, iie, again = (results[k] for k in ("ours", "copy", "iie", "reimport"))
+    print()
+    print(f"ours / django-import-export: {rate(ours) / rate(iie):6.1f}x   (target >= 10x)")
+    print(f"ours / COPY:                 {rate(ours) / rate(copy):6.2f}    (target >= 0.25)")
+    print(f"re-import / first import:    {rate(again) / rate(ours):6.2f}    (target >= 1)")
+    print(f"peak memory of our import:   {ours['peak_mb']:6.0f} MB (target < 300 MB)")
+    print(
+        f"django-import-export was timed on the first {options.iie_rows:,} rows only "
+        "(its rows/s is computed on those); the others on the whole file."
+    )
+
+
+if __name__ == "__main__":
+    main()

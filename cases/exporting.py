@@ -1,0 +1,391 @@
+"""Exports of cases, visits, households and vote tallies as CSV and XLSX.
+
+A ``Table`` is a title, translated column headers and an iterator of rows of Python values
+(str, int, Decimal, date, bool, None); ``csv_chunks`` and ``xlsx_file`` write any table.
+
+- Scope and masking are decided before a row exists: the querysets come from
+  ``visible_to(user)`` and ID / phone numbers pass through ``cases.access.id_number_for`` /
+  ``phone_for``.
+- Formula injection: a TEXT cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return gets a leading ``'`` in both formats, so no spreadsheet runs it. Numbers are written
+  as numbers (a negative area stays -1.5, not text).
+- Memory: rows are read with ``.iterator(chunk_size=…)`` and ``select_related``; the CSV is
+  streamed as it is produced, the XLSX is written by openpyxl in write-only mode to a temporary
+  file, which is then streamed. 100k rows stay within a few tens of MB.
+- CSV is UTF-8 with a BOM: Chinese Excel reads a BOM-less UTF-8 file as GBK and garbles it.
+"""
+
+import codecs
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import islice
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from . import tallies, voting
+from .access import id_number_for, phone_for
+from .models import Case, Household, Stance, Visit, Vote
+
+CHUNK_SIZE = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(value: str) -> str:
+    """``'=HYPERLINK(…)``: a text a spreadsheet would run as a formula, made inert."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell(value):
+    """A value as written to either format: text escaped, numbers kept numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    return escape_text(str(value))
+
+
+@dataclass
+class Table:
+    name: str  # file name without extension
+    title: str
+    headers: list[str]
+    rows: Iterable[tuple]
+
+
+def _csv_text(value) -> str:
+    value = _cell(value)
+    return value.isoformat(" ") if isinstance(value, datetime) else str(value)
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The table as UTF-8 CSV with a BOM, in chunks of a few hundred rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([escape_text(str(h)) for h in table.headers])
+    yield codecs.BOM_UTF8 + buffer.getvalue().encode()
+    rows = iter(table.rows)
+    while chunk := list(islice(rows, 500)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_text(v) for v in row] for row in chunk)
+        yield buffer.getvalue().encode()
+
+
+def new_workbook() -> Workbook:
+    """openpyxl in write-only mode: rows go to disk as they are appended."""
+    return Workbook(write_only=True)
+
+
+def xlsx_file(table: Table):
+    """A temporary file (deleted when closed) holding the table as XLSX, at offset 0."""
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(title=table.title[:31])
+    sheet.append([escape_text(str(h)) for h in table.headers])
+    for row in table.rows:
+        sheet.append([_cell(v) for v in row])
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+# --- Querysets: one small function per list, filtered by the GET parameters -----------------
+# The list pages' FilterSets (cases/filters.py) will replace these at merge; keep them small.
+
+
+def _ids(request, name: str) -> list[int]:
+    return [int(v) for v in request.GET.getlist(name) if v.isdigit()]
+
+
+def _choices(request, name: str, choices) -> list[str]:
+    return [v for v in request.GET.getlist(name) if v in choices.values]
+
+
+def _filter(qs, request, paths: dict[str, str], choices: dict[str, tuple[str, object]] = None):
+    """``paths``: GET id parameter → lookup; ``choices``: GET parameter → (lookup, TextChoices)."""
+    for param, lookup in paths.items():
+        if ids := _ids(request, param):
+            qs = qs.filter(**{f"{lookup}__in": ids})
+    for param, (lookup, enum) in (choices or {}).items():
+        if values := _choices(request, param, enum):
+            qs = qs.filter(**{f"{lookup}__in": values})
+    return qs
+
+
+def _search(qs, request, household: str):
+    """``q``: part of the head's name, or the household number exactly."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(**{f"{household}head_name__icontains": q}) | Q(**{f"{household}number": q})
+        )
+    return qs
+
+
+def export_cases_queryset(request):
+    qs = Case.objects.visible_to(request.user).select_related(
+        "household__cooperative__village", "project"
+    )
+    qs = _filter(
+        qs,
+        request,
+        {
+            "project": "project",
+            "village": "household__cooperative__village",
+            "cooperative": "household__cooperative",
+        },
+        {"status": ("status", Case.Status), "stance": ("stance", Stance)},
+    )
+    return _search(qs, request, "household__").order_by("project", "household")
+
+
+def export_visits_queryset(request):
+    qs = Visit.objects.visible_to(request.user).select_related(
+        "case__household__cooperative__village", "case__project", "branch", "recorded_by"
+    )
+    qs = _filter(
+        qs,
+        request,
+        {
+            "project": "case__project",
+            "village": "case__household__cooperative__village",
+            "cooperative": "case__household__cooperative",
+        },
+        {"status": ("case__status", Case.Status), "stance": ("stance", Stance)},
+    )
+    return _search(qs, request, "case__household__").prefetch_related("visitors")
+
+
+def export_households_queryset(request):
+    qs = Household.objects.visible_to(request.user).select_related("cooperative__village")
+    qs = _filter(
+        qs,
+        request,
+        {
+            "project": "cases__project",
+            "village": "cooperative__village",
+            "cooperative": "cooperative",
+        },
+        {"status": ("cases__status", Case.Status), "stance": ("cases__stance", Stance)},
+    )
+    if any(request.GET.get(p) for p in ("project", "status", "stance")):
+        qs = qs.distinct()  # one row per household, even with several matching cases
+    return _search(qs, request, "")
+
+
+def export_votes_queryset(request):
+    qs = Vote.objects.visible_to(request.user).select_related("village", "cooperative", "project")
+    qs = _filter(
+        qs,
+        request,
+        {"project": "project", "village": "village", "cooperative": "cooperative"},
+        {"status": ("status", Vote.Status)},
+    )
+    return qs.order_by("-opens_on", "pk")
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+def _rows(qs, make: Callable) -> Iterator[tuple]:
+    for obj in qs.iterator(chunk_size=CHUNK_SIZE):
+        yield make(obj)
+
+
+def cases_table(qs, user) -> Table:
+    headers = [
+        _("project"),
+        _("village"),
+        _("cooperative"),
+        _("household number"),
+        _("head of household"),
+        _("ID number"),
+        _("phone"),
+        _("status"),
+        _("stance"),
+        _("affected area (mu)"),
+        _("agreed compensation (yuan)"),
+        _("agreement signed"),
+        _("visits"),
+        _("last visit"),
+        _("next follow-up"),
+        _("notes"),
+    ]
+
+    def row(case: Case):
+        household = case.household
+        return (
+            case.project.name,
+            household.cooperative.village.name,
+            household.cooperative.name,
+            household.number,
+            household.head_name,
+            id_number_for(user, household.head_id_number),
+            phone_for(user, household.phone),
+            case.get_status_display(),
+            case.get_stance_display(),
+            case.affected_mu,
+            case.compensation_yuan,
+            case.agreement_signed_on,
+            case.visit_count,
+            case.last_visit_on,
+            case.next_follow_up_on,
+            case.notes,
+        )
+
+    return Table("cases", gettext("Cases"), headers, _rows(qs, row))
+
+
+def visits_table(qs, user) -> Table:
+    headers = [
+        _("date of visit"),
+        _("project"),
+        _("village"),
+        _("cooperative"),
+        _("household number"),
+        _("head of household"),
+        _("phone"),
+        _("place"),
+        _("stance heard"),
+        _("concerns"),
+        _("visitors"),
+        _("credited to branch"),
+        _("next follow-up"),
+        _("notes"),
+        _("recorded by"),
+    ]
+    concern_labels = dict(Visit.Concern.choices)
+
+    def row(visit: Visit):
+        household = visit.case.household
+        return (
+            visit.visited_on,
+            visit.case.project.name,
+            household.cooperative.village.name,
+            household.cooperative.name,
+            household.number,
+            household.head_name,
+            phone_for(user, household.phone),
+            visit.get_place_display(),
+            visit.get_stance_display(),
+            "、".join(str(concern_labels.get(c, c)) for c in visit.concerns or []),
+            "、".join(v.get_full_name() or v.get_username() for v in visit.visitors.all()),
+            visit.branch.name if visit.branch else "",
+            visit.next_follow_up_on,
+            visit.notes,
+            visit.recorded_by.get_full_name() or visit.recorded_by.get_username(),
+        )
+
+    return Table("visits", gettext("Visits"), headers, _rows(qs, row))
+
+
+def households_table(qs, user) -> Table:
+    headers = [
+        _("village"),
+        _("cooperative"),
+        _("household number"),
+        _("head of household"),
+        _("ID number"),
+        _("phone"),
+        _("members"),
+        _("shareholders"),
+        _("contracted area (mu)"),
+        _("address"),
+        _("notes"),
+    ]
+
+    def row(household: Household):
+        return (
+            household.cooperative.village.name,
+            household.cooperative.name,
+            household.number,
+            household.head_name,
+            id_number_for(user, household.head_id_number),
+            phone_for(user, household.phone),
+            household.member_count,
+            household.shareholder_count,
+            household.contracted_mu,
+            household.address,
+            household.notes,
+        )
+
+    return Table("households", gettext("Households"), headers, _rows(qs, row))
+
+
+def votes_table(qs, user) -> Table:
+    """One row per vote; tallies from ``cases.tallies.tallies_for``, two queries per chunk."""
+    headers = [
+        _("subject"),
+        _("project"),
+        _("village"),
+        _("cooperative"),
+        _("rule"),
+        _("basis"),
+        _("status"),
+        _("opens"),
+        _("closes"),
+        _("eligible"),
+        _("cast"),
+        _("turnout"),
+        _("for"),
+        _("against"),
+        _("abstain"),
+        _("approval"),
+        _("quorum met"),
+        _("passed"),
+        _("more votes for needed"),
+    ]
+
+    def rows() -> Iterator[tuple]:
+        votes = qs.iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(votes, 500)):
+            results = tallies.tallies_for(chunk)
+            for vote in chunk:
+                t = results[vote.pk]
+                yield (
+                    vote.subject,
+                    vote.project.name if vote.project else "",
+                    vote.village.name,
+                    vote.cooperative.name if vote.cooperative else "",
+                    vote.get_rule_code_display(),
+                    vote.get_basis_display(),
+                    vote.get_status_display(),
+                    vote.opens_on,
+                    vote.closes_on,
+                    t.eligible,
+                    t.cast,
+                    voting.format_percent(t.turnout),
+                    t.votes_for,
+                    t.votes_against,
+                    t.abstain,
+                    voting.format_percent(t.approval),
+                    t.quorum_met,
+                    t.passed,
+                    t.needed_for,
+                )
+
+    return Table("votes", gettext("Vote tallies"), headers, rows())
+
+
+EXPORTS = {
+    # kind: (queryset function, table function, permission needed besides scope)
+    "cases": (export_cases_queryset, cases_table, "cases.view_case"),
+    "visits": (export_visits_queryset, visits_table, "cases.view_visit"),
+    "households": (export_households_queryset, households_table, "cases.view_household"),
+    "votes": (export_votes_queryset, votes_table, "cases.view_vote"),
+}

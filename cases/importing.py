@@ -1,0 +1,432 @@
+"""The one household-roster import, used by ``manage.py import_households`` and the admin.
+
+``households_import`` reads and validates the whole file first (``cases.roster.parse_roster``
+with the villages and cooperatives of the database, then the limits of the model's columns);
+if any row is invalid nothing is written. Otherwise every row is upserted on (village,
+cooperative, household number) inside ONE ``transaction.atomic``: an exception half-way leaves
+the database as it was.
+
+Speed: rows go in batches of ``BATCH_SIZE``. Per batch, one query loads the households already
+there (by cooperative and number), each row is classified created / updated / unchanged by
+comparing field by field, and the new and changed ones are written with
+``simple_history.utils.bulk_create_with_history`` / ``bulk_update_with_history`` (a handful of
+queries per batch, history included). An unchanged household costs no write and no history row.
+
+What a row may change:
+- A column the file does not have leaves the field as it is (a roster without 人口 keeps the
+  member counts already recorded).
+- A blank cell never erases a recorded value: the import adds and corrects, it does not delete
+  ("nothing lost"). Clear a value in the admin.
+
+Admin uploads (``import_job_start`` / ``import_job_confirm``): a large roster takes longer than
+a request may (100k XLSX rows need ~15 s to read, the writes more), so the request only stores
+the upload and starts the work in a background thread, and the page polls a small JSON status
+(static/js/import.js). Decision: a thread rather than a task queue, because the project has no
+broker and an import runs once in a while; the upload lives under MEDIA_ROOT/imports/ with a
+random name (MEDIA_ROOT is never served), the job's state in an ``ImportJob`` row, the running
+count in a small progress file next to the upload (the import's own transaction would hide a
+progress row from the polling request until it commits). If the server restarts mid-import the
+transaction is rolled back: nothing is written and the job stays "importing"; upload again.
+Setting ``IMPORT_JOBS_IN_THREAD = False`` (the tests) runs the job inside the request.
+
+Scope: with a ``user``, only the villages that user sees (``visible_to``) are known; rows of any
+other village are reported as an unknown village, which names only the visible ones. Without a
+user (the management command, run by whoever holds the server) every village is known.
+"""
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from . import roster
+from .models import Cooperative, Household, ImportJob
+from .roster import (
+    RosterError,
+    RosterRow,
+    RowError,
+    normalize_name,
+    parse_roster,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "PREVIEW_ROWS",
+    "ImportReport",
+    "RosterError",
+    "households_import",
+    "import_job_confirm",
+    "import_job_progress",
+    "import_job_start",
+]
+
+BATCH_SIZE = 2000
+PREVIEW_ROWS = 20
+
+#: roster column → Household field, for the columns a file may or may not carry.
+OPTIONAL_FIELDS = {
+    "id_number": "head_id_number",
+    "phone": "phone",
+    "members": "member_count",
+    "shareholders": "shareholder_count",
+    "contracted_mu": "contracted_mu",
+    "address": "address",
+    "notes": "notes",
+}
+_SMALL_INT_MAX = 32767  # PositiveSmallIntegerField on every database Django supports
+
+_TOO_LONG = _("%(column)s is %(length)d characters long; at most %(limit)d fit.")
+_TOO_MANY = _("%(column)s is %(value)d; at most %(limit)d fit.")
+_TOO_BIG = _("%(column)s is %(value)s mu; at most %(limit)s mu fit.")
+_AMBIGUOUS = _(
+    'There are several villages named "%(village)s" (in different townships); the roster '
+    "cannot say which one it means."
+)
+_CONFLICT = _(
+    "Someone changed these households while the import was running; nothing was written. "
+    "Run the import again."
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do).
+
+    ``errors`` are every bad cell, in line order; when there are any, nothing was written and
+    the counts are 0. ``preview`` holds the first valid rows, for the admin's preview page.
+    """
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    encoding: str = ""
+    file_format: str = ""
+    total_lines: int = 0
+    columns: list[str] = field(default_factory=list)
+    preview: list[RosterRow] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _known_cooperatives(user) -> tuple[dict[tuple[str, str], int], dict[str, list[str]], set]:
+    """(village, cooperative) normalised names → cooperative id; village → its cooperatives
+    (for ``parse_roster``); names of villages found in more than one township. One query."""
+    cooperatives = Cooperative.objects.all()
+    if user is not None:
+        cooperatives = cooperatives.visible_to(user)
+    ids: dict[tuple[str, str], int] = {}
+    by_village: dict[str, list[str]] = {}
+    village_ids: dict[str, set[int]] = {}
+    for pk, village_id, village, name in cooperatives.values_list(
+        "pk", "village_id", "village__name", "name"
+    ).order_by():
+        village, name = normalize_name(village), normalize_name(name)
+        ids[(village, name)] = pk
+        by_village.setdefault(village, []).append(name)
+        village_ids.setdefault(village, set()).add(village_id)
+    ambiguous = {v for v, pks in village_ids.items() if len(pks) > 1}
+    return ids, by_village, ambiguous
+
+
+def _field_limits() -> list[tuple[str, str, int]]:
+    """(roster column, Household field, max_length) of the text columns."""
+    pairs = [("household_no", "number"), ("head_name", "head_name")]
+    pairs += [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in ("id_number", "phone", "address")]
+    return [(c, f, Household._meta.get_field(f).max_length) for c, f in pairs]
+
+
+def _max_mu() -> Decimal:
+    mu = Household._meta.get_field("contracted_mu")
+    return Decimal(10) ** (mu.max_digits - mu.decimal_places) - Decimal(1).scaleb(
+        -mu.decimal_places
+    )
+
+
+def _database_problems(
+    rows: Iterable[RosterRow], headers: dict[str, str], ambiguous: set[str]
+) -> tuple[list[RosterRow], list[RowError]]:
+    """The rows that fit the model's columns, and the errors of the others."""
+    limits = _field_limits()
+    max_mu = _max_mu()
+    good: list[RosterRow] = []
+    errors: list[RowError] = []
+    for row in rows:
+        problems: list[tuple[str, str]] = []
+        if row.village in ambiguous:
+            problems.append(("village", gettext(_AMBIGUOUS) % {"village": row.village}))
+        for column, _field, limit in limits:
+            value = getattr(row, column)
+            if len(value) > limit:
+                message = gettext(_TOO_LONG)
+                args = {"column": headers.get(column, column), "length": len(value)}
+                problems.append((column, message % {**args, "limit": limit}))
+        for column in ("members", "shareholders"):
+            value = getattr(row, column)
+            if value is not None and value > _SMALL_INT_MAX:
+                args = {"column": headers[column], "value": value, "limit": _SMALL_INT_MAX}
+                problems.append((column, gettext(_TOO_MANY) % args))
+        if row.contracted_mu is not None and row.contracted_mu > max_mu:
+            args = {"column": headers["contracted_mu"], "value": row.contracted_mu}
+            problems.append(("contracted_mu", gettext(_TOO_BIG) % {**args, "limit": max_mu}))
+        if problems:
+            errors.extend(RowError(row.line, headers.get(c, c), m) for c, m in problems)
+        else:
+            good.append(row)
+    return good, errors
+
+
+def households_import(
+    *,
+    data: bytes,
+    filename: str,
+    user=None,
+    encoding: str | None = None,
+    fill_down: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> ImportReport:
+    """Validate a roster and, when every row is valid and not ``dry_run``, upsert it.
+
+    Raises ``RosterError`` for a problem with the whole file (one sentence). ``progress`` is
+    called with (rows processed, rows in total) after each batch. Queries: one for the known
+    cooperatives, then per batch one read and, for new or changed rows, two writes each.
+    """
+    known_ids, known, ambiguous = _known_cooperatives(user)
+    parsed = parse_roster(
+        data,
+        filename,
+        encoding=encoding,
+        fill_down=fill_down,
+        known_cooperatives=known,
+        # Read at call time, so that a deployment (or a test) may change the limits.
+        max_file_bytes=roster.MAX_FILE_BYTES,
+        max_uncompressed_bytes=roster.MAX_UNCOMPRESSED_BYTES,
+    )
+    headers = {**{c: c for c in parsed.columns}, **parsed.headers}
+    rows, db_errors = _database_problems(parsed.rows, headers, ambiguous)
+    report = ImportReport(
+        errors=sorted([*parsed.errors, *db_errors], key=lambda e: e.line),
+        encoding=parsed.encoding,
+        file_format=parsed.file_format,
+        total_lines=parsed.total_lines,
+        columns=parsed.columns,
+        preview=rows[:PREVIEW_ROWS],
+        dry_run=dry_run,
+    )
+    if report.errors:
+        return report
+
+    batch_size = batch_size or BATCH_SIZE
+    carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in parsed.columns]
+    reason = gettext("Roster import: %(file)s") % {"file": filename}
+    if progress:
+        progress(0, len(rows))
+    try:
+        with transaction.atomic():
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                _upsert_batch(batch, known_ids, carried, report, user, reason, dry_run)
+                if progress:
+                    progress(start + len(batch), len(rows))
+    except IntegrityError as exc:  # a household added by someone else meanwhile
+        raise RosterError(gettext(_CONFLICT)) from exc
+    return report
+
+
+def _upsert_batch(
+    batch: list[RosterRow],
+    known_ids: dict[tuple[str, str], int],
+    carried: list[tuple[str, str]],
+    report: ImportReport,
+    user,
+    reason: str,
+    dry_run: bool,
+) -> None:
+    keyed = [(known_ids[(row.village, row.cooperative)], row) for row in batch]
+    existing = {
+        (h.cooperative_id, h.number): h
+        for h in Household.objects.filter(
+            cooperative_id__in={c for c, _row in keyed}, number__in={r.household_no for r in batch}
+        ).order_by()
+    }
+    now = timezone.now()
+    to_create: list[Household] = []
+    to_update: list[Household] = []
+    changed_fields: set[str] = set()
+    for cooperative_id, row in keyed:
+        household = existing.get((cooperative_id, row.household_no))
+        if household is None:
+            household = Household(
+                cooperative_id=cooperative_id, number=row.household_no, head_name=row.head_name
+            )
+            for column, name in carried:
+                value = getattr(row, column)
+                if value not in ("", None):
+                    setattr(household, name, value)
+            to_create.append(household)
+            continue
+        changed = False
+        if household.head_name != row.head_name:
+            household.head_name = row.head_name
+            changed_fields.add("head_name")
+            changed = True
+        for column, name in carried:
+            value = getattr(row, column)
+            if value not in ("", None) and getattr(household, name) != value:
+                setattr(household, name, value)
+                changed_fields.add(name)
+                changed = True
+        if changed:
+            household.updated_at = now
+            to_update.append(household)
+    report.created += len(to_create)
+    report.updated += len(to_update)
+    report.unchanged += len(batch) - len(to_create) - len(to_update)
+    if dry_run:
+        return
+    history = {"default_user": user, "default_change_reason": reason, "default_date": now}
+    if to_create:
+        bulk_create_with_history(to_create, Household, batch_size=len(to_create), **history)
+    if to_update:
+        fields = sorted(changed_fields) + ["updated_at"]
+        bulk_update_with_history(to_update, Household, fields, batch_size=len(to_update), **history)
+
+
+# --- Admin uploads: a job checked, then imported, in the background ------------------------
+
+MAX_STORED_ERRORS = 1000
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _upload_path(job: ImportJob) -> Path:
+    return _upload_dir() / f"{job.token}.upload"
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return _upload_dir() / f"{job.token}.progress"
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows written, rows to write) of a running import; (0, 0) while it is being checked."""
+    try:
+        done, total = json.loads(_progress_path(job).read_text())
+    except (OSError, ValueError):
+        return 0, 0
+    return done, total
+
+
+def import_job_start(
+    *, user, data: bytes, filename: str, encoding: str = "", fill_down: bool = False
+) -> ImportJob:
+    """Store the upload privately and check it (a dry run) in the background."""
+    job = ImportJob.objects.create(
+        user=user, filename=filename[:200], encoding=encoding, fill_down=fill_down
+    )
+    path = _upload_path(job)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    _start(job.pk, dry_run=True)
+    return job
+
+
+def import_job_confirm(*, job: ImportJob, user) -> bool:
+    """Import a checked job without errors; False when it is not (or no longer) importable."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, user=user, status=ImportJob.Status.CHECKED, error_count=0
+    ).update(status=ImportJob.Status.IMPORTING)
+    if claimed:
+        _start(job.pk, dry_run=False)
+    return bool(claimed)
+
+
+def _start(job_id: int, *, dry_run: bool) -> None:
+    if getattr(settings, "IMPORT_JOBS_IN_THREAD", True):
+        threading.Thread(target=_run_in_thread, args=(job_id, dry_run), daemon=True).start()
+    else:
+        _run(job_id, dry_run)
+
+
+def _run_in_thread(job_id: int, dry_run: bool) -> None:
+    close_old_connections()
+    try:
+        _run(job_id, dry_run)
+    finally:
+        connection.close()
+
+
+def _run(job_id: int, dry_run: bool) -> None:
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    progress_path = _progress_path(job)
+
+    def progress(done: int, total: int) -> None:
+        tmp = progress_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([done, total]))
+        os.replace(tmp, progress_path)
+
+    try:
+        report = households_import(
+            data=_upload_path(job).read_bytes(),
+            filename=job.filename,
+            user=job.user,
+            encoding=job.encoding or None,
+            fill_down=job.fill_down,
+            dry_run=dry_run,
+            progress=None if dry_run else progress,
+        )
+    except RosterError as exc:
+        _finish(job, ImportJob.Status.FAILED, message=str(exc))
+        return
+    except Exception:
+        _finish(job, ImportJob.Status.FAILED, message=gettext(_FAILED))
+        raise
+    job.total = report.total_lines
+    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
+    job.error_count = len(report.errors)
+    job.errors = [[e.line, e.column, e.message] for e in report.errors[:MAX_STORED_ERRORS]]
+    job.preview = [_preview_row(row) for row in report.preview]
+    _finish(job, ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE)
+
+
+_FAILED = _("The import failed unexpectedly; nothing was written. The error has been logged.")
+
+
+def _preview_row(row: RosterRow) -> dict:
+    values = asdict(row)
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _finish(job: ImportJob, status: str, message: str = "") -> None:
+    job.status = status
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save()
+    if status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        for path in (_upload_path(job), _progress_path(job)):
+            path.unlink(missing_ok=True)

@@ -1,0 +1,30 @@
+"""CSV and XLSX downloads of the case, visit, household and vote lists (``cases.exporting``)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..exporting import EXPORTS, csv_chunks, xlsx_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def export(request, kind: str, fmt: str):
+    """``/exports/<kind>.<csv|xlsx>?village=…&q=…``: the rows this user sees, filtered by the
+    same GET parameters as the list page, with personal numbers masked unless permitted."""
+    if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    queryset_for, table_for, permission = EXPORTS[kind]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    table = table_for(queryset_for(request), request.user)
+    filename = f"{table.name}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(xlsx_file(table), as_attachment=True, filename=filename, content_type=XLSX)

@@ -1,0 +1,240 @@
+"""CSV and XLSX exports (cases/exporting.py, cases/views/exports.py): scope, masking, formula
+escaping, streaming."""
+
+import codecs
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from cases import exporting
+from cases.models import Ballot, Visit
+
+from .factories import (
+    CaseFactory,
+    HouseholdFactory,
+    UserFactory,
+    VoteFactory,
+    VoterFactory,
+    make_id_number,
+)
+
+KINDS = ["cases", "visits", "households", "votes"]
+DANGEROUS = {
+    "head_name": '=HYPERLINK("http://evil.example","点我")',
+    "notes": "@SUM(1+1)",
+    "address": "-1+1",
+    "case_notes": "+86 tel",
+    "visit_notes": "\tTAB",
+    "subject": "\r=1+1",
+}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def data(yannan_coop, zhennan_coop, yannan_project, staff):
+    yannan_house = HouseholdFactory(
+        cooperative=yannan_coop,
+        number="1",
+        head_name=DANGEROUS["head_name"],
+        head_id_number=make_id_number(7),
+        phone="13812345678",
+        notes=DANGEROUS["notes"],
+        address=DANGEROUS["address"],
+        contracted_mu=Decimal("1.25"),
+    )
+    zhennan_house = HouseholdFactory(cooperative=zhennan_coop, number="9", head_name="镇南户主")
+    case = CaseFactory(
+        project=yannan_project,
+        household=yannan_house,
+        notes=DANGEROUS["case_notes"],
+        affected_mu=Decimal("0.50"),
+    )
+    CaseFactory(project=yannan_project, household=zhennan_house)
+    visit = Visit.objects.create(
+        case=case,
+        visited_on=date(2021, 3, 1),
+        recorded_by=staff,
+        notes=DANGEROUS["visit_notes"],
+        concerns=["compensation"],
+    )
+    visit.visitors.add(staff)
+    vote = VoteFactory(
+        village=yannan_coop.village, cooperative=yannan_coop, subject=DANGEROUS["subject"]
+    )
+    voter = VoterFactory(vote=vote, household=yannan_house)
+    VoterFactory(vote=vote, household=HouseholdFactory(cooperative=yannan_coop, number="2"))
+    Ballot.objects.create(
+        vote=vote, voter=voter, choice=Ballot.Choice.FOR, recorded_by=staff, cast_on=date.today()
+    )
+    VoteFactory(village=zhennan_coop.village, subject="镇南表决")
+    return yannan_house
+
+
+def log_in(client, user):
+    user.refresh_from_db()  # the factory's password is not saved without a role
+    client.force_login(user)
+
+
+def download(client, user, kind, fmt, **params):
+    log_in(client, user)
+    response = client.get(reverse("export", args=[kind, fmt]), params)
+    assert response.status_code == 200, response.status_code
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        assert body.startswith(codecs.BOM_UTF8)
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def cells(rows):
+    return [c for r in rows[1:] for c in r if c is not None]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_cadres_export_holds_only_their_villages_rows(client, data, cadre_yannan, kind, fmt):
+    rows = download(client, cadre_yannan, kind, fmt)
+
+    text = " ".join(map(str, cells(rows)))
+    assert "镇南" not in text
+    assert len(rows) > 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_township_sees_every_village(client, data, superuser, fmt):
+    rows = download(client, superuser, "households", fmt)
+
+    assert sorted(r[0] for r in rows[1:]) == ["烟南村", "烟南村", "镇南村"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", ["cases", "households"])
+def test_id_and_phone_numbers_are_masked_without_the_permission(
+    client, data, cadre_yannan, superuser, kind, fmt
+):
+    masked = " ".join(map(str, cells(download(client, cadre_yannan, kind, fmt))))
+    whole = " ".join(map(str, cells(download(client, superuser, kind, fmt))))
+
+    assert data.head_id_number not in masked and "440605********" in masked
+    assert "13812345678" not in masked and "138****5678" in masked
+    assert data.head_id_number in whole and "13812345678" in whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_text_cell_that_could_run_as_a_formula_is_escaped(client, data, superuser, kind, fmt):
+    texts = [c for c in cells(download(client, superuser, kind, fmt)) if isinstance(c, str)]
+
+    assert texts
+    assert not [t for t in texts if t.startswith(exporting.FORMULA_STARTS)]
+    escaped = {t for t in texts if t.startswith("'")}
+    expected = {
+        "cases": {"head_name", "case_notes"},
+        "visits": {"head_name", "visit_notes"},
+        "households": {"head_name", "notes", "address"},
+        "votes": {"subject"},
+    }[kind]
+    # XML turns a carriage return into a line feed when the workbook is read back.
+    xml = (lambda t: t.replace("\r", "\n")) if fmt == "xlsx" else str
+    assert {xml("'" + DANGEROUS[k]) for k in expected} <= escaped
+
+
+def test_the_xlsx_export_never_holds_a_formula(client, data, superuser):
+    log_in(client, superuser)
+    body = b"".join(client.get(reverse("export", args=["households", "xlsx"])).streaming_content)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body), data_only=False).worksheets[0]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_numbers_stay_numbers_in_xlsx_even_negative():
+    table = exporting.Table("t", "t", ["a", "b", "c"], iter([(Decimal("-1.50"), -3, "-3")]))
+    sheet = openpyxl.load_workbook(exporting.xlsx_file(table)).worksheets[0]
+
+    assert [c.value for c in sheet[2]] == [-1.5, -3, "'-3"]
+
+
+def test_the_xlsx_is_written_in_write_only_mode(client, data, superuser, monkeypatch):
+    made = []
+    real = exporting.new_workbook
+    monkeypatch.setattr(exporting, "new_workbook", lambda: made.append(real()) or made[-1])
+
+    download(client, superuser, "cases", "xlsx")
+
+    [workbook] = made
+    assert workbook.write_only
+    assert isinstance(workbook.worksheets[0], WriteOnlyWorksheet)
+
+
+def test_the_csv_is_streamed_with_a_bom(client, data, superuser):
+    log_in(client, superuser)
+    response = client.get(reverse("export", args=["cases", "csv"]))
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="cases-' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(codecs.BOM_UTF8)
+
+
+def test_exports_are_filtered_like_the_list(client, data, superuser, zhennan_coop):
+    by_village = download(client, superuser, "cases", "csv", village=zhennan_coop.village_id)
+    by_name = download(client, superuser, "households", "csv", q="镇南户")
+    by_number = download(client, superuser, "households", "csv", q="2")
+    by_status = download(client, superuser, "cases", "csv", status="signed")
+
+    assert [r[1] for r in by_village[1:]] == ["镇南村"]
+    assert [r[3] for r in by_name[1:]] == ["镇南户主"]
+    assert [r[2] for r in by_number[1:]] == ["2"]
+    assert by_status[1:] == []
+
+
+def test_the_vote_tally_is_exported_with_its_percentages(client, data, superuser):
+    rows = download(client, superuser, "votes", "csv", village=data.cooperative.village_id)
+
+    header, [vote] = rows[0], rows[1:]
+    record = dict(zip(header, vote, strict=True))
+    assert (record["eligible"], record["cast"], record["for"]) == ("2", "1", "1")
+    assert record["turnout"] == "50.0%"
+
+
+def test_a_user_without_the_view_permission_is_refused(client, data, yannan):
+    nobody = UserFactory(username="nobody")
+    log_in(client, nobody)
+
+    assert client.get(reverse("export", args=["cases", "csv"])).status_code == 403
+
+
+def test_an_unknown_export_is_not_found(client, superuser):
+    log_in(client, superuser)
+
+    assert client.get(reverse("export", args=["ballots", "csv"])).status_code == 404
+    assert client.get(reverse("export", args=["cases", "pdf"])).status_code == 404
+
+
+def test_an_anonymous_user_is_sent_to_log_in(client):
+    response = client.get(reverse("export", args=["cases", "csv"]))
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_export_is_not_n_plus_one(client, data, superuser, kind, django_assert_max_num_queries):
+    log_in(client, superuser)
+    for _n in range(3, 30):
+        CaseFactory(project=data.cases.first().project, household__cooperative=data.cooperative)
+
+    with django_assert_max_num_queries(12):
+        b"".join(client.get(reverse("export", args=[kind, "xlsx"])).streaming_content)

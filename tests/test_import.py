@@ -1,0 +1,576 @@
+"""The roster import (cases/importing.py) through the service and through
+``manage.py import_households``: what is written, what is refused, and that a refused or
+interrupted import writes nothing."""
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+
+from cases import importing, roster
+from cases.importing import RosterError, households_import
+from cases.models import Household, ImportJob
+
+from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
+
+HEADER = ["村", "经济社", "户号", "户主", "身份证号", "联系电话", "人口", "股东数"]
+HEADER += ["承包面积(亩)", "地址", "备注"]
+ENGLISH_HEADER = ["village", "cooperative", "household_no", "head_name", "id_number", "phone"]
+ENGLISH_HEADER += ["members", "shareholders", "contracted_mu", "address", "notes"]
+ID_1 = make_id_number(1)
+ID_2 = make_id_number(2)
+
+
+def row(number="1", head="张三", village="烟南村", cooperative="东头经济社", **cells):
+    values = {
+        "id": ID_1 if number == "1" else "",
+        "phone": "13812345678",
+        "members": "4",
+        "shareholders": "3",
+        "mu": "1.5",
+        "address": "一巷1号",
+        "notes": "",
+        **cells,
+    }
+    return [village, cooperative, number, head, *values.values()]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8"):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, header=HEADER):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for cells in [header, *rows]:
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def zip_bomb():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 20_000_000)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def coops(yannan_coop, zhennan_coop):
+    return yannan_coop, zhennan_coop
+
+
+def counts():
+    return Household.objects.count(), Household.history.count()
+
+
+def run_command(tmp_path, data, filename="roster.csv", *args):
+    path = tmp_path / filename
+    path.write_bytes(data)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_households", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+# --- Bad input: every class, through the service and through the command ------------------
+
+ROW_ERRORS = {
+    "unknown village": ([row(village="河清社区")], {}, "Unknown village"),
+    "unknown cooperative": (
+        [row(cooperative="村尾经济社")],
+        {},
+        'Village "烟南村" has no cooperative "村尾经济社"',
+    ),
+    "missing head name": ([row(head="")], {}, "cell is blank; it is required"),
+    "bad check digit": ([row(id=ID_1[:-1] + ("1" if ID_1[-1] != "1" else "2"))], {}, "check"),
+    "scientific-notation ID": ([row(id="4.40682E+17")], {}, "scientific notation"),
+    "duplicate in file": ([row("7"), row("7", head="李四")], {}, "is already on line 2"),
+    "negative area": ([row(mu="-1.5")], {}, "cannot be negative"),
+    "non-numeric area": ([row(mu="一亩半")], {}, "is not an area in mu"),
+    "non-numeric phone": ([row(phone="call me")], {}, "phone number is"),
+    "blank village without --fill-down": (
+        [row("1"), row("2", village="")],
+        {},
+        "import with --fill-down",
+    ),
+    "too many members for the column": ([row(members="40000")], {}, "at most 32767 fit"),
+    "area too large for the column": ([row(mu="123456789")], {}, "at most 99999999.99 mu fit"),
+    "head name too long": ([row(head="张" * 51)], {}, "at most 50 fit"),
+}
+
+
+@pytest.mark.parametrize("rows, kwargs, message", ROW_ERRORS.values(), ids=ROW_ERRORS.keys())
+def test_a_bad_row_is_reported_by_the_service_and_nothing_is_written(coops, rows, kwargs, message):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
+    before = counts()
+
+    report = households_import(data=csv_bytes(rows), filename="roster.csv", **kwargs)
+
+    assert not report.ok
+    assert any(message in e.message for e in report.errors), report.errors
+    assert all(e.line >= 2 and e.column for e in report.errors)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
+    assert counts() == before
+    assert Household.objects.get(number="1").head_name == "旧户主"
+
+
+@pytest.mark.parametrize("rows, kwargs, message", ROW_ERRORS.values(), ids=ROW_ERRORS.keys())
+def test_a_bad_row_makes_the_command_fail_with_its_line_column_and_reason(
+    coops, tmp_path, rows, kwargs, message
+):
+    # A good row first: one bad row is enough for nothing to be written.
+    data = csv_bytes([row("100", head="王五"), *rows])
+    before = counts()
+
+    with pytest.raises(CommandError, match="nothing was written") as caught:
+        run_command(tmp_path, data)
+
+    assert counts() == before
+    assert "Traceback" not in str(caught.value)
+
+
+def test_the_command_lists_every_bad_row_with_line_and_column(coops, tmp_path, capsys):
+    data = csv_bytes([row("1"), row("2", head=""), row("3", phone="call me")])
+    path = tmp_path / "roster.csv"
+    path.write_bytes(data)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_households", str(path), stderr=err)
+
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("line 3, 户主: The 户主 cell is blank")
+    assert lines[1].startswith("line 4, 联系电话: A phone number is")
+    assert str(caught.value) == "roster.csv: 2 of 3 rows have errors; nothing was written."
+
+
+WHOLE_FILE_ERRORS = {
+    "wrong headers": ("name,age\r\n张三,40\r\n".encode(), "roster.csv", "not a household roster"),
+    "empty": (b"", "roster.csv", "The file is empty"),
+    "binary": (b"\x00\x01\x02garbage\x00" * 100, "roster.csv", "binary data"),
+    "zip bomb": (zip_bomb(), "roster.xlsx", "zip bomb"),
+    "damaged xlsx": (b"PK\x03\x04 not really a zip", "roster.xlsx", "damaged"),
+}
+
+
+@pytest.mark.parametrize(
+    "data, filename, message", WHOLE_FILE_ERRORS.values(), ids=WHOLE_FILE_ERRORS.keys()
+)
+def test_a_file_that_is_not_a_roster_gets_one_sentence(coops, tmp_path, data, filename, message):
+    before = counts()
+
+    with pytest.raises(RosterError, match=message):
+        households_import(data=data, filename=filename)
+    with pytest.raises(CommandError, match=message) as caught:
+        run_command(tmp_path, data, filename)
+
+    assert str(caught.value).startswith(f"{filename}: ")
+    assert "\n" not in str(caught.value)
+    assert counts() == before
+
+
+def test_an_oversize_xlsx_is_refused_by_the_service_and_the_command(coops, tmp_path, monkeypatch):
+    data = xlsx_bytes([row()])
+    monkeypatch.setattr(roster, "MAX_FILE_BYTES", len(data) - 1)
+
+    with pytest.raises(RosterError, match="too large"):
+        households_import(data=data, filename="roster.xlsx")
+    with pytest.raises(CommandError, match="too large"):
+        run_command(tmp_path, data, "roster.xlsx")
+    assert counts() == (0, 0)
+
+
+def test_an_xlsx_with_an_impossible_uncompressed_size_is_refused(coops, monkeypatch):
+    data = xlsx_bytes([row()])
+    monkeypatch.setattr(roster, "MAX_UNCOMPRESSED_BYTES", 1000)
+
+    with pytest.raises(RosterError, match="zip bomb"):
+        households_import(data=data, filename="roster.xlsx")
+
+
+def test_a_missing_file_is_one_sentence(tmp_path):
+    with pytest.raises(CommandError, match="There is no file"):
+        call_command("import_households", str(tmp_path / "nope.csv"))
+
+
+def test_a_wrong_encoding_option_is_one_sentence(coops, tmp_path):
+    with pytest.raises(CommandError, match="Unknown encoding klingon"):
+        run_command(tmp_path, csv_bytes([row()]), "roster.csv", "--encoding", "klingon")
+
+
+def test_fill_down_takes_the_village_and_cooperative_above(coops, tmp_path):
+    data = csv_bytes([row("1"), row("2", village="", cooperative="")])
+
+    run_command(tmp_path, data, "roster.csv", "--fill-down")
+
+    assert sorted(Household.objects.values_list("cooperative__name", "number")) == [
+        ("东头经济社", "1"),
+        ("东头经济社", "2"),
+    ]
+
+
+# --- Files that go in -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_csv_in_every_encoding_chinese_excel_writes_round_trips(coops, encoding):
+    rows = [row("1", head="张三", address="一巷1号"), row("2", head="李四", notes="外出务工")]
+
+    report = households_import(data=csv_bytes(rows, encoding=encoding), filename="roster.csv")
+
+    assert report.ok and report.created == 2
+    assert report.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+    zhang = Household.objects.get(number="1")
+    assert (zhang.head_name, zhang.address, zhang.head_id_number) == ("张三", "一巷1号", ID_1)
+    assert Household.objects.get(number="2").notes == "外出务工"
+
+
+def test_a_gb18030_only_character_round_trips(coops):
+    # 䶮 (U+4DAE) is in GB18030 but not in GBK.
+    data = csv_bytes([row("1", head="刘䶮")], encoding="gb18030")
+
+    households_import(data=data, filename="roster.csv")
+
+    assert Household.objects.get().head_name == "刘䶮"
+
+
+def test_xlsx_with_english_headers_round_trips(coops, tmp_path):
+    rows = [row("1"), row("2", village="镇南村", cooperative="上沙经济社", mu="0.75")]
+
+    out, _err = run_command(tmp_path, xlsx_bytes(rows, ENGLISH_HEADER), "roster.xlsx")
+
+    assert "2 created, 0 updated, 0 unchanged" in out
+    household = Household.objects.get(cooperative=coops[1])
+    assert household.contracted_mu == Decimal("0.75")
+    assert (household.member_count, household.shareholder_count) == (4, 3)
+
+
+def test_the_file_carries_member_and_shareholder_counts(coops):
+    households_import(data=csv_bytes([row(members="5", shareholders="2")]), filename="r.csv")
+
+    household = Household.objects.get()
+    assert (household.member_count, household.shareholder_count) == (5, 2)
+
+
+# --- Upsert -----------------------------------------------------------------------------------
+
+
+def test_rows_are_classified_created_updated_unchanged_and_a_second_run_changes_nothing(
+    coops, staff
+):
+    HouseholdFactory(
+        cooperative=coops[0],
+        number="1",
+        head_name="张三",
+        head_id_number=ID_1,
+        phone="13812345678",
+        member_count=4,
+        shareholder_count=3,
+        contracted_mu=Decimal("1.50"),
+        address="一巷1号",
+    )
+    HouseholdFactory(cooperative=coops[0], number="2", head_name="李四", member_count=2)
+    data = csv_bytes([row("1"), row("2", head="李四", members="6"), row("3", head="王五")])
+
+    first = households_import(data=data, filename="roster.csv", user=staff)
+    second = households_import(data=data, filename="roster.csv", user=staff)
+
+    assert (first.created, first.updated, first.unchanged) == (1, 1, 1)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
+    assert Household.objects.get(number="2").member_count == 6
+    history = Household.history.filter(number__in=["2", "3"], history_user=staff)
+    assert sorted(history.values_list("number", "history_type")) == [("2", "~"), ("3", "+")]
+    assert history.first().history_change_reason == "Roster import: roster.csv"
+
+
+def test_a_blank_cell_or_a_missing_column_never_erases_a_recorded_value(coops):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="张三", phone="13812345678")
+    without_phone = [c for c in HEADER if c != "联系电话"]
+    cells = ["烟南村", "东头经济社", "1", "张三", "", "4", "3", "", "", ""]
+    data = csv_bytes([cells], without_phone)
+
+    report = households_import(data=data, filename="roster.csv")
+
+    household = Household.objects.get()
+    assert household.phone == "13812345678"
+    assert household.contracted_mu == Decimal("1.50")
+    assert report.updated == 1  # member count 3 → 4
+
+
+def test_the_same_household_number_in_two_cooperatives_is_two_households(coops):
+    data = csv_bytes([row("1"), row("1", village="镇南村", cooperative="上沙经济社")])
+
+    report = households_import(data=data, filename="roster.csv")
+
+    assert report.created == 2
+
+
+def test_a_dry_run_counts_and_writes_nothing(coops, tmp_path):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
+    before = counts()
+
+    out, _err = run_command(tmp_path, csv_bytes([row("1"), row("2")]), "r.csv", "--dry-run")
+
+    assert "Dry run of r.csv, nothing written: 1 would be created, 1 updated" in out
+    assert counts() == before
+
+
+def test_villages_outside_the_users_scope_are_unknown(coops, cadre_yannan):
+    data = csv_bytes([row("1", village="镇南村", cooperative="上沙经济社")])
+
+    report = households_import(data=data, filename="roster.csv", user=cadre_yannan)
+
+    [error] = report.errors
+    assert error.message == 'Unknown village "镇南村"; known villages: 烟南村.'
+    assert counts() == (0, 0)
+
+
+def test_names_are_matched_after_normalisation(db):
+    CooperativeFactory(village__name="烟南村", name="东头　经济社")  # an ideographic space
+
+    report = households_import(data=csv_bytes([row()]), filename="roster.csv")
+
+    assert report.ok and report.created == 1
+
+
+# --- All or nothing, and in bulk --------------------------------------------------------------
+
+
+def test_an_import_interrupted_half_way_leaves_the_database_as_before(coops, monkeypatch):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
+    before = counts()
+    real = importing.bulk_create_with_history
+    calls = []
+
+    def fail_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "bulk_create_with_history", fail_on_second_batch)
+    rows = [row("1", head="新户主")] + [row(str(n), head=f"户主{n}") for n in range(2, 31)]
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        households_import(data=csv_bytes(rows), filename="roster.csv", batch_size=10)
+
+    assert len(calls) == 2
+    assert counts() == before
+    assert Household.objects.get().head_name == "旧户主"
+
+
+def test_a_thousand_rows_import_in_a_bounded_number_of_queries(
+    coops, django_assert_max_num_queries
+):
+    """PostgreSQL needs 8 queries per pass; SQLite splits each INSERT and UPDATE into
+    statements of at most 999 variables, so the budget is the SQLite one."""
+    rows = [row(str(n), head=f"户主{n}", id="") for n in range(1, 1001)]
+    data = csv_bytes(rows)
+
+    with django_assert_max_num_queries(40):
+        report = households_import(data=data, filename="roster.csv", batch_size=500)
+    assert report.created == 1000
+    assert Household.history.count() == 1000
+
+    changed = csv_bytes([r[:3] + [r[3] + "改"] + r[4:] for r in rows])
+    with django_assert_max_num_queries(40):
+        report = households_import(data=changed, filename="roster.csv", batch_size=500)
+    assert report.updated == 1000
+    assert Household.history.count() == 2000
+
+
+def test_progress_is_reported_after_each_batch(coops):
+    seen = []
+    rows = [row(str(n), id="") for n in range(1, 26)]
+
+    households_import(
+        data=csv_bytes(rows), filename="r.csv", batch_size=10, progress=lambda *a: seen.append(a)
+    )
+
+    assert seen == [(0, 25), (10, 25), (20, 25), (25, 25)]
+
+
+def test_the_command_shows_a_progress_bar_on_long_files(coops, tmp_path, monkeypatch):
+    monkeypatch.setattr("cases.management.commands.import_households.PROGRESS_FROM_ROWS", 10)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 5)
+    rows = [row(str(n), id="") for n in range(1, 51)]
+
+    out, _err = run_command(tmp_path, csv_bytes(rows))
+
+    progress = [line for line in out.splitlines() if "/50" in line]
+    assert progress[-1].strip() == "100%  50/50"
+    assert len(progress) <= 11
+    assert "50 created, 0 updated, 0 unchanged" in out
+
+
+# --- The admin's import page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def admin_client_for(client):
+    def log_in(user):
+        user.refresh_from_db()  # the factory's password is not saved without a role
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+def upload(client, data, name="roster.csv", **fields):
+    return client.post(
+        reverse("admin:cases_household_import"),
+        {"file": SimpleUploadedFile(name, data), "encoding": "", **fields},
+    )
+
+
+def test_the_household_list_links_to_the_import_page(coops, superuser, admin_client_for):
+    client = admin_client_for(superuser)
+
+    page = client.get(reverse("admin:cases_household_changelist")).content.decode()
+
+    assert reverse("admin:cases_household_import") in page
+    assert "Import roster" in page
+
+
+def test_upload_preview_confirm_done(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    HouseholdFactory(cooperative=coops[0], number="2", head_name="旧户主")
+
+    response = upload(client, csv_bytes([row("1"), row("2", head="李四")]))
+
+    job = ImportJob.objects.get()
+    assert response.url == reverse("admin:cases_household_import_job", args=[job.pk])
+    preview = client.get(response.url).content.decode()
+    assert "2 rows checked, no errors: 1 will be created, 1 updated, 0 unchanged." in preview
+    assert "张三" in preview and ID_1 in preview
+    assert Household.objects.get(number="2").head_name == "旧户主"  # nothing written yet
+    assert list((private_media / "imports").glob("*.upload"))
+
+    client.post(response.url)
+
+    done = client.get(response.url).content.decode()
+    assert "Imported: 1 created, 1 updated, 0 unchanged." in done
+    assert Household.objects.get(number="2").head_name == "李四"
+    assert not list((private_media / "imports").iterdir())  # the upload is deleted
+
+
+def test_the_preview_shows_every_error_and_offers_no_import(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+    response = upload(client, csv_bytes([row("1"), row("2", head=""), row("3", mu="-1")]))
+
+    page = client.get(response.url).content.decode()
+
+    assert "2 errors: nothing can be imported" in page
+    assert "The 户主 cell is blank" in page and "cannot be negative" in page
+    assert 'value="Import"' not in page
+    client.post(response.url)  # a forged confirmation
+    assert counts() == (0, 0)
+    assert ImportJob.objects.get().status == ImportJob.Status.CHECKED
+
+
+def test_a_file_that_is_not_a_roster_fails_with_its_sentence(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+
+    response = upload(client, b"\x00\x01garbage\x00" * 50, "roster.csv")
+
+    assert "binary data, so it is not a CSV roster" in client.get(response.url).content.decode()
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
+def test_the_status_is_polled_as_json(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    response = upload(client, csv_bytes([row("1")]))
+
+    status = client.get(response.url + "status/").json()
+
+    assert status == {"status": "checked", "done": 0, "total": 0}
+
+
+def test_the_preview_masks_numbers_for_a_user_without_the_permission(
+    coops, admin_client_for, private_media
+):
+    importer = UserFactory(username="importer", is_staff=True)
+    importer.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["add_household", "view_household", "view_all_villages"]
+        )
+    )
+    client = admin_client_for(importer)
+
+    response = upload(client, csv_bytes([row("1")]))
+
+    page = client.get(response.url).content.decode()
+    assert "no errors" in page
+    assert ID_1 not in page and "138****5678" in page
+
+
+def test_a_user_without_add_household_is_refused(
+    coops, cadre_yannan, admin_client_for, private_media
+):
+    client = admin_client_for(cadre_yannan)
+
+    assert client.get(reverse("admin:cases_household_import")).status_code == 403
+    assert upload(client, csv_bytes([row("1")])).status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_another_users_job_is_not_found(coops, superuser, staff, admin_client_for, private_media):
+    job = ImportJob.objects.create(user=staff, filename="theirs.csv")
+    staff.user_permissions.add(Permission.objects.get(codename="add_household"))
+    client = admin_client_for(superuser)
+
+    assert client.get(reverse("admin:cases_household_import_job", args=[job.pk])).status_code == 404
+
+
+def test_rows_outside_the_importers_villages_are_refused(
+    coops, cadre_yannan, admin_client_for, private_media
+):
+    cadre_yannan.user_permissions.add(Permission.objects.get(codename="add_household"))
+    client = admin_client_for(cadre_yannan)
+
+    response = upload(client, csv_bytes([row("1", village="镇南村", cooperative="上沙经济社")]))
+
+    page = client.get(response.url).content.decode()
+    assert "Unknown village" in page and "known villages: 烟南村" in page
+    assert counts() == (0, 0)
+
+
+def test_an_upload_over_the_limit_is_refused_by_the_form(
+    coops, superuser, admin_client_for, private_media, monkeypatch
+):
+    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 10)
+    client = admin_client_for(superuser)
+
+    response = upload(client, csv_bytes([row("1")]))
+
+    assert response.status_code == 200
+    assert "The file is too large" in response.content.decode()
+    assert not ImportJob.objects.exists()
