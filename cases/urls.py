@@ -4,4 +4,20 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("votes/", views.vote_list, name="vote_list"),
+    path("votes/new/", views.vote_new, name="vote_new"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote_detail"),
+    path("votes/<int:pk>/open/", views.vote_transition, {"action": "open"}, name="vote_open"),
+    path("votes/<int:pk>/close/", views.vote_transition, {"action": "close"}, name="vote_close"),
+    path(
+        "votes/<int:pk>/certify/",
+        views.vote_transition,
+        {"action": "certify"},
+        name="vote_certify",
+    ),
+    path("votes/<int:pk>/ballots/", views.ballot_sheet, name="ballot_sheet"),
+    path("votes/<int:pk>/ballots/<int:ballot_pk>/", views.ballot_detail, name="ballot_detail"),
+    path("votes/<int:pk>/notice/", views.vote_notice, name="vote_notice"),
+    path("projects/<int:project_pk>/meetings/", views.meeting_list, name="meeting_list"),
+    path("projects/<int:project_pk>/meetings/new/", views.meeting_new, name="meeting_new"),
 ]

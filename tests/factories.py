@@ -154,3 +154,42 @@ class VoterFactory(factory.django.DjangoModelFactory):
 
 def random_rng(seed=1):
     return random.Random(seed)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Meeting
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = models.Meeting.Kind.POLICY_QA
+    held_on = date(2021, 1, 10)
+    attendance = 40
+
+
+def households_with_heads(cooperative, n: int, *, members_each: int = 0):
+    """``n`` households of a cooperative in two bulk inserts (large rolls for query budgets);
+    with ``members_each``, adult shareholder members too (the first is the head)."""
+    start = models.Household.objects.count()
+    models.Household.objects.bulk_create(
+        models.Household(
+            cooperative=cooperative,
+            number=f"H{start + i:04d}",
+            head_name=f"户主{start + i}",
+        )
+        for i in range(n)
+    )
+    households = list(models.Household.objects.filter(cooperative=cooperative).order_by("pk"))
+    if members_each:
+        models.Member.objects.bulk_create(
+            models.Member(
+                household=hh,
+                name=hh.head_name if j == 0 else f"{hh.head_name}之{j}",
+                relation=models.Member.Relation.HEAD if j == 0 else models.Member.Relation.CHILD,
+                birth_date=date(1970 + j, 1, 1),
+                is_shareholder=True,
+                shares=Decimal("1"),
+            )
+            for hh in households
+            for j in range(members_each)
+        )
+    return households

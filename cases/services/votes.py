@@ -212,7 +212,8 @@ def _roll(vote: Vote) -> list[Voter]:
 
 
 def _locked(vote: Vote) -> Vote:
-    return Vote.objects.select_for_update().select_related("village", "cooperative").get(pk=vote.pk)
+    locked = Vote.objects.select_for_update(of=("self",))
+    return locked.select_related("village", "cooperative").get(pk=vote.pk)
 
 
 def _refuse_unless(vote: Vote, status: str, message: str) -> None:
@@ -364,6 +365,33 @@ def _entry(
     return errors, proxy_name, proxy_member
 
 
+def ballot_check(
+    *,
+    vote: Vote,
+    voter: Voter,
+    choice: str,
+    method: str,
+    proxy_name: str = "",
+    proxy_member: Member | None = None,
+) -> tuple[str, Member | None]:
+    """Refuse (ValidationError) a ballot's content that the vote does not allow; returns the
+    proxy's name and household member to store. Used by casting, correcting and the admin."""
+    _require_open(vote)
+    entry = BallotEntry(
+        voter.pk, choice, method, proxy_name, proxy_member.pk if proxy_member else None
+    )
+    errors, proxy_name, proxy_member = _entry(
+        vote,
+        tallies.vote_rule(vote),
+        voter,
+        entry,
+        lambda household_id: list(Member.objects.filter(household_id=household_id)),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return proxy_name, proxy_member
+
+
 def _already_voted(voter: Voter, ballot: Ballot) -> str:
     return _(
         "%(name)s has already voted (%(choice)s, recorded by %(user)s on %(date)s); "
@@ -402,18 +430,14 @@ def ballot_cast(
     error = _cast_on_error(vote, cast_on)
     if error:
         raise ValidationError({"cast_on": error})
-    entry = BallotEntry(
-        voter.pk, choice, method, proxy_name, proxy_member.pk if proxy_member else None
+    proxy_name, proxy_member = ballot_check(
+        vote=vote,
+        voter=voter,
+        choice=choice,
+        method=method,
+        proxy_name=proxy_name,
+        proxy_member=proxy_member,
     )
-    errors, proxy_name, proxy_member = _entry(
-        vote,
-        tallies.vote_rule(vote),
-        voter,
-        entry,
-        lambda household_id: list(Member.objects.filter(household_id=household_id)),
-    )
-    if errors:
-        raise ValidationError(errors)
     ballot = Ballot(
         vote=vote,
         voter=voter,
@@ -520,21 +544,19 @@ def ballot_correct(
     """Correct a ballot while its vote is open; the history keeps who, when, old, new and why."""
     vote = _locked(ballot.vote)
     _require_open(vote)
-    ballot = Ballot.objects.select_for_update().select_related("voter").get(pk=ballot.pk)
+    ballot = (
+        Ballot.objects.select_for_update(of=("self",)).select_related("voter").get(pk=ballot.pk)
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the correction.")})
-    entry = BallotEntry(
-        ballot.voter_id, choice, method, proxy_name, proxy_member.pk if proxy_member else None
+    proxy_name, proxy_member = ballot_check(
+        vote=vote,
+        voter=ballot.voter,
+        choice=choice,
+        method=method,
+        proxy_name=proxy_name,
+        proxy_member=proxy_member,
     )
-    errors, proxy_name, proxy_member = _entry(
-        vote,
-        tallies.vote_rule(vote),
-        ballot.voter,
-        entry,
-        lambda household_id: list(Member.objects.filter(household_id=household_id)),
-    )
-    if errors:
-        raise ValidationError(errors)
     new = (choice, method, proxy_name, proxy_member.pk if proxy_member else None)
     if new == (ballot.choice, ballot.method, ballot.proxy_name, ballot.proxy_member_id):
         raise ValidationError(_("Nothing to correct: the ballot already says this."))
