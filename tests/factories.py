@@ -30,6 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+        if create:  # also stores the password set above (force_login checks its hash)
             self.save()
 
 

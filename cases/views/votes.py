@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services, tallies, voting
@@ -26,7 +26,12 @@ BAR_WIDTH = 1000
 def _vote_for(user, pk) -> Vote:
     return get_for_user(
         Vote.objects.select_related(
-            "village", "cooperative", "project", "meeting", "opened_by", "certified_by"
+            "village",
+            "cooperative__village",
+            "project",
+            "meeting",
+            "opened_by",
+            "certified_by",
         ),
         user,
         pk=pk,
@@ -42,6 +47,11 @@ def _bound_words(bound: voting.Bound, of: str) -> str:
     return words % {"fraction": bound.fraction, "of": of}
 
 
+def _citation(citation: voting.Citation) -> str:
+    """The article in the page's language (Chinese notices cite the Chinese text only)."""
+    return citation.zh if get_language().startswith("zh") else citation.en or citation.zh
+
+
 def rule_summary(rule: voting.Rule) -> dict:
     """The rule in words for set-up pages and notices: quorum alternatives and threshold."""
     bases = {voting.VOTERS: _("the voters"), voting.HOUSEHOLDS: _("the households")}
@@ -50,7 +60,7 @@ def rule_summary(rule: voting.Rule) -> dict:
     return {
         "code": rule.code,
         "label": rule.label,
-        "citation": rule.citation,
+        "citation": _citation(rule.citation),
         "quorum": _(" or ").join(quorum) if quorum else _("none"),
         "approval": _bound_words(rule.approval, of),
     }
