@@ -11,8 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -547,8 +546,15 @@ class BallotInline(admin.TabularInline):
         return False
 
 
+def _vote_is(vote, *statuses) -> bool:
+    return vote is not None and vote.status in statuses
+
+
 @admin.register(Vote)
 class VoteAdmin(ScopedHistoryAdmin):
+    """Set-up changes only while draft; an opened, closed or certified vote is read-only
+    (open, close and certify on the vote's page, through ``services``)."""
+
     list_display = ["subject", "village", "cooperative", "rule_code", "basis", "status", "opens_on"]
     list_filter = ["status", "rule_code", "basis", "village"]
     list_select_related = ["village", "cooperative"]
@@ -564,9 +570,24 @@ class VoteAdmin(ScopedHistoryAdmin):
     ]
     inlines = [BallotInline]
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != Vote.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != Vote.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.vote_update(vote=obj, user=request.user)
+
 
 @admin.register(Voter)
 class VoterAdmin(ScopedAdmin):
+    """The roll is frozen by ``services.vote_open``: read-only here."""
+
     list_display = ["name", "vote", "household", "is_adult"]
     list_filter = ["vote"]
     list_select_related = ["vote", "household"]
@@ -574,18 +595,71 @@ class VoterAdmin(ScopedAdmin):
     raw_id_fields = ["household", "member"]
     autocomplete_fields = ["vote"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BallotCorrectionAdminForm(forms.ModelForm):
+    reason = forms.CharField(label=_("reason for the correction"), max_length=200)
+
+    class Meta:
+        model = Ballot
+        fields = ["choice", "method", "proxy_name", "proxy_member"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        ballot = self.instance
+        services.ballot_check(
+            vote=ballot.vote,
+            voter=ballot.voter,
+            choice=data["choice"],
+            method=data["method"],
+            proxy_name=data.get("proxy_name", ""),
+            proxy_member=data.get("proxy_member"),
+        )
+        return data
+
 
 @admin.register(Ballot)
 class BallotAdmin(ScopedHistoryAdmin):
+    """Ballots are entered on the ballot sheet (``services.ballot_cast_many``); here they can
+    only be corrected, with a reason, while their vote is open (``services.ballot_correct``)."""
+
+    form = BallotCorrectionAdminForm
     list_display = ["voter", "vote", "choice", "method", "cast_on", "recorded_by"]
     list_filter = ["choice", "method", "vote"]
     list_select_related = ["voter", "vote", "recorded_by"]
     search_fields = ["voter__name", "=voter__household__number"]
-    raw_id_fields = ["voter"]
-    autocomplete_fields = ["vote"]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    raw_id_fields = ["proxy_member"]
+    readonly_fields = ["vote", "voter", "cast_on", "recorded_by", "recorded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not _vote_is(obj.vote, Vote.Status.OPEN):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        services.ballot_correct(
+            ballot=obj,
+            choice=data["choice"],
+            method=data["method"],
+            proxy_name=data["proxy_name"],
+            proxy_member=data["proxy_member"],
+            reason=data["reason"],
+            user=request.user,
+        )

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import tallies
+from . import services, tallies
 from .models import (
     Ballot,
     Case,
@@ -35,7 +35,6 @@ from .models import (
     Vote,
     Voter,
 )
-from .services import case_refresh_visits, project_lay_out_stages
 from .validators import id_number_check_char
 
 INVENTED = "演示数据：住户与人物均为虚构。Demo data: this household and its people are invented."
@@ -274,7 +273,7 @@ def _project(ctx, name, kind, status, villages, coops, area, start, end, descrip
 def _lay_stages(project, start: date, actual: dict, reasons: dict | None = None):
     """Stages from the kind's default template, planned from ``start``, with what was done:
     ``actual`` maps a step's order to (started, done or None)."""
-    stages = project_lay_out_stages(project=project, start=start)
+    stages = services.project_lay_out_stages(project=project, start=start)
     reasons = reasons or {}
     for stage in stages:
         stage.started_on, stage.done_on = actual.get(stage.order, (None, None))
@@ -418,7 +417,7 @@ def _yannan(ctx, households):
 
 def _finish_cases(cases, final, completed_on=None):
     for case in Case.objects.filter(pk__in=[c.pk for c in cases]):
-        case_refresh_visits(case=case)
+        services.case_refresh_visits(case=case)
         outcome, signed = final.get(case.pk, (None, None))
         if outcome == "signed":
             case.status = Case.Status.SIGNED
@@ -432,49 +431,46 @@ def _finish_cases(cases, final, completed_on=None):
             )
 
 
-def _roll_and_ballots(ctx, vote, households, *, choose, recorder, days):
-    """Freeze the roll (members: shareholders, or one line per household) and cast ballots."""
-    voters = []
-    for hh in households:
-        if vote.basis == Vote.Basis.MEMBER:
-            for m in hh.members.all():
-                if m.is_shareholder and m.is_adult_on(vote.opens_on):
-                    voters.append(Voter(vote=vote, household=hh, member=m, name=m.name))
-        else:
-            voters.append(Voter(vote=vote, household=hh, name=hh.head_name))
-    Voter.objects.bulk_create(voters)
-    ballots = []
-    for i, voter in enumerate(Voter.objects.filter(vote=vote).order_by("pk")):
+def _roll_and_ballots(ctx, vote, *, choose, opener, recorder, certifier, days):
+    """Open the vote (the services freeze its roll), enter the ballots day by day from the
+    sheet, close and certify it; then date the steps back to the story's days."""
+    vote = services.vote_open(vote=vote, user=opener)
+    voters = list(Voter.objects.filter(vote=vote).order_by("pk"))
+    same_household = tallies.vote_rule(vote).proxy_same_household_only
+    members: dict[int, list[Member]] = {}
+    for m in Member.objects.filter(household__in={v.household_id for v in voters}):
+        members.setdefault(m.household_id, []).append(m)
+    by_day: dict[date, list[services.BallotEntry]] = {}
+    for i, voter in enumerate(voters):
         choice = choose(i)
         if choice is None:
             continue
         method = ctx.rng.choice(["door_to_door", "door_to_door", "in_person", "proxy"])
-        ballots.append(
-            Ballot(
-                vote=vote,
-                voter=voter,
-                choice=choice,
-                method=method,
-                proxy_name=_name(ctx.rng, voter.name[0]) if method == "proxy" else "",
-                cast_on=vote.opens_on + timedelta(days=i % days),
-                recorded_by=recorder,
-                recorded_at=_evening(vote.opens_on + timedelta(days=i % days)),
-            )
+        proxy_name, proxy_member = "", None
+        if method == "proxy":
+            # Drawn in every case, so that the random sequence (and the rest of the demo)
+            # does not depend on the rule; a member assembly's proxy is a household member.
+            proxy_name = _name(ctx.rng, voter.name[0])
+            if same_household:
+                others = [m for m in members[voter.household_id] if m.pk != voter.member_id]
+                proxy_name, proxy_member = "", others[0].pk
+        day = vote.opens_on + timedelta(days=i % days)
+        by_day.setdefault(day, []).append(
+            services.BallotEntry(voter.pk, choice, method, proxy_name, proxy_member)
         )
-    Ballot.objects.bulk_create(ballots)
-    return len(voters), ballots
-
-
-def _certify(vote, opened_by, certified_by):
-    counts = tallies.vote_counts([vote.pk])[vote.pk]
-    vote.status = Vote.Status.CERTIFIED
-    vote.opened_by, vote.certified_by = opened_by, certified_by
+    for day, entries in sorted(by_day.items()):
+        sheet = services.ballot_cast_many(vote=vote, entries=entries, cast_on=day, user=recorder)
+        assert not sheet.errors, sheet.errors
+        Ballot.objects.filter(vote=vote, cast_on=day).update(recorded_at=_evening(day))
+    services.vote_close(vote=vote, user=recorder)
+    services.vote_certify(vote=vote, user=certifier)
     tz = timezone.get_current_timezone()
-    vote.opened_at = datetime.combine(vote.opens_on, time(9), tz)
-    vote.closed_at = datetime.combine(vote.closes_on, time(18), tz)
-    vote.certified_at = vote.closed_at + timedelta(days=1)
-    vote.result = tallies.result_snapshot(vote, counts)
-    vote.save()
+    closed_at = datetime.combine(vote.closes_on, time(18), tz)
+    Vote.objects.filter(pk=vote.pk).update(
+        opened_at=datetime.combine(vote.opens_on, time(9), tz),
+        closed_at=closed_at,
+        certified_at=closed_at + timedelta(days=1),
+    )
 
 
 def _zhennan(ctx, households):
@@ -524,7 +520,8 @@ def _zhennan(ctx, households):
             attendance=rng.randint(35, 60),
             summary="号召党员入户走访收集群众意见，解读土地整理实施和收益方案。",
         )
-    vote = Vote.objects.create(
+    vote = services.vote_create(
+        user=workers[0],
         project=project,
         subject="临港产业土地整理实施和收益方案",
         subject_kind="consolidation_plan",
@@ -534,10 +531,16 @@ def _zhennan(ctx, households):
         only_shareholders=True,
         opens_on=date(2020, 9, 1),
         closes_on=date(2020, 9, 7),
-        opened_at=None,
     )
-    _roll_and_ballots(ctx, vote, all_hh, choose=lambda i: "for", recorder=workers[0], days=7)
-    _certify(vote, workers[0], workers[1])
+    _roll_and_ballots(
+        ctx,
+        vote,
+        choose=lambda i: "for",
+        opener=workers[0],
+        recorder=workers[0],
+        certifier=workers[1],
+        days=7,
+    )
     return project
 
 
@@ -613,7 +616,8 @@ def _nanyang(ctx, households):
         attendance=64,
         summary="村尾经济社表决《土地前期整理方案和协议》，未到场户入户送表决票。",
     )
-    vote = Vote.objects.create(
+    vote = services.vote_create(
+        user=workers[0],
         project=project,
         subject="《土地前期整理方案和协议》",
         subject_kind="consolidation_plan",
@@ -630,12 +634,12 @@ def _nanyang(ctx, households):
     _roll_and_ballots(
         ctx,
         vote,
-        coop_hh,
         choose=lambda i: choices[i] if i < len(choices) else None,
+        opener=workers[0],
         recorder=workers[0],
+        certifier=workers[1],
         days=5,
     )
-    _certify(vote, workers[0], workers[1])
     return project
 
 

@@ -27,8 +27,7 @@ from itertools import islice
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from openpyxl import Workbook
 
 from . import tallies, voting

@@ -45,8 +45,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import roster

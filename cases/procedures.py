@@ -21,8 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 from django.utils.formats import date_format
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from . import voting
 from .models import Case, Condition, PeriodKind, Project, Requirement, Stage, WorkdayOverride

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 
 from . import voting
-from .models import Ballot, Vote, Voter
+from .models import Ballot, Cooperative, Vote, Voter
 
 
 def vote_rule(vote: Vote) -> voting.Rule:
@@ -37,32 +37,32 @@ def vote_rule(vote: Vote) -> voting.Rule:
     return rule
 
 
-def vote_counts(vote_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Roll and ballot counts per vote, in two queries whatever the number of votes."""
-    vote_ids = list(vote_ids)
-    counts = {
-        pk: {
-            "eligible": 0,
-            "eligible_households": 0,
-            "present": 0,
-            "for": 0,
-            "against": 0,
-            "abstain": 0,
-            "present_households": 0,
-        }
-        for pk in vote_ids
+def _empty_counts() -> dict[str, int]:
+    return {
+        "eligible": 0,
+        "eligible_households": 0,
+        "present": 0,
+        "for": 0,
+        "against": 0,
+        "abstain": 0,
+        "present_households": 0,
     }
+
+
+def _grouped_counts(voters, ballots, voter_key: str, ballot_key: str) -> dict:
+    """Roll and ballot counts grouped by a key, in two queries."""
+    counts: dict = {}
     roll = (
-        Voter.objects.filter(vote_id__in=vote_ids)
-        .values("vote_id")
+        voters.values(voter_key)
         .annotate(n=Count("pk"), households=Count("household_id", distinct=True))
         .order_by()
     )
     for row in roll:
-        counts[row["vote_id"]].update(eligible=row["n"], eligible_households=row["households"])
-    ballots = (
-        Ballot.objects.filter(vote_id__in=vote_ids)
-        .values("vote_id")
+        counts.setdefault(row[voter_key], _empty_counts()).update(
+            eligible=row["n"], eligible_households=row["households"]
+        )
+    cast = (
+        ballots.values(ballot_key)
         .annotate(
             n=Count("pk"),
             f=Count("pk", filter=Q(choice=Ballot.Choice.FOR)),
@@ -72,13 +72,39 @@ def vote_counts(vote_ids: Iterable[int]) -> dict[int, dict[str, int]]:
         )
         .order_by()
     )
-    for row in ballots:
-        counts[row["vote_id"]].update(
+    for row in cast:
+        counts.setdefault(row[ballot_key], _empty_counts()).update(
             present=row["n"],
             present_households=row["households"],
             **{"for": row["f"], "against": row["a"], "abstain": row["ab"]},
         )
     return counts
+
+
+def vote_counts(vote_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Roll and ballot counts per vote, in two queries whatever the number of votes."""
+    vote_ids = list(vote_ids)
+    found = _grouped_counts(
+        Voter.objects.filter(vote_id__in=vote_ids),
+        Ballot.objects.filter(vote_id__in=vote_ids),
+        "vote_id",
+        "vote_id",
+    )
+    return {pk: found.get(pk, _empty_counts()) for pk in vote_ids}
+
+
+def cooperative_breakdown(vote: Vote) -> list[tuple[Cooperative, voting.Tally]]:
+    """Each cooperative's part of a vote (live counts, three queries), tallied under the vote's
+    rule so that turnout and approval come from ``voting.tally``; the vote's own result is
+    the whole electorate's, never a cooperative's."""
+    found = _grouped_counts(
+        Voter.objects.filter(vote=vote),
+        Ballot.objects.filter(vote=vote),
+        "household__cooperative_id",
+        "voter__household__cooperative_id",
+    )
+    coops = Cooperative.objects.filter(pk__in=found).select_related("village").order_by("name")
+    return [(coop, _tally(vote, found[coop.pk])) for coop in coops]
 
 
 def _tally(vote: Vote, c: dict) -> voting.Tally:

@@ -32,9 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         if extracted:
             self.groups.add(Group.objects.get(name=extracted))
-        # Saves the password set above, also for users without a role (force_login checks
-        # the session against the stored password hash).
-        self.save()
+        self.save()  # also stores the password set above (force_login checks its hash)
 
 
 class TownshipFactory(factory.django.DjangoModelFactory):
@@ -198,3 +196,42 @@ def cases_with_statuses(project: models.Project, village, **counts: int) -> None
                 agreement_signed_on=date(2025, 1, 6) if status in closed else None,
                 completed_on=date(2025, 3, 3) if status == models.Case.Status.COMPLETED else None,
             )
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Meeting
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = models.Meeting.Kind.POLICY_QA
+    held_on = date(2021, 1, 10)
+    attendance = 40
+
+
+def households_with_heads(cooperative, n: int, *, members_each: int = 0):
+    """``n`` households of a cooperative in two bulk inserts (large rolls for query budgets);
+    with ``members_each``, adult shareholder members too (the first is the head)."""
+    start = models.Household.objects.count()
+    models.Household.objects.bulk_create(
+        models.Household(
+            cooperative=cooperative,
+            number=f"H{start + i:04d}",
+            head_name=f"户主{start + i}",
+        )
+        for i in range(n)
+    )
+    households = list(models.Household.objects.filter(cooperative=cooperative).order_by("pk"))
+    if members_each:
+        models.Member.objects.bulk_create(
+            models.Member(
+                household=hh,
+                name=hh.head_name if j == 0 else f"{hh.head_name}之{j}",
+                relation=models.Member.Relation.HEAD if j == 0 else models.Member.Relation.CHILD,
+                birth_date=date(1970 + j, 1, 1),
+                is_shareholder=True,
+                shares=Decimal("1"),
+            )
+            for hh in households
+            for j in range(members_each)
+        )
+    return households

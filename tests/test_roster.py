@@ -14,8 +14,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 if not settings.configured:
     settings.configure(USE_I18N=False)

@@ -10,9 +10,7 @@ from fractions import Fraction
 import pytest
 from django.conf import settings
 from django.utils import translation
-from hypothesis import assume, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings as hypothesis_settings, strategies as st
 
 from cases.voting import (
     CUSTOM,

@@ -9,9 +9,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 from django.conf import settings
-from hypothesis import given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from cases.workdays import (
     CALENDAR_DAYS,

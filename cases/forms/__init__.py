@@ -1,5 +1,9 @@
-"""Forms, one module per topic, re-exported here."""
+"""Forms, one module per topic; they bind and clean input, the services keep the rules."""
 
-from .procedures import EvidenceUploadForm, StageDoneForm
-
-__all__ = ["EvidenceUploadForm", "StageDoneForm"]
+from .procedures import EvidenceUploadForm as EvidenceUploadForm, StageDoneForm as StageDoneForm
+from .votes import (
+    BallotCorrectionForm as BallotCorrectionForm,
+    MeetingForm as MeetingForm,
+    SheetForm as SheetForm,
+    VoteForm as VoteForm,
+)

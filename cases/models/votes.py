@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import voting
 from .geo import Cooperative, Village
 from .households import Household, Member
 from .projects import Meeting, Project
@@ -57,7 +58,9 @@ class Vote(models.Model):
         verbose_name=_("project"),
     )
     subject = models.CharField(_("subject"), max_length=200)
-    subject_kind = models.CharField(_("kind of subject"), max_length=40, default="general")
+    subject_kind = models.CharField(
+        _("kind of subject"), max_length=40, choices=voting.SUBJECT_KINDS, default=voting.GENERAL
+    )
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="votes", verbose_name=_("village")
     )
@@ -232,6 +235,16 @@ class Ballot(models.Model):
         _("how cast"), max_length=15, choices=Method.choices, default=Method.IN_PERSON
     )
     proxy_name = models.CharField(_("proxy's name"), max_length=50, blank=True)
+    # Under a member assembly the proxy must be a member of the voter's household
+    # (《农村集体经济组织法》第二十七条); the name is kept too, as written on the proxy.
+    proxy_member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proxy (household member)"),
+    )
     cast_on = models.DateField(_("cast on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

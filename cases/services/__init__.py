@@ -2,25 +2,34 @@
 atomic. Views, the admin and commands call these, never ``save()`` with rules of their own.
 The roster import lives in ``cases.importing`` (one service for the command and the admin)."""
 
-from ..importing import households_import, import_job_confirm, import_job_start
-from .casework import case_complete, case_refresh_visits, case_sign, visit_record
-from .procedures import (
-    project_lay_out_stages,
-    stage_check_done,
-    stage_evidence_add,
-    stage_mark_done,
+from ..importing import (
+    households_import as households_import,
+    import_job_confirm as import_job_confirm,
+    import_job_start as import_job_start,
 )
-
-__all__ = [
-    "case_complete",
-    "case_refresh_visits",
-    "case_sign",
-    "project_lay_out_stages",
-    "stage_check_done",
-    "stage_evidence_add",
-    "stage_mark_done",
-    "households_import",
-    "import_job_confirm",
-    "import_job_start",
-    "visit_record",
-]
+from .casework import (
+    case_complete as case_complete,
+    case_refresh_visits as case_refresh_visits,
+    case_sign as case_sign,
+    visit_record as visit_record,
+)
+from .meetings import meeting_record as meeting_record
+from .procedures import (
+    project_lay_out_stages as project_lay_out_stages,
+    stage_check_done as stage_check_done,
+    stage_evidence_add as stage_evidence_add,
+    stage_mark_done as stage_mark_done,
+)
+from .votes import (
+    BallotEntry as BallotEntry,
+    SheetResult as SheetResult,
+    ballot_cast as ballot_cast,
+    ballot_cast_many as ballot_cast_many,
+    ballot_check as ballot_check,
+    ballot_correct as ballot_correct,
+    vote_certify as vote_certify,
+    vote_close as vote_close,
+    vote_create as vote_create,
+    vote_open as vote_open,
+    vote_update as vote_update,
+)

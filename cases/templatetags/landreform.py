@@ -3,6 +3,7 @@
 from django import template
 
 from ..access import id_number_for, phone_for
+from ..voting import format_percent
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def id_number(value, user):
 def phone(value, user):
     """Phone masked (``138****5678``) unless the user may see it whole."""
     return phone_for(user, value or "")
+
+
+@register.filter
+def percent(value):
+    """A Fraction as a percentage, rounded half up exactly (``voting.format_percent``)."""
+    return format_percent(value)

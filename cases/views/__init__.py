@@ -1,20 +1,24 @@
 """Views, one module per topic; each reads through ``visible_to(request.user)``.
 
-Re-exported here one line per module (``name as name`` marks a deliberate re-export).
+Re-exported here (``name as name`` marks a deliberate re-export).
 """
 
-from .core import healthz as healthz
-from .core import home as home
+from .core import healthz as healthz, home as home
 from .exports import export as export
 from .procedures import (
     evidence_file as evidence_file,
-)
-from .procedures import (
     project_procedure as project_procedure,
-)
-from .procedures import (
     stage_evidence_upload as stage_evidence_upload,
-)
-from .procedures import (
     stage_mark_done as stage_mark_done,
+)
+from .votes import (
+    ballot_detail as ballot_detail,
+    ballot_sheet as ballot_sheet,
+    meeting_list as meeting_list,
+    meeting_new as meeting_new,
+    vote_detail as vote_detail,
+    vote_list as vote_list,
+    vote_new as vote_new,
+    vote_notice as vote_notice,
+    vote_transition as vote_transition,
 )

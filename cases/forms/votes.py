@@ -1,0 +1,116 @@
+"""Forms of the vote pages. Choices of related rows are scoped to the user's villages."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Ballot, Cooperative, Meeting, Member, PartyBranch, Project, Village, Vote
+
+VOTE_FIELDS = [
+    "subject",
+    "subject_kind",
+    "project",
+    "meeting",
+    "village",
+    "cooperative",
+    "rule_code",
+    "basis",
+    "only_collective_members",
+    "only_shareholders",
+    "only_adults",
+    "opens_on",
+    "closes_on",
+    "custom_quorum_num",
+    "custom_quorum_den",
+    "custom_quorum_inclusive",
+    "custom_approval_num",
+    "custom_approval_den",
+    "custom_approval_inclusive",
+    "custom_approval_denominator",
+    "custom_citation",
+]
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VoteForm(forms.Form):
+    """The set-up of a vote; ``services.vote_create`` checks the rules between fields."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                Vote,
+                fields=VOTE_FIELDS,
+                widgets={"opens_on": _DATE, "closes_on": _DATE},
+                labels={
+                    "custom_quorum_num": _("quorum: numerator"),
+                    "custom_quorum_den": _("quorum: denominator"),
+                    "custom_quorum_inclusive": _("quorum includes the bound (以上)"),
+                    "custom_approval_num": _("approval: numerator"),
+                    "custom_approval_den": _("approval: denominator"),
+                    "custom_approval_inclusive": _("approval includes the bound (以上)"),
+                    "custom_approval_denominator": _("approval counted against"),
+                },
+            )
+        )
+        self.fields["project"].queryset = Project.objects.visible_to(user)
+        self.fields["village"].queryset = Village.objects.visible_to(user)
+        self.fields["cooperative"].queryset = Cooperative.objects.visible_to(user).select_related(
+            "village"
+        )
+        self.fields["meeting"].queryset = Meeting.objects.visible_to(user).select_related("project")
+        self.fields["rule_code"].widget.attrs["data-rule-select"] = ""
+        self.fields["subject_kind"].widget.attrs["data-subject-select"] = ""
+
+
+class SheetForm(forms.Form):
+    """The sheet-wide part of ballot entry: the day the ballots of this batch were cast."""
+
+    cast_on = forms.DateField(label=_("cast on"), widget=_DATE)
+
+    def __init__(self, *args, vote, **kwargs):
+        kwargs.setdefault("initial", {"cast_on": min(timezone.localdate(), vote.closes_on)})
+        super().__init__(*args, **kwargs)
+
+
+class BallotCorrectionForm(forms.Form):
+    choice = forms.ChoiceField(label=_("choice"), choices=Ballot.Choice.choices)
+    method = forms.ChoiceField(label=_("how cast"), choices=Ballot.Method.choices)
+    proxy_name = forms.CharField(label=_("proxy's name"), max_length=50, required=False)
+    proxy_member = forms.ModelChoiceField(
+        label=_("proxy (household member)"), queryset=Member.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("reason for the correction"), max_length=200)
+
+    def __init__(self, *args, ballot, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "choice": ballot.choice,
+                "method": ballot.method,
+                "proxy_name": ballot.proxy_name if not ballot.proxy_member_id else "",
+                "proxy_member": ballot.proxy_member_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        household = Member.objects.filter(household_id=ballot.voter.household_id)
+        if ballot.voter.member_id:
+            household = household.exclude(pk=ballot.voter.member_id)
+        self.fields["proxy_member"].queryset = household
+
+
+class MeetingForm(forms.Form):
+    def __init__(self, *args, project, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                Meeting,
+                fields=["kind", "held_on", "place", "village", "branch", "attendance", "summary"],
+                widgets={"held_on": _DATE},
+            )
+        )
+        self.fields["village"].queryset = project.villages.filter(
+            pk__in=Village.objects.visible_to(user).values("pk")
+        )
+        self.fields["branch"].queryset = PartyBranch.objects.filter(township=project.township_id)
+        self.fields["summary"].label = _("minutes / summary")

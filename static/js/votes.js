@@ -1,0 +1,73 @@
+// Vote pages: the rule's citation and the subject warnings on set-up, the ballot sheet's
+// search and keyboard help, the notice's print button. No inline script (CSP).
+(function () {
+  "use strict";
+
+  function setUp() {
+    var rule = document.querySelector("[data-rule-select]");
+    if (!rule) return;
+    var subject = document.querySelector("[data-subject-select]");
+    var custom = document.querySelector("[data-custom-rule]");
+    function update() {
+      document.querySelectorAll(".rule-citations [data-rule]").forEach(function (li) {
+        li.hidden = li.dataset.rule !== rule.value;
+      });
+      document.querySelectorAll(".subject-warnings [data-rule]").forEach(function (li) {
+        li.hidden = li.dataset.rule !== rule.value || !subject || li.dataset.subject !== subject.value;
+      });
+      if (custom) custom.hidden = rule.value !== "custom";
+    }
+    rule.addEventListener("change", update);
+    if (subject) subject.addEventListener("change", update);
+    update();
+  }
+
+  function sheet() {
+    var search = document.querySelector("[data-sheet-search]");
+    if (!search) return;
+    var pending = document.querySelector("[data-sheet-pending]");
+    var count = document.querySelector("[data-sheet-count]");
+    var rows = Array.prototype.slice.call(document.querySelectorAll(".sheet-table tbody tr"));
+    rows.forEach(function (tr) { tr.dataset.key = (tr.dataset.search || "").toLowerCase(); });
+    function filter() {
+      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var onlyPending = pending && pending.checked;
+      var shown = 0;
+      rows.forEach(function (tr) {
+        var hit = words.every(function (w) { return tr.dataset.key.indexOf(w) !== -1; });
+        var hide = !hit || (onlyPending && tr.classList.contains("recorded"));
+        tr.hidden = hide;
+        if (!hide) shown += 1;
+      });
+      if (count) count.textContent = shown + " / " + rows.length;
+    }
+    search.addEventListener("input", filter);
+    if (pending) pending.addEventListener("change", filter);
+    // Enter in the search box jumps to the first matching row instead of submitting.
+    search.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var first = rows.find(function (tr) { return !tr.hidden && tr.querySelector("input, select"); });
+      if (first) first.querySelector("input, select").focus();
+    });
+    // Typing a proxy's name (or choosing one) switches "how cast" to proxy.
+    document.querySelector(".sheet-table").addEventListener("input", function (event) {
+      var name = event.target.name || "";
+      if (!/^proxy(_member)?-\d+$/.test(name) || !event.target.value) return;
+      var method = event.target.closest("tr").querySelector("select[name^=method-]");
+      if (method) method.value = "proxy";
+    });
+    filter();
+  }
+
+  function printing() {
+    var button = document.querySelector("[data-print]");
+    if (button) button.addEventListener("click", function () { window.print(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUp();
+    sheet();
+    printing();
+  });
+})();

@@ -1,0 +1,99 @@
+"""A cadre enters paper ballots on the one-page sheet with the keyboard and sees the tally."""
+
+from datetime import date
+
+import pytest
+
+from cases import services
+from cases.models import Ballot, Vote, Voter
+from tests.factories import HouseholdFactory
+
+from .conftest import log_in, screenshot
+
+DAY = date(2021, 1, 16)
+
+
+@pytest.fixture
+def open_vote(yannan, yannan_coop, staff):
+    for name in ("关志伟", "梁丽华", "陈家俊", "黄秀英", "李国强", "何美珍"):
+        HouseholdFactory(cooperative=yannan_coop, head_name=name)
+    vote = services.vote_create(
+        subject="《土地前期整理方案和协议》",
+        village=yannan,
+        cooperative=yannan_coop,
+        rule_code=Vote.Rule.GROUP_MEETING,
+        basis=Vote.Basis.HOUSEHOLD,
+        opens_on=DAY,
+        closes_on=date(2021, 1, 22),
+        user=staff,
+    )
+    return services.vote_open(vote=vote, user=staff)
+
+
+def test_a_cadre_enters_ballots_with_the_keyboard_and_sees_the_tally(
+    live_server, desktop_page, open_vote, cadre_yannan
+):
+    page = desktop_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/ballots/")
+    page.fill("input[name=cast_on]", "2021-01-17")
+
+    # Search by name: only 陈家俊's row stays; Enter jumps to its first radio button.
+    page.fill("[data-sheet-search]", "陈家")
+    assert page.locator(".sheet-table tbody tr:visible").count() == 1
+    page.press("[data-sheet-search]", "Enter")
+    page.keyboard.press("Space")  # "for"
+    page.keyboard.press("Tab")  # how cast
+    page.keyboard.press("Tab")  # proxy's name
+    page.keyboard.type("陈少玲")  # typing a proxy switches "how cast" to proxy
+    chen = Voter.objects.get(vote=open_vote, name="陈家俊")
+    assert page.input_value(f"select[name=method-{chen.pk}]") == "proxy"
+
+    # By household number: arrow keys move within the row's radio group.
+    li = Voter.objects.get(vote=open_vote, name="李国强")
+    page.fill("[data-sheet-search]", li.household.number)
+    page.press("[data-sheet-search]", "Enter")
+    page.keyboard.press("ArrowRight")  # for → against
+    assert page.is_checked(f"input[name=choice-{li.pk}][value=against]")
+
+    page.fill("[data-sheet-search]", "")
+    screenshot(page, "votes-sheet-zh")
+    page.click(".sheet-save button")
+    page.wait_for_load_state()
+
+    assert page.url.endswith(f"/votes/{open_vote.pk}/")
+    ballots = {b.voter.name: (b.choice, b.method, b.proxy_name) for b in Ballot.objects.all()}
+    assert ballots == {"陈家俊": ("for", "proxy", "陈少玲"), "李国强": ("against", "in_person", "")}
+    assert Ballot.objects.get(voter=li).cast_on == date(2021, 1, 17)
+    tally = page.locator("#tally").inner_text()
+    assert "2" in tally and "33.3%" in tally  # 2 of 6 cast
+    assert "关志伟" in page.locator(".not-voted").inner_text()
+    screenshot(page, "votes-tally-zh")
+
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/notice/")
+    assert "《村民委员会组织法》第二十八条" in page.content()
+    screenshot(page, "votes-notice-zh")
+
+
+def test_the_vote_pages_speak_english(live_server, desktop_page_en, open_vote, cadre_yannan):
+    page = desktop_page_en
+    voters = list(Voter.objects.filter(vote=open_vote).order_by("pk"))
+    services.ballot_cast_many(
+        vote=open_vote,
+        entries=[
+            services.BallotEntry(v.pk, c)
+            for v, c in zip(voters[:5], ["for"] * 4 + ["against"], strict=True)
+        ],
+        cast_on=DAY,
+        user=cadre_yannan,
+    )
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/ballots/")
+    assert "Ballot sheet" in page.content()
+    screenshot(page, "votes-sheet-en")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/")
+    assert "Quorum met." in page.content() and "Passed." in page.content()
+    screenshot(page, "votes-tally-en")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/notice/")
+    assert "Provisional" in page.content()
+    screenshot(page, "votes-notice-en")

@@ -1,0 +1,433 @@
+"""Vote pages: scope, permissions, the ballot sheet, the tally, the notice, meetings, admin."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.admin.sites import site
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services, voting
+from cases.models import Ballot, Meeting, Vote, Voter
+
+from .factories import HouseholdFactory, MemberFactory, households_with_heads
+from .test_votes_services import DAY, make_vote
+
+
+@pytest.fixture
+def open_vote(yannan, yannan_coop, staff):
+    for _ in range(4):
+        HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop)
+    return services.vote_open(vote=vote, user=staff)
+
+
+def voters(vote):
+    return list(Voter.objects.filter(vote=vote).order_by("pk"))
+
+
+def sheet_post(client, vote, rows, cast_on=DAY):
+    data = {"cast_on": cast_on.isoformat()}
+    for voter, fields in rows:
+        data.update({f"{key}-{voter.pk}": value for key, value in fields.items()})
+    return client.post(reverse("ballot_sheet", args=[vote.pk]), data)
+
+
+# --- Scope and permissions -------------------------------------------------------------------
+
+
+def test_the_vote_list_shows_only_the_users_villages(client, open_vote, cadre_zhennan, zhennan):
+    make_vote(zhennan, cadre_zhennan, subject="镇南表决")
+    client.force_login(cadre_zhennan)
+    page = client.get(reverse("vote_list")).content.decode()
+    assert "镇南表决" in page
+    assert open_vote.subject not in page
+
+
+@pytest.mark.parametrize("name", ["vote_detail", "ballot_sheet", "vote_notice"])
+def test_a_cadre_of_another_village_gets_404_on_vote_pages(client, open_vote, cadre_zhennan, name):
+    client.force_login(cadre_zhennan)
+    assert client.get(reverse(name, args=[open_vote.pk])).status_code == 404
+
+
+def test_a_cadre_of_another_village_gets_404_on_ballots_and_buttons(
+    client, open_vote, cadre_yannan, cadre_zhennan
+):
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_zhennan)
+    url = reverse("ballot_detail", args=[open_vote.pk, ballot.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"choice": "against", "reason": "x"}).status_code == 404
+    assert (
+        sheet_post(client, open_vote, [(voters(open_vote)[1], {"choice": "for"})]).status_code
+        == 404
+    )
+    assert client.post(reverse("vote_close", args=[open_vote.pk])).status_code == 404
+    assert Ballot.objects.count() == 1
+
+
+def test_a_cadre_may_not_set_up_open_or_close_a_vote(client, open_vote, cadre_yannan):
+    client.force_login(cadre_yannan)
+    assert client.get(reverse("vote_new")).status_code == 403
+    assert client.post(reverse("vote_close", args=[open_vote.pk])).status_code == 403
+    open_vote.refresh_from_db()
+    assert open_vote.status == Vote.Status.OPEN
+
+
+def test_a_leader_may_not_enter_ballots(client, open_vote, leader):
+    client.force_login(leader)
+    assert client.get(reverse("ballot_sheet", args=[open_vote.pk])).status_code == 403
+
+
+# --- Set-up ----------------------------------------------------------------------------------
+
+
+def test_the_set_up_page_shows_every_rule_with_its_article_and_the_warnings(client, staff, db):
+    client.force_login(staff)
+    page = client.get(reverse("vote_new")).content.decode()
+    for rule in voting.RULES.values():
+        assert rule.citation.zh in page
+    assert "《农村集体经济组织法》第二十八条" in page
+    assert "js/votes.js" in page
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_staff_set_up_a_vote_and_see_it_drafted(client, staff, yannan, yannan_coop):
+    client.force_login(staff)
+    response = client.post(
+        reverse("vote_new"),
+        {
+            "subject": "补偿分配方案",
+            "subject_kind": voting.LAND_COMPENSATION_DISTRIBUTION,
+            "village": yannan.pk,
+            "cooperative": yannan_coop.pk,
+            "rule_code": Vote.Rule.MEMBER_REPRESENTATIVES,
+            "basis": Vote.Basis.MEMBER,
+            "only_collective_members": "on",
+            "only_adults": "on",
+            "opens_on": "2021-01-16",
+            "closes_on": "2021-01-22",
+        },
+    )
+    vote = Vote.objects.get()
+    assert response.status_code == 302
+    assert vote.status == Vote.Status.DRAFT
+    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    assert "may not decide this subject" in page
+
+
+def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
+    client.force_login(staff)
+    response = client.post(
+        reverse("vote_new"),
+        {
+            "subject": "保留这个标题",
+            "subject_kind": "general",
+            "village": yannan.pk,
+            "cooperative": zhennan_coop.pk,
+            "rule_code": Vote.Rule.GROUP_MEETING,
+            "basis": Vote.Basis.HOUSEHOLD,
+            "opens_on": "2021-01-16",
+            "closes_on": "2021-01-22",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "does not belong to 烟南村" in page
+    assert "保留这个标题" in page
+    assert not Vote.objects.exists()
+
+
+# --- Open, close, certify --------------------------------------------------------------------
+
+
+def test_buttons_open_close_and_certify_by_two_people(client, staff, leader, yannan, yannan_coop):
+    HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff)
+    leader.user_permissions.add(*staff.groups.get().permissions.filter(codename="change_vote"))
+    client.force_login(staff)
+    client.post(reverse("vote_open", args=[vote.pk]))
+    client.post(reverse("vote_close", args=[vote.pk]))
+    response = client.post(reverse("vote_certify", args=[vote.pk]), follow=True)
+    assert "cannot certify it" in response.content.decode()
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.CLOSED
+    client.force_login(leader)
+    client.post(reverse("vote_certify", args=[vote.pk]))
+    vote.refresh_from_db()
+    assert (vote.status, vote.certified_by) == (Vote.Status.CERTIFIED, leader)
+
+
+def test_buttons_answer_only_post(client, staff, open_vote):
+    client.force_login(staff)
+    assert client.get(reverse("vote_close", args=[open_vote.pk])).status_code == 405
+
+
+# --- The ballot sheet ------------------------------------------------------------------------
+
+
+def test_the_sheet_saves_only_the_filled_in_rows(client, cadre_yannan, open_vote):
+    first, second, third, _fourth = voters(open_vote)
+    client.force_login(cadre_yannan)
+    response = sheet_post(
+        client,
+        open_vote,
+        [
+            (first, {"choice": "for", "method": "door_to_door"}),
+            (second, {"choice": "against", "method": "proxy", "proxy": "张三"}),
+            (third, {"method": "in_person"}),  # untouched row: the default alone
+        ],
+    )
+    assert response.status_code == 302
+    saved = {b.voter_id: (b.choice, b.method, b.proxy_name) for b in Ballot.objects.all()}
+    assert saved == {
+        first.pk: ("for", "door_to_door", ""),
+        second.pk: ("against", "proxy", "张三"),
+    }
+
+
+def test_the_sheet_reports_row_errors_and_keeps_what_was_typed(client, cadre_yannan, open_vote):
+    first, second, third, _fourth = voters(open_vote)
+    services.ballot_cast(vote=open_vote, voter=third, choice="for", cast_on=DAY, user=cadre_yannan)
+    client.force_login(cadre_yannan)
+    response = sheet_post(
+        client,
+        open_vote,
+        [
+            (first, {"choice": "for"}),
+            (second, {"choice": "abstain", "method": "proxy"}),
+            (third, {"choice": "against"}),
+        ],
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "needs the proxy&#x27;s name" in page
+    assert "has already voted" in page
+    assert f'name="choice-{second.pk}" value="abstain" checked' in page
+    assert Ballot.objects.filter(voter=first).exists()
+    assert Ballot.objects.get(voter=third).choice == "for"
+
+
+def test_a_sheet_with_a_bad_date_saves_nothing_and_keeps_the_rows(client, cadre_yannan, open_vote):
+    first = voters(open_vote)[0]
+    client.force_login(cadre_yannan)
+    response = sheet_post(client, open_vote, [(first, {"choice": "against"})], DAY - timedelta(1))
+    page = response.content.decode()
+    assert "must lie between" in page
+    assert f'name="choice-{first.pk}" value="against" checked' in page
+    assert not Ballot.objects.exists()
+
+
+def test_a_member_assembly_sheet_offers_the_household_as_proxies(
+    client, cadre_yannan, staff, yannan, yannan_coop
+):
+    household = HouseholdFactory(cooperative=yannan_coop)
+    head = MemberFactory(household=household, name="关志伟")
+    MemberFactory(household=household, name="关丽华")
+    vote = make_vote(yannan, staff, rule_code=Vote.Rule.MEMBER_ASSEMBLY, basis=Vote.Basis.MEMBER)
+    vote = services.vote_open(vote=vote, user=staff)
+    spouse_voter = voters(vote)[1]
+    client.force_login(cadre_yannan)
+    page = client.get(reverse("ballot_sheet", args=[vote.pk])).content.decode()
+    assert f'name="proxy_member-{spouse_voter.pk}"' in page
+    sheet_post(
+        client,
+        vote,
+        [(spouse_voter, {"choice": "for", "method": "proxy", "proxy_member": head.pk})],
+    )
+    ballot = Ballot.objects.get()
+    assert (ballot.proxy_member, ballot.proxy_name) == (head, "关志伟")
+
+
+def _big_vote(n, coop, staff):
+    households_with_heads(coop, n)
+    vote = make_vote(coop.village, staff, cooperative=coop)
+    return services.vote_open(vote=vote, user=staff)
+
+
+def _queries(client, method, url, data=None):
+    """(all queries, queries other than INSERT): SQLite's 999-parameter limit splits a bulk
+    insert of hundreds of rows into batches; PostgreSQL inserts them in one statement."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 302)
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    return len(sqls), sum(1 for sql in sqls if not sql.startswith("INSERT"))
+
+
+def test_sheet_and_tally_take_the_same_queries_for_10_and_500_voters(
+    client, staff, cadre_yannan, yannan, django_assert_max_num_queries
+):
+    from .factories import CooperativeFactory
+
+    counts = {}
+    client.force_login(cadre_yannan)
+    for n in (10, 500):
+        vote = _big_vote(n, CooperativeFactory(village=yannan, name=f"规模{n}经济社"), staff)
+        rows = voters(vote)
+        data = {"cast_on": DAY.isoformat()}
+        data.update({f"choice-{v.pk}": "for" for v in rows[: n // 2]})
+        data.update({f"choice-{rows[-1].pk}": "for", f"method-{rows[-1].pk}": "proxy"})
+        sheet = reverse("ballot_sheet", args=[vote.pk])
+        with django_assert_max_num_queries(12):
+            get_sheet = _queries(client, "get", sheet)
+        with django_assert_max_num_queries(30):
+            post_sheet = _queries(client, "post", sheet, data)
+        with django_assert_max_num_queries(12):
+            tally = _queries(client, "get", reverse("vote_detail", args=[vote.pk]))
+        counts[n] = (get_sheet, post_sheet, tally)
+        assert Ballot.objects.filter(vote=vote).count() == n // 2
+        assert "needs the proxy" in client.post(sheet, data).content.decode()
+    if connection.vendor == "postgresql":
+        assert counts[10] == counts[500]
+    else:
+        assert [c[1] for c in counts[10]] == [c[1] for c in counts[500]]
+
+
+# --- Tally, corrections, notice --------------------------------------------------------------
+
+
+def test_the_tally_page_shows_the_count_against_the_threshold(client, cadre_yannan, open_vote):
+    first, second, *_rest = voters(open_vote)
+    client.force_login(cadre_yannan)
+    sheet_post(client, open_vote, [(first, {"choice": "for"}), (second, {"choice": "against"})])
+    page = client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
+    # 4 households, 2 present: the quorum (≥ 2/3 of households) needs a third; one more
+    # "for" brings it and makes 2 of 3 present, more than half.
+    assert "Quorum not met: 1 more voter needed." in page
+    assert "1 more “for” vote needed." in page
+    assert 'class="bar-threshold" x1="500"' in page
+    assert "50.0%" in page
+    assert voters(open_vote)[2].name in page  # not voted yet
+
+
+def test_a_village_wide_vote_shows_each_cooperative(client, staff, yannan, yannan_coop):
+    from .factories import CooperativeFactory
+
+    other = CooperativeFactory(village=yannan, name="西头经济社")
+    HouseholdFactory(cooperative=yannan_coop)
+    HouseholdFactory(cooperative=other)
+    vote = services.vote_open(vote=make_vote(yannan, staff), user=staff)
+    client.force_login(staff)
+    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    assert "东头经济社" in page and "西头经济社" in page
+
+
+def test_a_correction_is_shown_with_its_history(client, cadre_yannan, open_vote):
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[open_vote.pk, ballot.pk])
+    response = client.post(url, {"choice": "against", "method": "in_person", "reason": "看错"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "看错" in page and "corrected" in page and "recorded" in page
+    refused = client.post(url, {"choice": "abstain", "method": "in_person", "reason": ""})
+    assert refused.status_code == 200
+    ballot.refresh_from_db()
+    assert ballot.choice == "against"
+
+
+def test_the_notice_prints_the_result(client, cadre_yannan, staff, leader, open_vote):
+    client.force_login(cadre_yannan)
+    sheet_post(client, open_vote, [(v, {"choice": "for"}) for v in voters(open_vote)[:3]])
+    services.vote_close(vote=open_vote, user=staff)
+    services.vote_certify(vote=open_vote, user=leader)
+    page = client.get(reverse("vote_notice", args=[open_vote.pk])).content.decode()
+    for text in ("《村民委员会组织法》第二十八条", "100.0%", "passed", "2021-01-16"):
+        assert text in page
+    assert "Provisional" not in page
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+
+def test_the_admin_refuses_changes_to_closed_and_certified_votes(
+    client, superuser, staff, leader, open_vote, cadre_yannan
+):
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    request = type("R", (), {"user": superuser})()
+    assert site._registry[Ballot].has_change_permission(request, ballot)
+    assert not site._registry[Vote].has_change_permission(request, open_vote)
+    services.vote_close(vote=open_vote, user=staff)
+    ballot.refresh_from_db()
+    assert not site._registry[Ballot].has_change_permission(request, ballot)
+    services.vote_certify(vote=open_vote, user=leader)
+    client.force_login(superuser)
+    url = reverse("admin:cases_ballot_change", args=[ballot.pk])
+    response = client.post(url, {"choice": "against", "method": "in_person", "reason": "x"})
+    assert response.status_code == 403
+    url = reverse("admin:cases_vote_change", args=[open_vote.pk])
+    assert client.post(url, {"subject": "改"}).status_code == 403
+    ballot.refresh_from_db()
+    open_vote.refresh_from_db()
+    assert (ballot.choice, open_vote.subject) == ("for", "《土地前期整理方案和协议》")
+
+
+def test_the_admin_corrects_an_open_ballot_with_a_reason(
+    client, superuser, open_vote, cadre_yannan
+):
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(superuser)
+    url = reverse("admin:cases_ballot_change", args=[ballot.pk])
+    data = {"choice": "against", "method": "proxy", "proxy_name": "", "reason": "补录"}
+    assert "needs the proxy" in client.post(url, data).content.decode()
+    client.post(url, data | {"proxy_name": "李四"})
+    ballot.refresh_from_db()
+    assert (ballot.choice, ballot.proxy_name) == ("against", "李四")
+    assert ballot.history.latest().history_change_reason == "补录"
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+def test_meetings_are_listed_and_recorded_per_project(client, cadre_yannan, yannan, yannan_project):
+    client.force_login(cadre_yannan)
+    url = reverse("meeting_new", args=[yannan_project.pk])
+    response = client.post(
+        url,
+        {
+            "kind": Meeting.Kind.POLICY_QA,
+            "held_on": "2021-01-08",
+            "place": "烟南村委会",
+            "village": yannan.pk,
+            "attendance": "86",
+            "summary": "政策答疑，讲解补偿标准",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("meeting_list", args=[yannan_project.pk])).content.decode()
+    assert "政策答疑，讲解补偿标准" in page and "86" in page
+
+
+def test_meetings_of_another_villages_project_are_404(client, cadre_zhennan, yannan_project):
+    client.force_login(cadre_zhennan)
+    assert client.get(reverse("meeting_list", args=[yannan_project.pk])).status_code == 404
+    assert client.get(reverse("meeting_new", args=[yannan_project.pk])).status_code == 404
+
+
+# --- The demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_votes_show_zhennan_at_100_percent_and_cunwei_passed(client, db):
+    call_command("load_demo", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="staff"))
+    zhennan = Vote.objects.get(village__name="镇南村")
+    page = client.get(reverse("vote_detail", args=[zhennan.pk])).content.decode()
+    assert "100.0%" in page and "Passed." in page
+    assert "上沙经济社" in page  # village-wide: one line per cooperative
+    cunwei = Vote.objects.get(cooperative__name="村尾经济社")
+    notice = client.get(reverse("vote_notice", args=[cunwei.pk])).content.decode()
+    assert "outcome-passed" in notice and "89.7%" in notice  # 61 of 68 present
+    assert date(2021, 1, 16).isoformat() in notice
