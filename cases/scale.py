@@ -170,6 +170,60 @@ def _reset_sequences(models_: list) -> None:
             cursor.execute(sql)
 
 
+#: Tables that take millions of rows: their foreign keys, unique constraints and secondary
+#: indexes are dropped before COPY and re-created after it, as pg_restore does. Re-creating
+#: a foreign key checks every row in one join; keeping it checks each row by a trigger.
+def _big_tables() -> list[str]:
+    return [
+        m._meta.db_table
+        for m in (Household, Member, Case, Visit, Visit.visitors.through, Voter, Ballot)
+    ]
+
+
+def _drop_constraints_and_indexes(tables: list[str]) -> list[str]:
+    """Drop FK / unique constraints and secondary indexes of ``tables``; return the SQL that
+    re-creates them (unique constraints and indexes first, then the foreign keys)."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.contype IN ('f', 'u') AND c.conrelid::regclass::text = ANY(%s)
+            """,
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                              WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _kind, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+    unique = [
+        f"ALTER TABLE {qn(t)} ADD CONSTRAINT {qn(n)} {d}" for t, n, k, d in constraints if k == "u"
+    ]
+    foreign = [
+        f"ALTER TABLE {qn(t)} ADD CONSTRAINT {qn(n)} {d}" for t, n, k, d in constraints if k == "f"
+    ]
+    return unique + [d for _n, d in indexes] + foreign
+
+
+def _recreate(statements: list[str], write) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    write(f"  re-created {len(statements)} indexes and constraints")
+
+
 def _id_number(rng: random.Random, birth: date) -> str:
     first17 = f"440605{birth:%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + id_number_check_char(first17)
@@ -196,6 +250,8 @@ def seed_district(
         if base:
             raise ValueError("the synthetic district exists already; use a fresh database")
 
+        postgres = connection.vendor == "postgresql"
+        recreate = _drop_constraints_and_indexes(_big_tables()) if postgres else []
         user_model = get_user_model()
         v0, c0, b0, u0 = (_next_id(m) for m in (Village, Cooperative, PartyBranch, user_model))
         village_ids = list(range(v0, v0 + n_villages))
@@ -421,6 +477,9 @@ def seed_district(
             rng, today, c0, n_coops, coop_village, h0, h0 + households, u0, project_of_village
         )
         progress("votes", counts["ballots"])
+        if recreate:
+            _recreate(recreate, write)
+            progress("indexes", 0)
         _reset_sequences(
             [
                 Village,
