@@ -1,4 +1,6 @@
+import django.test
 import pytest
+from django.test import RequestFactory
 
 from cases import roles
 
@@ -9,6 +11,26 @@ from .factories import (
     UserFactory,
     VillageFactory,
 )
+
+
+class Client(django.test.Client):
+    """``client.login`` through django-axes, which refuses to authenticate without a request:
+    the log-in gets one, as the log-in page gives it (so failures count as they would)."""
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+@pytest.fixture
+def csrf_client():
+    """A client that, like a browser, must send the CSRF token with every POST."""
+    return Client(enforce_csrf_checks=True)
 
 
 @pytest.fixture
@@ -34,6 +56,14 @@ def zhennan_coop(zhennan):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def township_admin(db):
+    """The township administrator role (not a superuser): every village, whole numbers."""
+    user = UserFactory(username="township_admin", role=roles.TOWNSHIP_ADMIN, is_staff=True)
+    StaffProfileFactory(user=user)
+    return user
 
 
 @pytest.fixture
