@@ -152,6 +152,14 @@ class ScopedAdminMixin(PersonalNumbersMixin):
         visible = getattr(qs, "visible_to", None)
         return visible(request.user) if visible else qs
 
+    def get_object(self, request, object_id, from_field=None):
+        """404 before any permission check: the answer is the same whether the row is in
+        another village or does not exist."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
 
@@ -496,17 +504,15 @@ class BallotAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(RevealLog)
-class RevealLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is written by the reveal endpoint and never edited."""
+class RevealLogAdmin(ScopedAdmin):
+    """Read-only: the log is written by the reveal endpoint and never edited; township
+    administrators only (``RevealLog.objects.visible_to``)."""
 
     list_display = ["revealed_at", "user", "subject", "field", "household", "ip_address"]
     list_filter = ["field"]
     list_select_related = ["user", "household__cooperative__village"]
     search_fields = ["subject", "user__username", "=household__number"]
     date_hierarchy = "revealed_at"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

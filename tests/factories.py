@@ -154,3 +154,33 @@ class VoterFactory(factory.django.DjangoModelFactory):
 
 def random_rng(seed=1):
     return random.Random(seed)
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Stage
+
+    project = factory.SubFactory(ProjectFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"阶段{n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Meeting
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = models.Meeting.Kind.POLICY_QA
+    held_on = date(2021, 1, 10)
+    summary = "政策答疑会"
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Ballot
+
+    voter = factory.SubFactory(VoterFactory)
+    vote = factory.LazyAttribute(lambda o: o.voter.vote)
+    choice = models.Ballot.Choice.FOR
+    cast_on = date(2021, 1, 18)
+    recorded_by = factory.SubFactory(UserFactory)
