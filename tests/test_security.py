@@ -526,7 +526,9 @@ def test_a_password_change_logs_out_every_other_session(client, staff):
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_"))}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, nor any security override of the shell.
+    leave_out = ("SECURE_", "SESSION_", "CSRF_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(leave_out)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "landreform.settings",
