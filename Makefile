@@ -42,6 +42,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Production run (README "Production run"): migrate, collectstatic, gunicorn + whitenoise.
+# Needs DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment.
+serve: install
+	BIND=$(HOST):$(PORT) PYTHON=$(BIN)/python scripts/serve
+
 # Regenerate fixtures/demo.json from cases/demo.py (deterministic) on a scratch database.
 fixture: install
 	rm -f /tmp/landreform-fixture.sqlite3

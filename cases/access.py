@@ -28,3 +28,17 @@ def get_for_user(queryset_or_model, user, **lookup):
         return manager.visible_to(user).get(**lookup)
     except manager.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` reverse proxies the
+    address the outermost one saw (X-Forwarded-For entries further left can be forged)."""
+    from django.conf import settings
+
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,8 +1,12 @@
-"""The Django admin for every model. Every changelist, change page and autocomplete reads
-through ``visible_to(request.user)``; writes with rules go through ``cases.services``."""
+"""The Django admin for every model. Every changelist, change page, history page, list filter
+choice and autocomplete reads through ``visible_to(request.user)``; an object out of scope is
+404 (not the admin's usual redirect with "does not exist", which would confirm nothing but is
+still not a 404). Personal numbers are read-only and masked for users without
+``cases.view_personal_numbers``. Writes with rules go through ``cases.services``."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -14,8 +18,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import importing, roster, services
+from .access import may_see_personal_numbers
 from .models import (
     Ballot,
     Case,
@@ -27,6 +33,7 @@ from .models import (
     PartyBranch,
     ProcedureTemplate,
     Project,
+    RevealLog,
     StaffProfile,
     Stage,
     StageEvidence,
@@ -37,8 +44,10 @@ from .models import (
     Vote,
     Voter,
     WorkdayOverride,
+    sees_all_villages,
 )
 from .procedures import township_calendar
+from .validators import mask_id_number, mask_phone
 
 
 def method_decorator_http(methods):
@@ -51,7 +60,111 @@ admin.site.site_title = _("landreform")
 admin.site.index_title = _("Administration")
 
 
-class ScopedAdminMixin:
+def _scoped(model, user):
+    """The model's rows visible to ``user``, or None for a model without village scope."""
+    qs = model._default_manager.all()
+    return qs.visible_to(user) if hasattr(qs, "visible_to") else None
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a village-scoped relation offers only the rows the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        qs = _scoped(field.related_model, request.user)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            qs = qs.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in qs]
+
+
+# Every list filter on a relation to a scoped model, in any ModelAdmin, uses the scoped filter.
+admin.FieldListFilter.register(
+    lambda f: bool(f.remote_field) and _scoped(f.related_model, None) is not None,
+    ScopedRelatedFieldListFilter,
+    take_priority=True,
+)
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """Shows the label of a raw id only if the user may see that row (an invalid id typed into
+    the box must not print another village's household name next to it)."""
+
+    def __init__(self, rel, admin_site, *, visible, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.visible = visible
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            if not self.visible.filter(**{key: value}).exists():
+                return "", ""
+        except (ValueError, TypeError):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+class PersonalNumbersMixin:
+    """ID and phone numbers read-only and masked, in forms and lists, for users without
+    ``cases.view_personal_numbers``: the form then has no such field, so not even its initial
+    value reaches the page. On an add page (nothing to leak) the fields stay editable."""
+
+    #: model field name → the masked read-only stand-in (a method below)
+    MASKED = {
+        "head_id_number": "masked_head_id_number",
+        "id_number": "masked_id_number",
+        "phone": "masked_phone",
+    }
+
+    def _masks(self, request) -> bool:
+        return not may_see_personal_numbers(request.user)
+
+    def _personal(self):
+        names = {f.name for f in self.model._meta.get_fields()}
+        return [name for name in self.MASKED if name in names]
+
+    def _masked_fields(self, request, obj):
+        # An inline's ``obj`` is its parent: rows of an existing parent carry numbers.
+        is_inline = isinstance(self, admin.options.InlineModelAdmin)
+        return self._masks(request) and (obj is not None or is_inline)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self._masked_fields(request, obj):
+            return fields
+        result = []
+        for name in fields:
+            name = self.MASKED.get(name, name) if name in self._personal() else name
+            if name not in result:
+                result.append(name)
+        return result
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._masked_fields(request, obj):
+            readonly += [self.MASKED[name] for name in self._personal()]
+        return readonly
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if not self._masks(request):
+            return columns
+        personal = self._personal()
+        return [self.MASKED[c] if c in personal else c for c in columns]
+
+    @admin.display(description=_("head's ID number"))
+    def masked_head_id_number(self, obj):
+        return mask_id_number(obj.head_id_number)
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+class ScopedAdminMixin(PersonalNumbersMixin):
     """Rows outside the user's villages do not exist for them, in lists and on change pages."""
 
     def get_queryset(self, request):
@@ -59,18 +172,34 @@ class ScopedAdminMixin:
         visible = getattr(qs, "visible_to", None)
         return visible(request.user) if visible else qs
 
+    def get_object(self, request, object_id, from_field=None):
+        """404 before any permission check: the answer is the same whether the row is in
+        another village or does not exist."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        manager_qs = related._default_manager.all()
-        if hasattr(manager_qs, "visible_to"):
-            kwargs.setdefault("queryset", manager_qs.visible_to(request.user))
+        visible = _scoped(db_field.related_model, request.user)
+        if visible is not None:
+            kwargs.setdefault("queryset", visible)
+            if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+                kwargs["widget"] = ScopedRawIdWidget(
+                    db_field.remote_field,
+                    self.admin_site,
+                    visible=visible,
+                    using=kwargs.get("using"),
+                )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        manager_qs = related._default_manager.all()
-        if hasattr(manager_qs, "visible_to"):
-            kwargs.setdefault("queryset", manager_qs.visible_to(request.user))
+        visible = _scoped(db_field.related_model, request.user)
+        if visible is not None:
+            kwargs.setdefault("queryset", visible)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -78,8 +207,55 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
+class MaskingHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history page's "old → new" column, with personal numbers masked as elsewhere."""
+
+    def __init__(self, model, historical_record, *, mask: bool):
+        super().__init__(model, historical_record)
+        self.mask = mask
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if self.mask and change.field in PersonalNumbersMixin.MASKED and value:
+            return mask_phone(value) if change.field == "phone" else mask_id_number(value)
+        return value
+
+
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    pass
+    """simple-history's pages read through the scope too: its history list falls back to the
+    latest historical record, and its version page fetches the version unscoped, so both would
+    show another village's household; they are 404 here. A deleted object's history is left to
+    township-wide users. Reverting needs the change permission (simple-history saves a POST to
+    the version page for anyone who may view the history)."""
+
+    def _check_in_scope(self, request, object_id):
+        pk_name = self.model._meta.pk.attname
+        try:
+            if self.get_queryset(request).filter(**{pk_name: object_id}).exists():
+                return
+        except (ValueError, TypeError):
+            raise Http404 from None
+        if (
+            sees_all_villages(request.user)
+            and not self.model._default_manager.filter(**{pk_name: object_id}).exists()
+        ):
+            return  # deleted: its history is the only trace left
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        if request.method == "POST" and (
+            not self.has_change_permission(request) or self.revert_disabled(request)
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskingHistoryContextHelper(self.model, historical_record, mask=self._masks(request))
 
 
 @admin.register(Township)
@@ -128,13 +304,14 @@ class StaffProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["villages"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(PersonalNumbersMixin, admin.TabularInline):
     model = Member
     extra = 0
     fields = [
         "name",
         "relation",
         "id_number",
+        "phone",
         "birth_date",
         "is_collective_member",
         "is_shareholder",
@@ -185,7 +362,15 @@ class RosterUploadForm(forms.Form):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedHistoryAdmin):
-    list_display = ["number", "head_name", "cooperative", "member_count", "contracted_mu"]
+    list_display = [
+        "number",
+        "head_name",
+        "cooperative",
+        "head_id_number",
+        "phone",
+        "member_count",
+        "contracted_mu",
+    ]
     list_filter = ["cooperative__village"]
     list_select_related = ["cooperative__village"]
     search_fields = ["=number", "head_name"]
@@ -271,7 +456,7 @@ class HouseholdAdmin(ScopedHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "household", "relation", "is_shareholder", "shares"]
+    list_display = ["name", "household", "relation", "id_number", "is_shareholder", "shares"]
     list_filter = ["relation", "is_shareholder", "is_collective_member"]
     list_select_related = ["household__cooperative__village"]
     search_fields = ["name", "=household__number"]
@@ -663,3 +848,24 @@ class BallotAdmin(ScopedHistoryAdmin):
             reason=data["reason"],
             user=request.user,
         )
+
+
+@admin.register(RevealLog)
+class RevealLogAdmin(ScopedAdmin):
+    """Read-only: the log is written by the reveal endpoint and never edited; township
+    administrators only (``RevealLog.objects.visible_to``)."""
+
+    list_display = ["revealed_at", "user", "subject", "field", "household", "ip_address"]
+    list_filter = ["field"]
+    list_select_related = ["user", "household__cooperative__village"]
+    search_fields = ["subject", "user__username", "=household__number"]
+    date_hierarchy = "revealed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

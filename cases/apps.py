@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import middleware  # noqa: F401  (connects the log-in time receiver)
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="cases.ensure_roles")

@@ -1,7 +1,11 @@
 """The four roles, as groups with permissions. Created (and kept up to date) after every
-``migrate`` by a post_migrate handler, so a fresh database always has them.
+``migrate`` by a post_migrate handler and by ``manage.py setup_roles``, so a fresh database
+always has them and running either again changes nothing.
 
 A user's village scope is their staff profile; a role says what they may do within it.
+The leader role holds view permissions only: a leader changes nothing, in the pages or in the
+admin (give a leader ``is_staff`` only if they should browse the admin read-only). Staff
+profiles and the reveal log are the township administrator's alone.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -42,8 +46,12 @@ _MODELS = [
 ]
 
 
+#: Not visible to any role but the township administrator.
+_ADMIN_ONLY = {"staffprofile"}
+
+
 def _view_all():
-    return [f"view_{m}" for m in _MODELS]
+    return [f"view_{m}" for m in _MODELS if m not in _ADMIN_ONLY]
 
 
 #: codename lists per role (app "cases" unless "app.codename").
@@ -54,6 +62,7 @@ ROLE_PERMISSIONS = {
     + [
         "view_all_villages",
         "view_personal_numbers",
+        "view_reveallog",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -85,13 +94,20 @@ ROLE_PERMISSIONS = {
 }
 
 
-def ensure_roles(**kwargs) -> None:
+def ensure_roles(**kwargs) -> list[str]:
+    """Create the groups and set their permissions exactly; returns the codenames that do not
+    exist (yet: a migration not applied), which are skipped."""
+    missing = []
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         perms = []
         for codename in codenames:
             app, _dot, code = codename.rpartition(".")
-            perms.extend(
+            found = list(
                 Permission.objects.filter(content_type__app_label=app or "cases", codename=code)
             )
+            if not found:
+                missing.append(codename)
+            perms.extend(found)
         group.permissions.set(perms)
+    return sorted(set(missing))

@@ -25,4 +25,6 @@ urlpatterns = [
     path("votes/<int:pk>/notice/", views.vote_notice, name="vote_notice"),
     path("projects/<int:project_pk>/meetings/", views.meeting_list, name="meeting_list"),
     path("projects/<int:project_pk>/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
+    path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
 ]

@@ -1,4 +1,6 @@
+import django.test
 import pytest
+from django.test import RequestFactory
 
 from cases import roles
 
@@ -9,6 +11,26 @@ from .factories import (
     UserFactory,
     VillageFactory,
 )
+
+
+class Client(django.test.Client):
+    """``client.login`` through django-axes, which refuses to authenticate without a request:
+    the log-in gets one, as the log-in page gives it (so failures count as they would)."""
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+@pytest.fixture
+def csrf_client():
+    """A client that, like a browser, must send the CSRF token with every POST."""
+    return Client(enforce_csrf_checks=True)
 
 
 @pytest.fixture
@@ -34,6 +56,14 @@ def zhennan_coop(zhennan):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def township_admin(db):
+    """The township administrator role (not a superuser): every village, whole numbers."""
+    user = UserFactory(username="township_admin", role=roles.TOWNSHIP_ADMIN, is_staff=True)
+    StaffProfileFactory(user=user)
+    return user
 
 
 @pytest.fixture
@@ -75,3 +105,94 @@ def media_root(settings, tmp_path):
     """Uploaded evidence goes to a throw-away MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def two_villages(yannan_coop, zhennan_coop, superuser):
+    """One of everything in 烟南村 and in 镇南村, each named so that a page showing the other
+    village's row can be caught by its name; each household's phone changed once (history)."""
+    from datetime import date
+
+    from cases.models import RevealLog
+    from cases.services import visit_record
+
+    from .factories import (
+        BallotFactory,
+        CaseFactory,
+        HouseholdFactory,
+        MeetingFactory,
+        MemberFactory,
+        StageFactory,
+        VoteFactory,
+        VoterFactory,
+        make_id_number,
+    )
+
+    world = {}
+    for key, coop, tag, n in (
+        ("yannan", yannan_coop, "烟南", 101),
+        ("zhennan", zhennan_coop, "镇南", 202),
+    ):
+        village = coop.village
+        household = HouseholdFactory(
+            cooperative=coop,
+            head_name=f"{tag}户主",
+            head_id_number=make_id_number(n),
+            phone=f"1391234{n:04d}",
+        )
+        household.phone = f"1375678{n:04d}"
+        household.save()
+        member = MemberFactory(
+            household=household,
+            name=f"{tag}成员",
+            id_number=make_id_number(n + 1),
+            phone=f"1361234{n:04d}",
+        )
+        project = ProjectFactory(name=f"{tag}项目", villages=[village])
+        case = CaseFactory(project=project, household=household)
+        visit, _ = visit_record(
+            case=case, recorded_by=superuser, visited_on=date(2021, 4, 4), notes=f"{tag}走访记录"
+        )
+        vote = VoteFactory(village=village, project=project, subject=f"{tag}表决")
+        voter = VoterFactory(vote=vote, household=household, name=f"{tag}选民")
+        ballot = BallotFactory(voter=voter, recorded_by=superuser)
+        reveal = RevealLog.objects.create(
+            user=superuser, household=household, subject=household.head_name, field="phone"
+        )
+        world[key] = {
+            "village": village,
+            "cooperative": coop,
+            "household": household,
+            "member": member,
+            "project": project,
+            "stage": StageFactory(project=project, name=f"{tag}阶段"),
+            "meeting": MeetingFactory(project=project, village=village, place=f"{tag}会场"),
+            "case": case,
+            "visit": visit,
+            "vote": vote,
+            "voter": voter,
+            "ballot": ballot,
+            "reveallog": reveal,
+            # What must never appear on a page for a user of the other village.
+            "names": [
+                f"{tag}户主",
+                f"{tag}成员",
+                f"{tag}项目",
+                f"{tag}表决",
+                f"{tag}选民",
+                f"{tag}阶段",
+                f"{tag}会场",
+                f"{tag}走访记录",
+                coop.name,
+                village.name,
+            ],
+            # Whole numbers (now and before the change) that only the permission may see.
+            "numbers": [
+                household.head_id_number,
+                household.phone,
+                f"1391234{n:04d}",
+                member.id_number,
+                member.phone,
+            ],
+        }
+    return world

@@ -198,6 +198,15 @@ def cases_with_statuses(project: models.Project, village, **counts: int) -> None
             )
 
 
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Stage
+
+    project = factory.SubFactory(ProjectFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"阶段{n}")
+
+
 class MeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Meeting
@@ -206,6 +215,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     kind = models.Meeting.Kind.POLICY_QA
     held_on = date(2021, 1, 10)
     attendance = 40
+    summary = "政策答疑会"
 
 
 def households_with_heads(cooperative, n: int, *, members_each: int = 0):
@@ -235,3 +245,14 @@ def households_with_heads(cooperative, n: int, *, members_each: int = 0):
             for j in range(members_each)
         )
     return households
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Ballot
+
+    voter = factory.SubFactory(VoterFactory)
+    vote = factory.LazyAttribute(lambda o: o.voter.vote)
+    choice = models.Ballot.Choice.FOR
+    cast_on = date(2021, 1, 18)
+    recorded_by = factory.SubFactory(UserFactory)

@@ -1,5 +1,6 @@
 """The domain model, split by topic; import from ``cases.models``."""
 
+from .audit import RevealLog
 from .casework import MIN_VISITS_FOR_OPPOSED, UNDECIDED_STALE_DAYS, Case, Stance, Visit
 from .geo import Cooperative, PartyBranch, StaffProfile, Township, Village
 from .households import Household, Member
@@ -26,6 +27,7 @@ __all__ = [
     "ProcedureTemplate",
     "Project",
     "Requirement",
+    "RevealLog",
     "Stage",
     "StageEvidence",
     "Stance",

@@ -20,6 +20,7 @@ from .procedures import (
     stage_evidence_add as stage_evidence_add,
     stage_mark_done as stage_mark_done,
 )
+from .security import personal_number_reveal as personal_number_reveal
 from .votes import (
     BallotEntry as BallotEntry,
     SheetResult as SheetResult,

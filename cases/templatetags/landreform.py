@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..access import id_number_for, phone_for
+from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..voting import format_percent
 
 register = template.Library()
@@ -24,3 +24,31 @@ def phone(value, user):
 def percent(value):
     """A Fraction as a percentage, rounded half up exactly (``voting.format_percent``)."""
     return format_percent(value)
+
+
+@register.inclusion_tag("cases/partials/personal_number.html", takes_context=True)
+def personal_number(context, subject, field):
+    """A number shown masked, with a "show" button for users who may reveal it; the button
+    POSTs to the reveal endpoint (logged) through static/js/reveal.js:
+    ``{% personal_number household "head_id_number" %}``, ``{% personal_number member "phone" %}``.
+    """
+    from django.urls import reverse
+
+    from ..models import Household
+    from ..validators import mask_id_number, mask_phone
+
+    value = getattr(subject, field) or ""
+    is_household = isinstance(subject, Household)
+    url_name = "household_reveal" if is_household else "member_reveal"
+    return {
+        "masked": mask_phone(value) if field == "phone" else mask_id_number(value),
+        "field": field,
+        "url": reverse(url_name, args=[subject.pk]),
+        "may_reveal": bool(value) and may_see_personal_numbers(context.get("user")),
+    }
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta in whole minutes (the lockout page's cool-off)."""
+    return int(value.total_seconds() // 60) if value else 0

@@ -11,6 +11,7 @@ from .procedures import (
     stage_evidence_upload as stage_evidence_upload,
     stage_mark_done as stage_mark_done,
 )
+from .security import household_reveal as household_reveal, member_reveal as member_reveal
 from .votes import (
     ballot_detail as ballot_detail,
     ballot_sheet as ballot_sheet,

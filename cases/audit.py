@@ -1,0 +1,148 @@
+"""Audit history, read and written in bulk (django-simple-history underneath).
+
+``household_history(household, user)`` is a household's story as "who changed what, when,
+old → new": the household itself, its members, its cases and their visits, newest first, in
+four queries however long the story (render it with ``templates/cases/partials/history.html``).
+
+``bulk_history(model, objs, user, reason)`` saves many rows and their history rows with one
+query per batch each, for the importer; ``save()`` in a loop would write two per row.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .access import id_number_for, phone_for
+from .models import Case, Household, Member, Visit
+
+#: history_type → what happened
+KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+#: Fields masked for users without ``cases.view_personal_numbers``.
+PERSONAL = {"head_id_number": id_number_for, "id_number": id_number_for, "phone": phone_for}
+#: Bookkeeping that says nothing a person changed.
+IGNORED = {"updated_at", "client_id"}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: datetime
+    who: object  # the user, or None (a command, an import without a user)
+    kind: str
+    what: str  # the model's name, e.g. "member"
+    label: str  # which one, e.g. the member's name
+    reason: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def household_history(household: Household, user) -> list[HistoryRow]:
+    """The history of ``household`` and everything hanging from it, newest first. The caller
+    fetched the household for ``user`` (``get_for_user``); numbers are masked for ``user``."""
+    case_ids = Case.history.filter(household_id=household.pk).values("id")
+    sources = [
+        Household.history.filter(id=household.pk),
+        Member.history.filter(household_id=household.pk),
+        Case.history.filter(household_id=household.pk).select_related("project"),
+        Visit.history.filter(case_id__in=case_ids),
+    ]
+    rows = []
+    for records in sources:
+        rows.extend(_rows(records.select_related("history_user"), user))
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows
+
+
+def _rows(records, user) -> list[HistoryRow]:
+    model = records.model.instance_type
+    rows, previous = [], {}
+    for record in records.order_by("history_date", "history_id"):
+        before = previous.get(record.id)
+        changes = []
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before, foreign_keys_are_objs=False)
+            changes = [
+                Change(
+                    field=str(model._meta.get_field(c.field).verbose_name),
+                    old=_display(model, c.field, c.old, user),
+                    new=_display(model, c.field, c.new, user),
+                )
+                for c in delta.changes
+                if c.field not in IGNORED
+            ]
+        previous[record.id] = record
+        if record.history_type == "~" and before is not None and not changes:
+            continue  # saved without a change
+        rows.append(
+            HistoryRow(
+                when=record.history_date,
+                who=record.history_user,
+                kind=str(KINDS.get(record.history_type, record.history_type)),
+                what=str(model._meta.verbose_name),
+                label=_label(model, record),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return rows
+
+
+def _label(model, record) -> str:
+    if model is Household:
+        return f"{record.number} {record.head_name}"
+    if model is Member:
+        return record.name
+    if model is Case:
+        return str(record.project.name) if record.project_id else ""
+    if model is Visit:
+        return str(record.visited_on)
+    return str(record.id)
+
+
+def _display(model, name, value, user) -> str:
+    if value is None or value == "":
+        return "—"
+    if name in PERSONAL:
+        return PERSONAL[name](user, str(value))
+    db_field = model._meta.get_field(name)
+    if isinstance(db_field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
+    if db_field.choices:
+        return str(dict(db_field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        labels = dict(Visit.Concern.choices) if name == "concerns" else {}
+        return ", ".join(str(labels.get(v, v)) for v in value) or "—"
+    if db_field.is_relation:
+        return f"#{value}"
+    return str(value)
+
+
+def bulk_history(model, objs, user, reason: str, *, fields=None, batch_size: int = 500):
+    """Save ``objs`` of ``model`` with one history row each, in bulk: created when ``fields``
+    is None (returns the objects with their ids), else ``fields`` updated on existing rows.
+
+    One INSERT (or UPDATE) per batch for the rows and one INSERT per batch for their history,
+    whatever the number of rows; every history row carries ``user`` and ``reason``.
+    """
+    objs = list(objs)
+    if fields is None:
+        return bulk_create_with_history(
+            objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason
+        )
+    bulk_update_with_history(
+        objs,
+        model,
+        list(fields),
+        batch_size=batch_size,
+        default_user=user,
+        default_change_reason=reason,
+    )
+    return objs
