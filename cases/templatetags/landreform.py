@@ -3,6 +3,8 @@
 from django import template
 
 from ..access import id_number_for, phone_for
+from ..models import Visit
+from ..voting import format_percent
 
 register = template.Library()
 
@@ -17,3 +19,16 @@ def id_number(value, user):
 def phone(value, user):
     """Phone masked (``138****5678``) unless the user may see it whole."""
     return phone_for(user, value or "")
+
+
+@register.filter
+def percent(value):
+    """A Fraction as a percentage rounded half up (``cases.voting.format_percent``)."""
+    return format_percent(value) if value is not None else "—"
+
+
+@register.filter
+def concern_labels(codes):
+    """A visit's concern codes as their labels, in the user's language."""
+    labels = dict(Visit.Concern.choices)
+    return [labels.get(code, code) for code in codes or []]

@@ -3,10 +3,11 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..models import Project
+from .. import dashboards
 
 
 @require_GET
@@ -23,6 +24,9 @@ def healthz(request):
 
 
 @login_required
+@require_GET
 def home(request):
-    projects = Project.objects.visible_to(request.user).order_by("-started_on", "name")
-    return render(request, "cases/home.html", {"projects": projects})
+    """Every project the user may see, with its progress, stances, open votes and follow-ups."""
+    today = timezone.localdate()
+    summaries = dashboards.home_summaries(request.user, today)
+    return render(request, "cases/home.html", {"summaries": summaries, "today": today})
