@@ -34,6 +34,7 @@ RECENT_DAYS = 7
 ATTENTION_LIMIT = 10
 
 SIGNED = [Case.Status.SIGNED, Case.Status.COMPLETED]
+MU = Decimal("0.01")
 
 
 def _case_aggregates(today: date) -> dict:
@@ -71,7 +72,7 @@ class Figures:
     households: int = 0
     visited: int = 0
     signed: int = 0
-    signed_mu: Decimal = Decimal(0)
+    signed_mu: Decimal = Decimal("0.00")
     open_cases: int = 0
     overdue: int = 0
     under_visited_opposed: int = 0
@@ -85,7 +86,8 @@ class Figures:
             households=row["households"],
             visited=row["visited"],
             signed=row["signed"],
-            signed_mu=row["signed_mu"] or Decimal(0),
+            # SQLite sums decimals as floats: back to 亩 with two places.
+            signed_mu=Decimal(row["signed_mu"] or 0).quantize(MU),
             open_cases=row["open_cases"],
             overdue=row["overdue"],
             under_visited_opposed=row["under_visited_opposed"],
@@ -346,7 +348,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         today=today,
         figures=figures,
         cooperatives=cooperative_figures(cases, today),
-        status_chart=charts.row_chart(figures.status_rows()),
+        status_chart=charts.row_chart(figures.status_rows(), width=420, label_width=100),
         weeks=weeks,
         week_chart=charts.column_chart([(f"{monday:%m-%d}", n) for monday, n in weeks]),
         branches=visits_per_branch(visits),

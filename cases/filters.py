@@ -24,6 +24,7 @@ from .models import (
     visible_village_ids,
 )
 from .models.casework import overdue_q
+from .templatetags.landreform import person
 
 
 def visible_projects(request):
@@ -182,6 +183,10 @@ class VisitFilter(django_filters.FilterSet):
     class Meta:
         model = Visit
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["visitor"].label_from_instance = person
 
     def search(self, queryset, name, value):
         return household_search(queryset, value, path="case__household")

@@ -9,10 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, Stance, Visit
+from .templatetags.landreform import person
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def possible_visitors(case: Case):
@@ -27,7 +33,7 @@ def possible_visitors(case: Case):
             | Q(staff_profile__villages=village_id)
         )
         .distinct()
-        .order_by("last_name", "first_name", "username")
+        .order_by("username")
     )
 
 
@@ -71,6 +77,4 @@ class VisitForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["visitors"].queryset = possible_visitors(case)
-        self.fields["visitors"].label_from_instance = lambda u: (
-            u.get_full_name() or u.get_username()
-        )
+        self.fields["visitors"].label_from_instance = person

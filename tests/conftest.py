@@ -68,3 +68,30 @@ def cadre_zhennan(zhennan):
 @pytest.fixture
 def yannan_project(yannan):
     return ProjectFactory(name="临港国际产业社区（烟南片区）土地征收", villages=[yannan])
+
+
+@pytest.fixture
+def yannan_household(yannan_coop):
+    from .factories import HouseholdFactory
+
+    return HouseholdFactory(cooperative=yannan_coop, number="0101", head_name="黄惠家")
+
+
+@pytest.fixture
+def yannan_case(yannan_project, yannan_household):
+    from .factories import CaseFactory
+
+    return CaseFactory(project=yannan_project, household=yannan_household)
+
+
+@pytest.fixture
+def zhennan_project(zhennan):
+    return ProjectFactory(name="临港国际产业社区（镇南片区）土地整理", villages=[zhennan])
+
+
+@pytest.fixture
+def zhennan_case(zhennan_project, zhennan_coop):
+    from .factories import CaseFactory, HouseholdFactory
+
+    household = HouseholdFactory(cooperative=zhennan_coop, number="0202", head_name="岑荣仪")
+    return CaseFactory(project=zhennan_project, household=household)

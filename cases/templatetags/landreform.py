@@ -32,3 +32,10 @@ def concern_labels(codes):
     """A visit's concern codes as their labels, in the user's language."""
     labels = dict(Visit.Concern.choices)
     return [labels.get(code, code) for code in codes or []]
+
+
+@register.filter
+def person(user):
+    """A user's name as written in Chinese (family name first, no space), else the username."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()
