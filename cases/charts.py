@@ -36,7 +36,7 @@ def column_chart(
 ) -> BarChart:
     """Vertical columns, one per point, sharing the width; the tallest reaches the top."""
     maximum = max((value for _label, value in points), default=0)
-    top, bottom = 16, 20
+    top, bottom = 36, 40  # room for the values above and the labels below
     plot = height - top - bottom
     step = width / max(len(points), 1)
     bars = []

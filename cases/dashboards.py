@@ -350,7 +350,9 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         cooperatives=cooperative_figures(cases, today),
         status_chart=charts.row_chart(figures.status_rows(), width=420, label_width=100),
         weeks=weeks,
-        week_chart=charts.column_chart([(f"{monday:%m-%d}", n) for monday, n in weeks]),
+        week_chart=charts.column_chart(
+            [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
+        ),
         branches=visits_per_branch(visits),
         stages=stage_timeline(project.stages.all(), today),
         attention=needs_attention(cases, figures, today),
