@@ -6,6 +6,7 @@ Households are never offered as an ``<option>`` list; they are found by free-tex
 """
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
@@ -105,7 +106,7 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("follow-up overdue"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))]),
     )
     ordering = django_filters.OrderingFilter(
         fields=(
