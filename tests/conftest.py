@@ -95,3 +95,13 @@ def zhennan_case(zhennan_project, zhennan_coop):
 
     household = HouseholdFactory(cooperative=zhennan_coop, number="0202", head_name="岑荣仪")
     return CaseFactory(project=zhennan_project, household=household)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Unit tests read messages in English (the msgids); pages still pick their language per
+    request (Chinese by default), and tests of the Chinese catalog ask for it explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
