@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import charts
 from .models import Case, Project, Stage, Stance, Visit, Vote
@@ -257,11 +258,11 @@ class StageRow:
     @property
     def label(self) -> str:
         return {
-            "done": _("done"),
-            "overdue": _("overdue"),
-            "in_progress": _("in progress"),
-            "due": _("due"),
-            "planned": _("planned"),
+            "done": pgettext("stage state", "done"),
+            "overdue": pgettext("stage state", "overdue"),
+            "in_progress": pgettext("stage state", "in progress"),
+            "due": pgettext("stage state", "due"),
+            "planned": pgettext("stage state", "planned"),
         }[self.state]
 
 
@@ -348,7 +349,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         today=today,
         figures=figures,
         cooperatives=cooperative_figures(cases, today),
-        status_chart=charts.row_chart(figures.status_rows(), width=420, label_width=100),
+        status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=130),
         weeks=weeks,
         week_chart=charts.column_chart(
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
