@@ -343,3 +343,35 @@ def test_query_counts_stay_constant_as_households_grow_from_10_to_1000(
         with django_assert_max_num_queries(BUDGETS[name]):
             large = _count_queries(client, url)
         assert large == small[name], name
+
+
+def test_a_cadre_sees_no_other_village_in_a_project_spanning_both(
+    client, cadre_yannan, staff, yannan, zhennan, yannan_coop, zhennan_coop
+):
+    from .factories import ProjectFactory
+
+    project = ProjectFactory(name="跨村项目", villages=[yannan, zhennan])
+    bulk_cases(project, yannan_coop, 6, recorder=staff)
+    theirs = bulk_cases(project, zhennan_coop, 6, recorder=staff, start=50)
+    client.force_login(cadre_yannan)
+    response = client.get(reverse("project_dashboard", args=[project.pk]))
+    html = response.content.decode()
+    assert response.context["d"].figures.households == 6
+    assert "上沙经济社" not in html and "镇南" not in html
+    assert not any(case.household.head_name in html for case in theirs)
+    visits = client.get(reverse("visit_list"), {"project": project.pk}).context["page"]
+    assert visits.paginator.count == 5  # the six Yannan cases but the one not contacted
+
+
+def test_visit_list_offers_only_visitors_and_branches_of_the_users_villages(
+    client, cadre_yannan, cadre_zhennan, yannan_case, zhennan_case, zhennan
+):
+    zhennan_branch = PartyBranchFactory(name="镇南村党委", village=zhennan)
+    township_branch = PartyBranchFactory(name="九江机关第六党支部")
+    visit_record(case=zhennan_case, recorded_by=cadre_zhennan, visited_on=timezone.localdate())
+    visit_record(case=yannan_case, recorded_by=cadre_yannan, visited_on=timezone.localdate())
+    client.force_login(cadre_yannan)
+    form = client.get(reverse("visit_list")).context["filter"].form
+    assert list(form.fields["visitor"].queryset) == [cadre_yannan]
+    assert list(form.fields["branch"].queryset) == [township_branch]
+    assert zhennan_branch.name not in client.get(reverse("visit_list")).content.decode()
