@@ -27,4 +27,9 @@ urlpatterns = [
     path("projects/<int:project_pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
+    path("projects/<int:pk>/", views.project_dashboard, name="project_dashboard"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/visits/new/", views.visit_new, name="visit_new"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
 ]

@@ -168,7 +168,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # lifetime counted from the log-in (cases.middleware.AbsoluteSessionLifetimeMiddleware).
 # A password change ends every other session of that user (Django's session auth hash).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed by cases.middleware at most every SESSION_RENEW_SECONDS.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 5 * 60)
 SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 12) * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 

@@ -108,13 +108,15 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def two_villages(yannan_coop, zhennan_coop, superuser):
+def two_villages(yannan_coop, zhennan_coop, superuser, media_root):
     """One of everything in 烟南村 and in 镇南村, each named so that a page showing the other
     village's row can be caught by its name; each household's phone changed once (history)."""
     from datetime import date
 
-    from cases.models import RevealLog
-    from cases.services import visit_record
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import RevealLog, Vote
+    from cases.services import stage_evidence_add, visit_record
 
     from .factories import (
         BallotFactory,
@@ -153,9 +155,19 @@ def two_villages(yannan_coop, zhennan_coop, superuser):
         visit, _ = visit_record(
             case=case, recorded_by=superuser, visited_on=date(2021, 4, 4), notes=f"{tag}走访记录"
         )
-        vote = VoteFactory(village=village, project=project, subject=f"{tag}表决")
+        vote = VoteFactory(
+            village=village, project=project, subject=f"{tag}表决", status=Vote.Status.OPEN
+        )
         voter = VoterFactory(vote=vote, household=household, name=f"{tag}选民")
         ballot = BallotFactory(voter=voter, recorded_by=superuser)
+        stage = StageFactory(project=project, name=f"{tag}阶段")
+        evidence = stage_evidence_add(
+            stage=stage,
+            upload=SimpleUploadedFile(
+                f"{tag}公告.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64)
+            ),
+            user=superuser,
+        )
         reveal = RevealLog.objects.create(
             user=superuser, household=household, subject=household.head_name, field="phone"
         )
@@ -165,7 +177,8 @@ def two_villages(yannan_coop, zhennan_coop, superuser):
             "household": household,
             "member": member,
             "project": project,
-            "stage": StageFactory(project=project, name=f"{tag}阶段"),
+            "stage": stage,
+            "evidence": evidence,
             "meeting": MeetingFactory(project=project, village=village, place=f"{tag}会场"),
             "case": case,
             "visit": visit,
@@ -196,3 +209,40 @@ def two_villages(yannan_coop, zhennan_coop, superuser):
             ],
         }
     return world
+
+
+@pytest.fixture
+def yannan_household(yannan_coop):
+    from .factories import HouseholdFactory
+
+    return HouseholdFactory(cooperative=yannan_coop, number="0101", head_name="黄惠家")
+
+
+@pytest.fixture
+def yannan_case(yannan_project, yannan_household):
+    from .factories import CaseFactory
+
+    return CaseFactory(project=yannan_project, household=yannan_household)
+
+
+@pytest.fixture
+def zhennan_project(zhennan):
+    return ProjectFactory(name="临港国际产业社区（镇南片区）土地整理", villages=[zhennan])
+
+
+@pytest.fixture
+def zhennan_case(zhennan_project, zhennan_coop):
+    from .factories import CaseFactory, HouseholdFactory
+
+    household = HouseholdFactory(cooperative=zhennan_coop, number="0202", head_name="岑荣仪")
+    return CaseFactory(project=zhennan_project, household=household)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Unit tests read messages in English (the msgids); pages still pick their language per
+    request (Chinese by default), and tests of the Chinese catalog ask for it explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

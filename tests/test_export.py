@@ -89,7 +89,7 @@ def log_in(client, user):
 
 def download(client, user, kind, fmt, **params):
     log_in(client, user)
-    response = client.get(reverse("export", args=[kind, fmt]), params)
+    response = client.get(reverse("export", args=[kind, fmt]), params, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200, response.status_code
     body = b"".join(response.streaming_content)
     if fmt == "csv":

@@ -314,8 +314,7 @@ def test_procedure_page_shows_the_timeline_within_its_query_budget(
             user=staff,
         )
     client.force_login(staff)
-    # 12 for the page, 1 for the session's idle-timeout save (SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("project_procedure", args=[project.pk]))
     assert response.status_code == 200
     page = response.content.decode()

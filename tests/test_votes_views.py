@@ -116,8 +116,8 @@ def test_staff_set_up_a_vote_and_see_it_drafted(client, staff, yannan, yannan_co
     vote = Vote.objects.get()
     assert response.status_code == 302
     assert vote.status == Vote.Status.DRAFT
-    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
-    assert "may not decide this subject" in page
+    page = client.get(reverse("vote_detail", args=[vote.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "may not decide this subject" in page.content.decode()
 
 
 def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):

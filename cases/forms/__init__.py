@@ -1,5 +1,6 @@
 """Forms, one module per topic; they bind and clean input, the services keep the rules."""
 
+from .casework import DateInput as DateInput, VisitForm as VisitForm
 from .procedures import EvidenceUploadForm as EvidenceUploadForm, StageDoneForm as StageDoneForm
 from .votes import (
     BallotCorrectionForm as BallotCorrectionForm,

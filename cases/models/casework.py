@@ -27,7 +27,31 @@ class Stance(models.TextChoices):
     OPPOSED = "opposed", _("opposed")
 
 
+def open_q() -> models.Q:
+    """Not yet signed: the households someone still has to persuade."""
+    return ~models.Q(status__in=["signed", "completed"])
+
+
+def overdue_q(today) -> models.Q:
+    """Open cases whose next follow-up date has passed."""
+    return open_q() & models.Q(next_follow_up_on__lt=today)
+
+
+def under_visited_opposed_q() -> models.Q:
+    return models.Q(status="opposed", visit_count__lt=MIN_VISITS_FOR_OPPOSED)
+
+
+def stale_undecided_q(today) -> models.Q:
+    cutoff = today - timedelta(days=UNDECIDED_STALE_DAYS)
+    return models.Q(status="undecided") & (
+        models.Q(last_visit_on__lt=cutoff) | models.Q(last_visit_on__isnull=True)
+    )
+
+
 class CaseQuerySet(ScopedQuerySet):
+    """The conditions are also ``Q`` builders above, so that dashboards can count them in one
+    query with conditional aggregation."""
+
     village_path = "household__cooperative__village"
 
     def opposed(self):
@@ -35,29 +59,22 @@ class CaseQuerySet(ScopedQuerySet):
 
     def open(self):
         """Not yet signed: the households someone still has to persuade."""
-        return self.exclude(status__in=[Case.Status.SIGNED, Case.Status.COMPLETED])
+        return self.filter(open_q())
 
     def overdue(self, today=None):
         """Open cases whose next follow-up date has passed."""
-        today = today or timezone.localdate()
-        return self.open().filter(next_follow_up_on__lt=today)
+        return self.filter(overdue_q(today or timezone.localdate()))
 
     def under_visited_opposed(self):
-        return self.opposed().filter(visit_count__lt=MIN_VISITS_FOR_OPPOSED)
+        return self.filter(under_visited_opposed_q())
 
     def stale_undecided(self, today=None):
-        today = today or timezone.localdate()
-        cutoff = today - timedelta(days=UNDECIDED_STALE_DAYS)
-        return self.filter(status=Case.Status.UNDECIDED).filter(
-            models.Q(last_visit_on__lt=cutoff) | models.Q(last_visit_on__isnull=True)
-        )
+        return self.filter(stale_undecided_q(today or timezone.localdate()))
 
     def needs_attention(self, today=None):
         """Opposed under three visits, overdue follow-ups, undecided not visited for 30 days."""
         today = today or timezone.localdate()
-        return (
-            self.under_visited_opposed() | self.overdue(today) | self.stale_undecided(today)
-        ).distinct()
+        return self.filter(under_visited_opposed_q() | overdue_q(today) | stale_undecided_q(today))
 
 
 class Case(models.Model):

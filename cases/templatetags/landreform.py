@@ -3,6 +3,7 @@
 from django import template
 
 from ..access import id_number_for, may_see_personal_numbers, phone_for
+from ..models import Visit
 from ..voting import format_percent
 
 register = template.Library()
@@ -22,8 +23,8 @@ def phone(value, user):
 
 @register.filter
 def percent(value):
-    """A Fraction as a percentage, rounded half up exactly (``voting.format_percent``)."""
-    return format_percent(value)
+    """A Fraction as a percentage rounded half up (``cases.voting.format_percent``)."""
+    return format_percent(value) if value is not None else "—"
 
 
 @register.inclusion_tag("cases/partials/personal_number.html", takes_context=True)
@@ -52,3 +53,17 @@ def personal_number(context, subject, field):
 def minutes(value) -> int:
     """A timedelta in whole minutes (the lockout page's cool-off)."""
     return int(value.total_seconds() // 60) if value else 0
+
+
+@register.filter
+def concern_labels(codes):
+    """A visit's concern codes as their labels, in the user's language."""
+    labels = dict(Visit.Concern.choices)
+    return [labels.get(code, code) for code in codes or []]
+
+
+@register.filter
+def person(user):
+    """A user's name as written in Chinese (family name first, no space), else the username."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()

@@ -3,6 +3,12 @@
 Re-exported here (``name as name`` marks a deliberate re-export).
 """
 
+from .casework import (
+    case_list as case_list,
+    household_detail as household_detail,
+    visit_list as visit_list,
+    visit_new as visit_new,
+)
 from .core import healthz as healthz, home as home
 from .exports import export as export
 from .procedures import (
@@ -11,6 +17,7 @@ from .procedures import (
     stage_evidence_upload as stage_evidence_upload,
     stage_mark_done as stage_mark_done,
 )
+from .projects import project_dashboard as project_dashboard
 from .security import household_reveal as household_reveal, member_reveal as member_reveal
 from .votes import (
     ballot_detail as ballot_detail,

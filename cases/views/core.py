@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import dashboards
 from ..models import Project
 from ..procedures import procedure_alerts
 
@@ -25,9 +26,17 @@ def healthz(request):
 
 
 @login_required
+@require_GET
 def home(request):
-    projects = list(Project.objects.visible_to(request.user).order_by("-started_on", "name"))
+    """Every project the user may see, with its progress, stances, open votes and follow-ups,
+    and the statutory deadlines about to pass."""
+    today = timezone.localdate()
+    summaries = dashboards.home_summaries(request.user, today)
     alerts = procedure_alerts(
-        [p for p in projects if p.status != Project.Status.COMPLETED], timezone.localdate()
+        [s.project for s in summaries if s.project.status != Project.Status.COMPLETED], today
     )
-    return render(request, "cases/home.html", {"projects": projects, "procedure_alerts": alerts})
+    return render(
+        request,
+        "cases/home.html",
+        {"summaries": summaries, "today": today, "procedure_alerts": alerts},
+    )

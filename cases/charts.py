@@ -1,0 +1,81 @@
+"""Geometry of the server-rendered SVG charts (pure functions, no ORM, no JavaScript).
+
+The templates draw the rectangles these functions compute; sizes are SVG user units, so the
+charts scale with the page through ``viewBox``.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bars: list[Bar]
+    maximum: int
+    baseline: float
+
+
+def _scale(value: int, maximum: int, length: float) -> float:
+    return round(length * value / maximum, 2) if maximum else 0.0
+
+
+def column_chart(
+    points: list[tuple[str, int]], *, width: int = 640, height: int = 180, gap: float = 4
+) -> BarChart:
+    """Vertical columns, one per point, sharing the width; the tallest reaches the top."""
+    maximum = max((value for _label, value in points), default=0)
+    top, bottom = 36, 40  # room for the values above and the labels below
+    plot = height - top - bottom
+    step = width / max(len(points), 1)
+    bars = []
+    for i, (label, value) in enumerate(points):
+        h = _scale(value, maximum, plot)
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=round(i * step + gap / 2, 2),
+                y=round(top + plot - h, 2),
+                width=round(step - gap, 2),
+                height=h,
+            )
+        )
+    return BarChart(width=width, height=height, bars=bars, maximum=maximum, baseline=top + plot)
+
+
+def row_chart(
+    rows: list[tuple[str, str, int]], *, width: int = 640, row_height: int = 30, label_width=130
+) -> BarChart:
+    """Horizontal bars (a funnel when the rows are pipeline steps), scaled to the longest.
+
+    ``rows`` are (key, label, value); the key names the bar's CSS class and link.
+    """
+    maximum = max((value for _key, _label, value in rows), default=0)
+    plot = width - label_width - 60
+    bars = [
+        Bar(
+            label=label,
+            value=value,
+            x=label_width,
+            y=i * row_height + 4,
+            width=_scale(value, maximum, plot),
+            height=row_height - 8,
+            key=key,
+        )
+        for i, (key, label, value) in enumerate(rows)
+    ]
+    return BarChart(
+        width=width, height=len(rows) * row_height, bars=bars, maximum=maximum, baseline=0
+    )

@@ -1,0 +1,360 @@
+"""Aggregate reads behind the home page and the project dashboards (pure ORM reads).
+
+Every function takes the user and reads through ``visible_to(user)``: a cadre's figures count
+only the households of their villages, even in a project that spans several villages. Figures
+come from conditional aggregation (``Count(..., filter=Q(...))``), so the number of queries
+does not grow with the data. The export and benchmark work reuse these functions.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _, pgettext
+
+from . import charts
+from .models import Case, Project, Stage, Stance, Visit, Vote
+from .models.casework import (
+    open_q,
+    overdue_q,
+    stale_undecided_q,
+    under_visited_opposed_q,
+)
+from .tallies import tallies_for
+from .voting import format_percent
+
+#: Weeks shown in the "visits per week" chart.
+WEEKS = 26
+#: Days counted as "visits in the last week" on the home page (today included).
+RECENT_DAYS = 7
+#: Cases listed under each part of "needs attention" (the count shows them all).
+ATTENTION_LIMIT = 10
+
+SIGNED = [Case.Status.SIGNED, Case.Status.COMPLETED]
+MU = Decimal("0.01")
+
+
+def _case_aggregates(today: date) -> dict:
+    """The figures of a set of cases, as aggregate expressions for one query."""
+    signed = Q(status__in=SIGNED)
+    figures = {
+        "households": Count("pk"),
+        "visited": Count("pk", filter=Q(visit_count__gt=0)),
+        "signed": Count("pk", filter=signed),
+        "signed_mu": Sum("affected_mu", filter=signed, default=Decimal(0)),
+        "open_cases": Count("pk", filter=open_q()),
+        "overdue": Count("pk", filter=overdue_q(today)),
+        "under_visited_opposed": Count("pk", filter=under_visited_opposed_q()),
+        "stale_undecided": Count("pk", filter=stale_undecided_q(today)),
+    }
+    for stance in Stance.values:
+        figures[f"stance_{stance}"] = Count("pk", filter=Q(stance=stance))
+    for status in Case.Status.values:
+        figures[f"status_{status}"] = Count("pk", filter=Q(status=status))
+    return figures
+
+
+def _percent(part: int, whole: int) -> str:
+    return format_percent(Fraction(part, whole), places=1) if whole else "—"
+
+
+@dataclass
+class Figures:
+    """The figures of a project, a cooperative or the part of a project a user may see.
+
+    Stance counts are the attitude last heard (kept after signing); "signed" counts signed and
+    completed cases; the area signed is in 亩.
+    """
+
+    households: int = 0
+    visited: int = 0
+    signed: int = 0
+    signed_mu: Decimal = Decimal("0.00")
+    open_cases: int = 0
+    overdue: int = 0
+    under_visited_opposed: int = 0
+    stale_undecided: int = 0
+    stances: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Figures":
+        return cls(
+            households=row["households"],
+            visited=row["visited"],
+            signed=row["signed"],
+            # SQLite sums decimals as floats: back to 亩 with two places.
+            signed_mu=Decimal(row["signed_mu"] or 0).quantize(MU),
+            open_cases=row["open_cases"],
+            overdue=row["overdue"],
+            under_visited_opposed=row["under_visited_opposed"],
+            stale_undecided=row["stale_undecided"],
+            stances={s: row[f"stance_{s}"] for s in Stance.values},
+            statuses={s: row[f"status_{s}"] for s in Case.Status.values},
+        )
+
+    @property
+    def supportive(self) -> int:
+        return self.stances.get(Stance.SUPPORTIVE, 0)
+
+    @property
+    def opposed(self) -> int:
+        return self.stances.get(Stance.OPPOSED, 0)
+
+    @property
+    def undecided(self) -> int:
+        return self.stances.get(Stance.UNDECIDED, 0)
+
+    @property
+    def needs_attention(self) -> int:
+        """The sum of the three parts (a case may be in more than one)."""
+        return self.under_visited_opposed + self.overdue + self.stale_undecided
+
+    @property
+    def visited_percent(self) -> str:
+        return _percent(self.visited, self.households)
+
+    @property
+    def supportive_percent(self) -> str:
+        return _percent(self.supportive, self.households)
+
+    @property
+    def signed_percent(self) -> str:
+        return _percent(self.signed, self.households)
+
+    def stance_rows(self):
+        """(value, label, count) for each stance, in the order of ``Stance``."""
+        return [(s.value, s.label, self.stances.get(s.value, 0)) for s in Stance]
+
+    def status_rows(self):
+        return [(s.value, s.label, self.statuses.get(s.value, 0)) for s in Case.Status]
+
+
+def case_figures(cases, today: date) -> Figures:
+    """The figures of ``cases`` (an already scoped queryset), in one query."""
+    return Figures.from_row(cases.aggregate(**_case_aggregates(today)))
+
+
+# --- home -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectSummary:
+    project: Project
+    figures: Figures
+    recent_visits: int
+    open_votes: list = field(default_factory=list)
+
+
+def home_summaries(user, today: date) -> list[ProjectSummary]:
+    """Every project the user may see with its figures, in six queries whatever the data."""
+    projects = list(Project.objects.visible_to(user).order_by("-started_on", "name"))
+    ids = [p.pk for p in projects]
+    rows = (
+        Case.objects.visible_to(user)
+        .filter(project_id__in=ids)
+        .values("project_id")
+        .annotate(**_case_aggregates(today))
+        .order_by()
+    )
+    figures = {row["project_id"]: Figures.from_row(row) for row in rows}
+    recent = dict(
+        Visit.objects.visible_to(user)
+        .filter(case__project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
+        .filter(visited_on__lte=today)
+        .values_list("case__project_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    votes = list(
+        Vote.objects.visible_to(user)
+        .filter(project_id__in=ids, status=Vote.Status.OPEN)
+        .select_related("cooperative", "village")
+    )
+    tallies = tallies_for(votes)
+    votes_by_project = defaultdict(list)
+    for vote in votes:
+        votes_by_project[vote.project_id].append((vote, tallies[vote.pk]))
+    return [
+        ProjectSummary(
+            project=p,
+            figures=figures.get(p.pk, Figures()),
+            recent_visits=recent.get(p.pk, 0),
+            open_votes=votes_by_project[p.pk],
+        )
+        for p in projects
+    ]
+
+
+# --- project dashboard ------------------------------------------------------------------------
+
+
+@dataclass
+class CooperativeFigures:
+    name: str
+    village: str
+    figures: Figures
+
+
+def cooperative_figures(cases, today: date) -> list[CooperativeFigures]:
+    """The same figures per cooperative, in one query."""
+    rows = (
+        cases.values(
+            "household__cooperative_id",
+            "household__cooperative__name",
+            "household__cooperative__village__name",
+        )
+        .annotate(**_case_aggregates(today))
+        .order_by("household__cooperative__village__name", "household__cooperative__name")
+    )
+    return [
+        CooperativeFigures(
+            name=row["household__cooperative__name"],
+            village=row["household__cooperative__village__name"],
+            figures=Figures.from_row(row),
+        )
+        for row in rows
+    ]
+
+
+def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
+    """The Mondays of the last ``weeks`` calendar weeks, the current week last."""
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def visits_per_week(visits, today: date, weeks: int = WEEKS) -> list[tuple[date, int]]:
+    """(Monday, visits that week) for the last ``weeks`` weeks, in one query."""
+    starts = week_starts(today, weeks)
+    per_day = (
+        visits.filter(visited_on__gte=starts[0], visited_on__lte=today)
+        .values_list("visited_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = [0] * weeks
+    for day, n in per_day:
+        counts[(day - starts[0]).days // 7] += n
+    return list(zip(starts, counts, strict=True))
+
+
+def visits_per_branch(visits) -> list[tuple[str, int]]:
+    """(branch name, visits credited), most first; visits credited to no branch last."""
+    rows = visits.values_list("branch__name").annotate(n=Count("pk")).order_by("-n", "branch__name")
+    named = [(name, n) for name, n in rows if name]
+    unnamed = sum(n for name, n in rows if not name)
+    return named + ([(_("no branch"), unnamed)] if unnamed else [])
+
+
+@dataclass
+class StageRow:
+    stage: Stage
+    state: str  # done, overdue, in_progress, due, planned
+
+    @property
+    def label(self) -> str:
+        return {
+            "done": pgettext("stage state", "done"),
+            "overdue": pgettext("stage state", "overdue"),
+            "in_progress": pgettext("stage state", "in progress"),
+            "due": pgettext("stage state", "due"),
+            "planned": pgettext("stage state", "planned"),
+        }[self.state]
+
+
+def stage_state(stage: Stage, today: date) -> str:
+    if stage.done_on:
+        return "done"
+    if stage.due_on and stage.due_on < today:
+        return "overdue"
+    if stage.started_on:
+        return "in_progress"
+    if stage.due_on:
+        return "due"
+    return "planned"
+
+
+def stage_timeline(stages, today: date) -> list[StageRow]:
+    """The project's stages in order with their state on ``today`` (partial stage_timeline)."""
+    return [StageRow(stage=s, state=stage_state(s, today)) for s in stages]
+
+
+@dataclass
+class Attention:
+    key: str
+    label: str
+    count: int
+    cases: list
+
+
+def needs_attention(cases, figures: Figures, today: date) -> list[Attention]:
+    """The three parts of ``needs_attention()``, the first cases of each (three queries)."""
+    parts = [
+        ("under_visited_opposed", _("Opposed, fewer than three visits"), under_visited_opposed_q()),
+        ("overdue", _("Follow-up overdue"), overdue_q(today)),
+        ("stale_undecided", _("Undecided, not visited for 30 days"), stale_undecided_q(today)),
+    ]
+    result = []
+    for key, label, condition in parts:
+        count = getattr(figures, key)
+        listed = (
+            list(
+                cases.filter(condition)
+                .select_related("household")
+                .order_by("next_follow_up_on", "last_visit_on", "household__number")[
+                    :ATTENTION_LIMIT
+                ]
+            )
+            if count
+            else []
+        )
+        result.append(Attention(key=key, label=label, count=count, cases=listed))
+    return result
+
+
+@dataclass
+class Dashboard:
+    project: Project
+    today: date
+    figures: Figures
+    cooperatives: list[CooperativeFigures]
+    status_chart: charts.BarChart
+    weeks: list[tuple[date, int]]
+    week_chart: charts.BarChart
+    branches: list[tuple[str, int]]
+    stages: list[StageRow]
+    attention: list[Attention]
+    votes: list
+
+
+def project_dashboard(project: Project, user, today: date) -> Dashboard:
+    """Everything on a project's page, read through the user's scope (about a dozen queries)."""
+    cases = Case.objects.visible_to(user).filter(project=project)
+    visits = Visit.objects.visible_to(user).filter(case__project=project)
+    figures = case_figures(cases, today)
+    weeks = visits_per_week(visits, today)
+    votes = list(
+        Vote.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("cooperative", "village")
+        .order_by("-opens_on", "pk")
+    )
+    tallies = tallies_for(votes)
+    return Dashboard(
+        project=project,
+        today=today,
+        figures=figures,
+        cooperatives=cooperative_figures(cases, today),
+        status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=130),
+        weeks=weeks,
+        week_chart=charts.column_chart(
+            [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
+        ),
+        branches=visits_per_branch(visits),
+        stages=stage_timeline(project.stages.all(), today),
+        attention=needs_attention(cases, figures, today),
+        votes=[(vote, tallies[vote.pk]) for vote in votes],
+    )

@@ -1,0 +1,193 @@
+"""Filters of the case and visit lists (django-filter).
+
+Every choice list is scoped to the user: the querysets are callables of the request, so a cadre
+is offered only the projects, villages, cooperatives, visitors and branches of their villages.
+Households are never offered as an ``<option>`` list; they are found by free-text search.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Case,
+    Cooperative,
+    PartyBranch,
+    Project,
+    Stance,
+    Village,
+    Visit,
+    sees_all_villages,
+    visible_village_ids,
+)
+from .models.casework import overdue_q
+from .templatetags.landreform import person
+
+
+def visible_projects(request):
+    return Project.objects.visible_to(request.user).order_by("-started_on", "name")
+
+
+def visible_villages(request):
+    return Village.objects.visible_to(request.user).order_by("name")
+
+
+def visible_cooperatives(request):
+    return Cooperative.objects.visible_to(request.user).select_related("village")
+
+
+def visible_branches(request):
+    """Branches of the user's villages and the township organs' branches (no village)."""
+    branches = PartyBranch.objects.order_by("name")
+    if sees_all_villages(request.user):
+        return branches
+    return branches.filter(
+        Q(village__in=visible_village_ids(request.user)) | Q(village__isnull=True)
+    )
+
+
+def visible_visitors(request):
+    """People who took part in at least one visit the user may see."""
+    visits = Visit.objects.visible_to(request.user)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=visits.values("visitors"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def household_search(queryset, value: str, path: str = "household"):
+    """Rows whose household's head name or household number contains ``value``."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    return queryset.filter(
+        Q(**{f"{path}__head_name__icontains": value}) | Q(**{f"{path}__number__icontains": value})
+    )
+
+
+class Attention(models.TextChoices):
+    """The three parts of ``Case.objects.needs_attention()``, as a filter."""
+
+    ANY = "any", _("needs attention")
+    UNDER_VISITED_OPPOSED = "under_visited_opposed", _("opposed, fewer than three visits")
+    OVERDUE = "overdue", _("follow-up overdue")
+    STALE_UNDECIDED = "stale_undecided", _("undecided, not visited for 30 days")
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("Head of household or household number")
+    )
+    project = django_filters.ModelChoiceFilter(queryset=visible_projects, label=_("project"))
+    village = django_filters.ModelChoiceFilter(
+        field_name="household__cooperative__village",
+        queryset=visible_villages,
+        label=_("village"),
+    )
+    cooperative = django_filters.ModelChoiceFilter(
+        field_name="household__cooperative", queryset=visible_cooperatives, label=_("cooperative")
+    )
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("status"))
+    stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance"))
+    visits_min = django_filters.NumberFilter(
+        field_name="visit_count", lookup_expr="gte", label=_("at least … visits"), min_value=0
+    )
+    visits_max = django_filters.NumberFilter(
+        field_name="visit_count", lookup_expr="lte", label=_("at most … visits"), min_value=0
+    )
+    attention = django_filters.ChoiceFilter(
+        choices=Attention.choices, method="filter_attention", label=_("needs attention")
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("follow-up overdue"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))]),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("household__number", "number"),
+            ("household__head_name", "head"),
+            ("status", "status"),
+            ("visit_count", "visits"),
+            ("last_visit_on", "last_visit"),
+            ("next_follow_up_on", "follow_up"),
+        ),
+        field_labels={
+            "household__number": _("household number"),
+            "household__head_name": _("head of household"),
+            "status": _("status"),
+            "visit_count": _("visits"),
+            "last_visit_on": _("last visit"),
+            "next_follow_up_on": _("next follow-up"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def search(self, queryset, name, value):
+        return household_search(queryset, value)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_attention(self, queryset, name, value):
+        parts = {
+            Attention.ANY: queryset.needs_attention,
+            Attention.UNDER_VISITED_OPPOSED: queryset.under_visited_opposed,
+            Attention.OVERDUE: queryset.overdue,
+            Attention.STALE_UNDECIDED: queryset.stale_undecided,
+        }
+        return parts[value]() if value in parts else queryset
+
+
+class VisitFilter(django_filters.FilterSet):
+    project = django_filters.ModelChoiceFilter(
+        field_name="case__project", queryset=visible_projects, label=_("project")
+    )
+    visitor = django_filters.ModelChoiceFilter(
+        field_name="visitors", queryset=visible_visitors, label=_("visitor")
+    )
+    branch = django_filters.ModelChoiceFilter(queryset=visible_branches, label=_("party branch"))
+    visited_on = django_filters.DateFromToRangeFilter(
+        label=_("date of visit"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance heard"))
+    q = django_filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("Head of household or household number")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("visited_on", "date"),
+            ("case__household__number", "number"),
+            ("stance", "stance"),
+        ),
+        field_labels={
+            "visited_on": _("date of visit"),
+            "case__household__number": _("household number"),
+            "stance": _("stance heard"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Visit
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["visitor"].label_from_instance = person
+
+    def search(self, queryset, name, value):
+        return household_search(queryset, value, path="case__household")

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import services
+from ..access import get_for_user
+from ..filters import CaseFilter, VisitFilter
+from ..forms import VisitForm
+from ..models import Ballot, Case, Household, Visit
+
+PAGE_SIZE = 50
+
+
+def _ordered(queryset, default: str):
+    """The chosen sort (or ``default``), then the primary key so that pages never overlap."""
+    keys = list(queryset.query.order_by) or [default]
+    return queryset.order_by(*keys, "pk")
+
+
+def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
+    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    page = Paginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, template, {"filter": filterset, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@require_GET
+def case_list(request):
+    """Cases the user may see, filtered, sorted and paginated."""
+    cases = Case.objects.visible_to(request.user).select_related(
+        "project", "household__cooperative__village"
+    )
+    return _filtered_list(request, CaseFilter, cases, "household__number", "cases/case_list.html")
+
+
+@login_required
+@require_GET
+def visit_list(request):
+    """Visits the user may see, newest first, filtered by project, visitor, branch, date, stance."""
+    visits = (
+        Visit.objects.visible_to(request.user)
+        .select_related("case__household", "case__project", "branch", "recorded_by")
+        .prefetch_related("visitors")
+    )
+    return _filtered_list(request, VisitFilter, visits, "-visited_on", "cases/visit_list.html")
+
+
+@login_required
+@require_GET
+def household_detail(request, pk):
+    """A household, its members, its cases in every project, its visits and its ballots."""
+    household = get_for_user(
+        Household.objects.select_related("cooperative__village"), request.user, pk=pk
+    )
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(household=household)
+        .select_related("project")
+        .order_by("-project__started_on", "project__name")
+    )
+    visits = (
+        Visit.objects.visible_to(request.user)
+        .filter(case__household=household)
+        .select_related("case__project", "branch", "recorded_by")
+        .prefetch_related("visitors")
+    )
+    ballots = (
+        Ballot.objects.visible_to(request.user)
+        .filter(voter__household=household)
+        .select_related("vote", "voter")
+        .order_by("-vote__opens_on", "voter__name")
+    )
+    return render(
+        request,
+        "cases/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "cases": cases,
+            "visits": visits,
+            "ballots": ballots,
+        },
+    )
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@permission_required("cases.add_visit", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def visit_new(request, pk):
+    """Log a visit to a case's household; a re-sent form (same client_id) stores it once."""
+    case = get_for_user(
+        Case.objects.select_related("project", "household__cooperative__village"),
+        request.user,
+        pk=pk,
+    )
+    back = _safe_next(request, reverse("household_detail", args=[case.household_id]))
+    form = VisitForm(request.POST or None, case=case, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _visit, created = services.visit_record(
+                case=case,
+                recorded_by=request.user,
+                visited_on=data["visited_on"],
+                visitors=data["visitors"],
+                place=data["place"],
+                stance=data["stance"],
+                concerns=data["concerns"],
+                notes=data["notes"],
+                next_follow_up_on=data["next_follow_up_on"],
+                client_id=data["client_id"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(
+                    request, _("Visit to %(household)s saved.") % {"household": case.household}
+                )
+            else:
+                messages.info(request, _("This visit had already been saved; it is stored once."))
+            return redirect(back)
+    return render(request, "cases/visit_form.html", {"form": form, "case": case, "next": back})

@@ -1,0 +1,157 @@
+"""The figures of the home page and the project dashboard, against counts made in the test."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cases import dashboards
+from cases.models import Case, Stage, Visit, Vote
+from cases.services import visit_record
+
+from .factories import CooperativeFactory, ProjectFactory, VoteFactory, bulk_cases
+
+TODAY = date(2021, 6, 1)
+
+
+@pytest.fixture
+def spanning_project(yannan, zhennan):
+    """A project over two villages (as the Yannan acquisition may span several)."""
+    return ProjectFactory(name="跨村项目", villages=[yannan, zhennan])
+
+
+@pytest.fixture
+def filled(spanning_project, yannan_coop, zhennan_coop, staff):
+    second_coop = CooperativeFactory(village=yannan_coop.village, name="西头经济社")
+    bulk_cases(spanning_project, yannan_coop, 13, recorder=staff, today=TODAY)
+    bulk_cases(spanning_project, second_coop, 8, recorder=staff, start=100, today=TODAY)
+    bulk_cases(spanning_project, zhennan_coop, 11, recorder=staff, start=200, today=TODAY)
+    return spanning_project
+
+
+def _independent_counts(cases):
+    cases = list(cases)
+    signed = [c for c in cases if c.status in ("signed", "completed")]
+    return {
+        "households": len(cases),
+        "visited": sum(1 for c in cases if c.visit_count > 0),
+        "supportive": sum(1 for c in cases if c.stance == "supportive"),
+        "opposed": sum(1 for c in cases if c.stance == "opposed"),
+        "signed": len(signed),
+        "signed_mu": sum((c.affected_mu for c in signed), Decimal("0.00")),
+        "overdue": sum(
+            1
+            for c in cases
+            if c.status not in ("signed", "completed")
+            and c.next_follow_up_on
+            and c.next_follow_up_on < TODAY
+        ),
+    }
+
+
+def _figures_as_counts(f):
+    return {
+        "households": f.households,
+        "visited": f.visited,
+        "supportive": f.supportive,
+        "opposed": f.opposed,
+        "signed": f.signed,
+        "signed_mu": f.signed_mu,
+        "overdue": f.overdue,
+    }
+
+
+def test_dashboard_figures_agree_with_the_database(filled, staff):
+    d = dashboards.project_dashboard(filled, staff, TODAY)
+    expected = _independent_counts(Case.objects.filter(project=filled))
+    assert _figures_as_counts(d.figures) == expected
+    assert d.figures.signed_percent == dashboards._percent(expected["signed"], 32)
+    assert sum(d.figures.statuses.values()) == expected["households"] == 32
+    # The funnel, the cooperative table and the figures tell the same story.
+    assert [bar.value for bar in d.status_chart.bars] == [
+        n for _v, _l, n in d.figures.status_rows()
+    ]
+    assert sum(row.figures.households for row in d.cooperatives) == 32
+    assert sum(row.figures.signed for row in d.cooperatives) == expected["signed"]
+    by_coop = {row.name: row.figures.households for row in d.cooperatives}
+    assert by_coop == {"东头经济社": 13, "西头经济社": 8, "上沙经济社": 11}
+
+
+def test_a_cadre_counts_only_the_households_of_their_villages(filled, cadre_yannan):
+    d = dashboards.project_dashboard(filled, cadre_yannan, TODAY)
+    expected = _independent_counts(
+        Case.objects.filter(project=filled, household__cooperative__village__name="烟南村")
+    )
+    assert _figures_as_counts(d.figures) == expected
+    assert expected["households"] == 21
+    assert {row.village for row in d.cooperatives} == {"烟南村"}
+    assert (
+        sum(n for _name, n in d.branches)
+        == Visit.objects.filter(
+            case__project=filled, case__household__cooperative__village__name="烟南村"
+        ).count()
+    )
+
+
+def test_needs_attention_lists_its_three_parts_with_their_counts(filled, staff):
+    d = dashboards.project_dashboard(filled, staff, TODAY)
+    parts = {part.key: part for part in d.attention}
+    cases = Case.objects.filter(project=filled)
+    assert parts["under_visited_opposed"].count == cases.under_visited_opposed().count() > 0
+    assert parts["overdue"].count == cases.overdue(TODAY).count() > 0
+    assert parts["stale_undecided"].count == cases.stale_undecided(TODAY).count() > 0
+    for part in parts.values():
+        assert len(part.cases) == min(part.count, dashboards.ATTENTION_LIMIT)
+
+
+def test_visits_per_week_count_each_visit_once_in_its_week(yannan_case, staff):
+    today = date(2021, 6, 2)  # a Wednesday
+    for day in [date(2021, 5, 31), date(2021, 6, 2), date(2021, 5, 30), date(2020, 12, 1)]:
+        visit_record(case=yannan_case, recorded_by=staff, visited_on=day)
+    weeks = dashboards.visits_per_week(Visit.objects.all(), today)
+    assert len(weeks) == dashboards.WEEKS
+    assert weeks[-1] == (date(2021, 5, 31), 2)
+    assert weeks[-2] == (date(2021, 5, 24), 1)
+    assert sum(n for _monday, n in weeks) == 3  # December is older than 26 weeks
+    chart = dashboards.charts.column_chart([(str(m), n) for m, n in weeks])
+    assert chart.maximum == 2
+    assert chart.bars[-1].height > chart.bars[-2].height > 0 == chart.bars[0].height
+
+
+def test_stage_timeline_says_done_overdue_in_progress_due_and_planned(yannan_project):
+    rows = [
+        dict(order=1, name="done", started_on=date(2021, 1, 1), done_on=date(2021, 1, 5)),
+        dict(order=2, name="late", started_on=date(2021, 1, 6), due_on=date(2021, 5, 1)),
+        dict(order=3, name="busy", started_on=date(2021, 5, 2), due_on=date(2021, 7, 1)),
+        dict(order=4, name="next", planned_start=date(2021, 7, 1), due_on=date(2021, 8, 1)),
+        dict(order=5, name="later"),
+    ]
+    Stage.objects.bulk_create(Stage(project=yannan_project, **row) for row in rows)
+    timeline = dashboards.stage_timeline(yannan_project.stages.all(), TODAY)
+    assert [r.state for r in timeline] == ["done", "overdue", "in_progress", "due", "planned"]
+
+
+def test_home_shows_progress_stances_recent_visits_and_open_votes(
+    filled, yannan_project, staff, yannan, yannan_coop
+):
+    today = timezone.localdate()
+    bulk_cases(yannan_project, yannan_coop, 6, recorder=staff, start=500, today=today)
+    vote = VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    summaries = {s.project.pk: s for s in dashboards.home_summaries(staff, today)}
+    s = summaries[yannan_project.pk]
+    assert (s.figures.households, s.figures.signed) == (6, 2)  # signed + completed
+    assert s.figures.stances == {"unknown": 1, "supportive": 3, "undecided": 1, "opposed": 1}
+    last_week = Visit.objects.filter(
+        case__project=yannan_project, visited_on__gt=today - timedelta(days=7)
+    )
+    assert s.recent_visits == last_week.count() > 0
+    assert [v.pk for v, _tally in s.open_votes] == [vote.pk]
+    assert summaries[filled.pk].figures.households == 32
+
+
+def test_home_of_a_cadre_counts_only_their_village(filled, cadre_yannan, cadre_zhennan):
+    mine = dashboards.home_summaries(cadre_yannan, TODAY)
+    theirs = dashboards.home_summaries(cadre_zhennan, TODAY)
+    assert [s.figures.households for s in mine] == [21]
+    assert [s.figures.households for s in theirs] == [11]
