@@ -38,7 +38,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -418,7 +418,7 @@ _FAILED = _("The import failed unexpectedly; nothing was written. The error has 
 
 
 def _preview_row(row: RosterRow) -> dict:
-    values = asdict(row)
+    values = row._asdict()
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
