@@ -38,13 +38,18 @@ def id_number_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
     if not _ID_DIGITS.fullmatch(first17):
         raise ValueError(f"17 ASCII digits expected, not {first17!r}")
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    # The weighted sum over the digits' ASCII codes, less what the codes add to it: in C.
     return _ID_CHECK[(sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_ZERO_SUM) % 11]
 
 
 def id_number_check_ok(value: str) -> bool:
-    """Whether an ID number of 17 ASCII digits and a digit or X ends in its check character
-    (``ValueError`` when the first 17 are not ASCII digits)."""
-    return id_number_check_char(value[:17]) == value[17:]
+    """Whether ``value``, already of the shape 17 ASCII digits and a digit or X (the caller
+    checked), ends in its check character."""
+    return _check_char(value[:17]) == value[17:]
 
 
 def id_number_problem(value: str) -> str | None:
