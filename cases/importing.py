@@ -6,11 +6,14 @@ if any row is invalid nothing is written. Otherwise every row is upserted on (vi
 cooperative, household number) inside ONE ``transaction.atomic``: an exception half-way leaves
 the database as it was.
 
-Speed: rows go in batches of ``BATCH_SIZE``. Per batch, one query loads the households already
-there (by cooperative and number), each row is classified created / updated / unchanged by
-comparing field by field, and the new and changed ones are written with
-``simple_history.utils.bulk_create_with_history`` / ``bulk_update_with_history`` (a handful of
-queries per batch, history included). An unchanged household costs no write and no history row.
+Speed: rows go in batches (``BATCH_SIZE``; ``COPY_BATCH_SIZE`` on PostgreSQL). Per batch, one
+query loads the households already there (by cooperative and number) as plain tuples, and each
+row is classified created / updated / unchanged by comparing values. An unchanged household
+costs no write and no history row. The new and changed ones are written
+by ``cases.household_writes``: on PostgreSQL with COPY into a temporary table and one INSERT
+and one UPDATE, each writing the history rows of what it wrote in the same statement
+(``copy_write``); elsewhere (SQLite) with simple-history's bulk helpers (``bulk_write``).
+docs/PERFORMANCE.md has the figures.
 
 What a row may change:
 - A column the file does not have leaves the field as it is (a roster without 人口 keeps the
@@ -34,14 +37,11 @@ other village are reported as an unknown village, which names only the visible o
 user (the management command, run by whoever holds the server) every village is known.
 """
 
-import csv
-import io
 import json
 import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter, is_not
@@ -54,9 +54,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import household_writes as writes
 from . import roster
+from .household_writes import OPTIONAL_FIELDS
 from .models import Cooperative, Household, ImportJob
 from .roster import (
     RosterError,
@@ -80,16 +81,6 @@ __all__ = [
 BATCH_SIZE = 2000
 PREVIEW_ROWS = 20
 
-#: roster column → Household field, for the columns a file may or may not carry.
-OPTIONAL_FIELDS = {
-    "id_number": "head_id_number",
-    "phone": "phone",
-    "members": "member_count",
-    "shareholders": "shareholder_count",
-    "contracted_mu": "contracted_mu",
-    "address": "address",
-    "notes": "notes",
-}
 _is_not_none = partial(is_not, None)
 _SMALL_INT_MAX = 32767  # PositiveSmallIntegerField on every database Django supports
 
@@ -265,13 +256,13 @@ def households_import(
     if report.errors:
         return report
 
-    copy = USE_COPY and connection.vendor == "postgresql"
-    batch_size = batch_size or (COPY_BATCH_SIZE if copy else BATCH_SIZE)
+    copy = writes.USE_COPY and connection.vendor == "postgresql"
+    batch_size = batch_size or (writes.COPY_BATCH_SIZE if copy else BATCH_SIZE)
     carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in parsed.columns]
     reason = gettext("Roster import: %(file)s") % {"file": filename}
-    write = _Write(
+    write = writes.HouseholdWrite(
         user=user,
-        reason=reason[: _history_model()._meta.get_field("history_change_reason").max_length],
+        reason=reason[: writes.history_model()._meta.get_field("history_change_reason").max_length],
         now=timezone.now(),
         fields=["head_name", *(f for _c, f in carried)],
     )
@@ -283,32 +274,12 @@ def households_import(
                 batch = rows[start : start + batch_size]
                 created, updated = _classify(batch, known_ids, carried, report)
                 if not dry_run and (created or updated):
-                    (_copy_write if copy else _bulk_write)(write, created, updated)
+                    (writes.copy_write if copy else writes.bulk_write)(write, created, updated)
                 if progress:
                     progress(start + len(batch), len(rows))
-    except (IntegrityError, _Conflict) as exc:  # households added or deleted meanwhile
+    except (IntegrityError, writes.Conflict) as exc:  # households added or deleted meanwhile
         raise RosterError(gettext(_CONFLICT)) from exc
     return report
-
-
-class _Conflict(Exception):
-    """The database no longer holds what the import read a moment ago."""
-
-
-@dataclass(frozen=True)
-class _Write:
-    """What every write of one import shares: who, why, when, and the fields it may change."""
-
-    user: object
-    reason: str
-    now: datetime
-    fields: list[str]  # head_name and the optional fields the file has
-
-
-#: A new household: (cooperative id, its row). A changed one: (id, values of ``_Write.fields``
-#: after the import, field names whose value changes).
-Created = tuple[int, RosterRow]
-Updated = tuple[int, tuple, set[str]]
 
 
 def _classify(
@@ -316,8 +287,8 @@ def _classify(
     known_ids: dict[tuple[str, str], int],
     carried: list[tuple[str, str]],
     report: ImportReport,
-) -> tuple[list[Created], list[Updated]]:
-    """Created / updated / unchanged, exactly, against the households already there.
+) -> tuple[list[writes.Created], list[writes.Updated]]:
+    """writes.Created / updated / unchanged, exactly, against the households already there.
 
     One query: the households of the batch's cooperatives and numbers, as plain tuples of the
     fields the file may change (no model instances: a re-import compares 100,000 of them).
@@ -343,8 +314,8 @@ def _classify(
         (found[0], found[1]): found
         for found in households.order_by().values_list("cooperative_id", "number", "pk", *fields)
     }
-    created: list[Created] = []
-    updated: list[Updated] = []
+    created: list[writes.Created] = []
+    updated: list[writes.Updated] = []
     for cooperative_id, row in keyed:
         found = existing.get((cooperative_id, row.household_no))
         if found is None:
@@ -361,137 +332,6 @@ def _classify(
     report.updated += len(updated)
     report.unchanged += len(batch) - len(created) - len(updated)
     return created, updated
-
-
-def _new_household_values(cooperative_id: int, row: RosterRow) -> dict:
-    """The fields of a household created from ``row``; a blank cell leaves the default."""
-    values = {"cooperative_id": cooperative_id, "number": row.household_no}
-    values["head_name"] = row.head_name
-    for column, name in OPTIONAL_FIELDS.items():
-        value = getattr(row, column)
-        if value not in ("", None):
-            values[name] = value
-    return values
-
-
-def _bulk_write(write: _Write, created: list[Created], updated: list[Updated]) -> None:
-    """Any database: simple-history's bulk helpers (a handful of queries per batch)."""
-    history = {
-        "default_user": write.user,
-        "default_change_reason": write.reason,
-        "default_date": write.now,
-    }
-    if created:
-        households = [Household(**_new_household_values(c, row)) for c, row in created]
-        bulk_create_with_history(households, Household, batch_size=len(households), **history)
-    if updated:
-        households = Household.objects.in_bulk([pk for pk, _after, _changed in updated])
-        changed_fields: set[str] = set()
-        for pk, after, changed in updated:
-            household = households[pk]
-            for name, value in zip(write.fields, after, strict=True):
-                setattr(household, name, value)
-            household.updated_at = write.now
-            changed_fields |= changed
-        fields = sorted(changed_fields) + ["updated_at"]
-        objs = list(households.values())
-        bulk_update_with_history(objs, Household, fields, batch_size=len(objs), **history)
-
-
-# --- PostgreSQL: COPY and set-based SQL ----------------------------------------------------
-
-#: On PostgreSQL, write with COPY (``_copy_write``); False falls back to the generic path.
-USE_COPY = True
-#: Rows per batch on the COPY path: each batch costs a few statements, whatever its size.
-COPY_BATCH_SIZE = 20_000
-_TEMP = "households_import_rows"
-
-
-def _history_model():
-    return Household.history.model
-
-
-def _copy_write(write: _Write, created: list[Created], updated: list[Updated]) -> None:
-    """PostgreSQL: the batch's new and changed households go into a temporary table with one
-    COPY; then one statement inserts the new ones and their history rows, and one updates the
-    changed ones and writes theirs, each history row taken from the row as written
-    (``RETURNING``), so it holds exactly what simple-history's helpers would write. Ids come
-    from the table's identity. Five statements a batch, inside the import's transaction.
-    """
-    # The household's fields in the roster's order, then those the roster has no column for.
-    # A blank cell is "" or None, which is each field's default (tests/test_import.py).
-    source = {"number": "household_no", "head_name": "head_name"}
-    source.update((name, column) for column, name in OPTIONAL_FIELDS.items())
-    data_fields = [Household._meta.get_field(name) for name in ["cooperative", *source]]
-    data_fields += [
-        f
-        for f in Household._meta.concrete_fields
-        if f not in data_fields and not f.primary_key and f.editable
-    ]  # not created_at, updated_at: auto_now fields are not editable
-    columns = [f.column for f in data_fields]
-    text_columns = [f.column for f in data_fields if not f.null and f.empty_strings_allowed]
-    cells = attrgetter(*source.values())
-    defaults = tuple(f.get_default() for f in data_fields[1 + len(source) :])
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
-    out.writerows(("+", None, c, *cells(row), *defaults) for c, row in created)
-    position = {f.attname: i for i, f in enumerate(data_fields)}
-    for pk, after, _changed in updated:
-        values = [None] * len(data_fields)
-        for name, value in zip(write.fields, after, strict=True):
-            values[position[name]] = value
-        out.writerow(["~", pk, *values])
-    buffer.seek(0)
-
-    table = connection.ops.quote_name(Household._meta.db_table)
-    column_types = ", ".join(f"{f.column} {f.db_type(connection)}" for f in data_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} (kind char(1), id bigint, {column_types})")
-        cursor.copy_expert(
-            f"COPY {_TEMP} (kind, id, {', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
-            f"FORCE_NOT_NULL ({', '.join(text_columns)}))",
-            buffer,
-        )
-        if created:
-            insert = (
-                f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at) "
-                f"SELECT {', '.join(columns)}, %s, %s FROM {_TEMP} WHERE kind = '+'"
-            )
-            _with_history(cursor, insert, [write.now, write.now], "+", write, len(created))
-        if updated:
-            changing = [Household._meta.get_field(f).column for f in write.fields]
-            update = (
-                f"UPDATE {table} h SET {', '.join(f'{c} = t.{c}' for c in changing)}, "
-                f"updated_at = %s FROM {_TEMP} t WHERE t.kind = '~' AND h.id = t.id"
-            )
-            _with_history(cursor, update, [write.now], "~", write, len(updated), alias="h.")
-        cursor.execute(f"DROP TABLE {_TEMP}")
-
-
-def _with_history(
-    cursor, statement: str, params: list, kind: str, write: _Write, rows: int, alias: str = ""
-) -> None:
-    """Run an INSERT or UPDATE of households (``alias``: its table's, in an UPDATE … FROM)
-    and, in the same statement, write a history row of type ``kind`` for each household it
-    wrote; ``_Conflict`` unless it wrote ``rows``."""
-    history = _history_model()
-    tracked = [f.column for f in history.tracked_fields]
-    meta = [
-        history._meta.get_field(name).column
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
-    ]
-    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        cursor.execute(
-            f"WITH written AS ({statement} RETURNING {', '.join(alias + c for c in tracked)}) "
-            f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "
-            f"({', '.join(tracked + meta)}) "
-            f"SELECT {', '.join(tracked)}, %s, %s, %s, %s FROM written",
-            [*params, write.now, write.reason, kind, getattr(write.user, "pk", None)],
-        )
-    else:
-        cursor.execute(statement, params)
-    if cursor.rowcount != rows:
-        raise _Conflict(f"{rows} households to write, {cursor.rowcount} written")
 
 
 # --- Admin uploads: a job checked, then imported, in the background ------------------------

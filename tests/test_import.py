@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from cases import importing, roster
+from cases import household_writes, importing, roster
 from cases.importing import RosterError, households_import
 from cases.models import Household, ImportJob
 from cases.roster import RosterRow
@@ -93,8 +93,8 @@ WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]
 @pytest.fixture(params=WRITE_PATHS)
 def write_path(request, monkeypatch):
     """Run the test once per write path; returns the name of the function that writes a batch."""
-    monkeypatch.setattr(importing, "USE_COPY", request.param == "copy")
-    return {"bulk": "_bulk_write", "copy": "_copy_write"}[request.param]
+    monkeypatch.setattr(household_writes, "USE_COPY", request.param == "copy")
+    return {"bulk": "bulk_write", "copy": "copy_write"}[request.param]
 
 
 def run_command(tmp_path, data, filename="roster.csv", *args):
@@ -381,7 +381,7 @@ def test_an_import_interrupted_half_way_leaves_the_database_as_before(
 ):
     HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
     before = counts()
-    real = getattr(importing, write_path)
+    real = getattr(household_writes, write_path)
     calls = []
 
     def fail_after_writing_the_second_batch(*args, **kwargs):
@@ -390,7 +390,7 @@ def test_an_import_interrupted_half_way_leaves_the_database_as_before(
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing, write_path, fail_after_writing_the_second_batch)
+    monkeypatch.setattr(household_writes, write_path, fail_after_writing_the_second_batch)
     rows = [row("1", head="新户主")] + [row(str(n), head=f"户主{n}") for n in range(2, 31)]
 
     with pytest.raises(RuntimeError, match="the disk is full"):
@@ -470,7 +470,7 @@ if ON_POSTGRESQL:  # the COPY path exists on PostgreSQL only
     def imported_history(path, monkeypatch, user):
         """The history rows two imports write on ``path``: a first one, then one that
         changes, keeps and adds households; ids and times compared to the households'."""
-        monkeypatch.setattr(importing, "USE_COPY", path == "copy")
+        monkeypatch.setattr(household_writes, "USE_COPY", path == "copy")
         first = [row("1"), row("2", head="李四", id=ID_2, mu="", notes="外出务工"), row("3")]
         then = [row("1"), row("2", head="李四改", phone="", members="5"), row("4", mu="0")]
         households_import(data=csv_bytes(first), filename="第一.csv", user=user)
