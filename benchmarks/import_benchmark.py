@@ -17,7 +17,8 @@ each in a fresh subprocess (so that peak memory is that of one import):
   (e) the same file into the real tables by SQL alone, no validation: COPY into a temporary
       table, then one INSERT of the households that writes their history rows too, and the
       commit (which checks the deferred foreign keys). What any import that keeps the indexes,
-      the history and the constraints must spend in the server, whatever it does in Python.
+      the history and the constraints must spend in the server, whatever it does in Python;
+  (p) ``parse_roster`` of the file alone (reading and validating, no database).
 
 Times are measured inside the child, around the import call (Django start-up excluded for
 all). Peak memory is the child's ``ru_maxrss``.
@@ -192,6 +193,19 @@ def child_copy(path: str) -> None:
     _result(seconds, rows)
 
 
+def child_parse(path: str) -> None:
+    _django()
+    from cases.roster import parse_roster
+
+    known = {v: [f"第{i}经济社" for i in range(1, COOPS_PER_VILLAGE + 1)] for v in VILLAGES}
+    data = Path(path).read_bytes()
+    start = time.perf_counter()
+    parsed = parse_roster(data, Path(path).name, known_cooperatives=known)
+    seconds = time.perf_counter() - start
+    assert not parsed.errors
+    _result(seconds, len(parsed.rows))
+
+
 def child_floor(path: str) -> None:
     import psycopg2
 
@@ -267,7 +281,7 @@ def main() -> None:
     if options.child:
         kind, *args = options.child
         children = {"setup": child_setup, "ours": child_ours, "iie": child_iie}
-        children.update(copy=child_copy, floor=child_floor)
+        children.update(copy=child_copy, floor=child_floor, parse=child_parse)
         children[kind](*args)
         return
 
@@ -297,6 +311,7 @@ def main() -> None:
             results["copy"] = _run(env, "copy", str(roster))
             _truncate(bench_url)
             results["floor"] = _run(env, "floor", str(roster))
+            results["parse"] = _run(env, "parse", str(roster))
     finally:
         _admin_sql(base, f"DROP DATABASE IF EXISTS {BENCH_DB}")
     _print(results, options)
@@ -313,9 +328,10 @@ def _print(results: dict, options) -> None:
         "iie": f"(b) django-import-export, first {options.iie_rows:,} rows",
         "copy": f"(c) PostgreSQL COPY into a bare table, {options.rows:,} rows",
         "floor": "(e) SQL alone into the real tables, with history",
+        "parse": "(p) parse_roster alone, no database",
     }
     print(f"{'measurement':<58} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
-    for key in ("ours", "reimport", "ours_subset", "iie", "copy", "floor"):
+    for key in ("ours", "reimport", "ours_subset", "iie", "copy", "floor", "parse"):
         r = results[key]
         print(
             f"{labels[key]:<58} {r['rows']:>8,} {r['seconds']:>8.2f} {rate(r):>9,.0f}"
