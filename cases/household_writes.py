@@ -75,6 +75,8 @@ def bulk_write(write: HouseholdWrite, created: list[Created], updated: list[Upda
         bulk_create_with_history(households, Household, batch_size=len(households), **history)
     if updated:
         households = Household.objects.in_bulk([pk for pk, _after, _changed in updated])
+        if len(households) != len(updated):
+            raise Conflict(f"{len(updated)} households to update, {len(households)} found")
         changed_fields: set[str] = set()
         for pk, after, changed in updated:
             household = households[pk]

@@ -424,6 +424,26 @@ def test_every_character_a_cell_may_hold_is_written_as_read(coops):
     assert (second.notes, second.phone, second.head_id_number) == ("\\.", "", "")
 
 
+def test_a_household_deleted_while_the_import_runs_stops_it_with_one_sentence(
+    coops, write_path, monkeypatch
+):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
+    before = counts()
+    real = getattr(household_writes, write_path)
+
+    def delete_then_write(*args, **kwargs):
+        Household.objects.filter(number="1").delete()  # someone else, meanwhile
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(household_writes, write_path, delete_then_write)
+
+    with pytest.raises(RosterError, match="Someone changed these households"):
+        households_import(data=csv_bytes([row("1", head="新户主")]), filename="roster.csv")
+
+    assert counts() == before
+    assert Household.objects.get().head_name == "旧户主"
+
+
 def test_a_thousand_rows_import_in_a_bounded_number_of_queries(
     coops, django_assert_max_num_queries
 ):
