@@ -6,11 +6,14 @@ if any row is invalid nothing is written. Otherwise every row is upserted on (vi
 cooperative, household number) inside ONE ``transaction.atomic``: an exception half-way leaves
 the database as it was.
 
-Speed: rows go in batches of ``BATCH_SIZE``. Per batch, one query loads the households already
-there (by cooperative and number), each row is classified created / updated / unchanged by
-comparing field by field, and the new and changed ones are written with
-``simple_history.utils.bulk_create_with_history`` / ``bulk_update_with_history`` (a handful of
-queries per batch, history included). An unchanged household costs no write and no history row.
+Speed: rows go in batches (``BATCH_SIZE``; ``COPY_BATCH_SIZE`` on PostgreSQL). Per batch, one
+query loads the households already there (by cooperative and number) as plain tuples, and each
+row is classified created / updated / unchanged by comparing values. An unchanged household
+costs no write and no history row. The new and changed ones are written
+by ``cases.household_writes``: on PostgreSQL with COPY into a temporary table and one INSERT
+and one UPDATE, each writing the history rows of what it wrote in the same statement
+(``copy_write``); elsewhere (SQLite) with simple-history's bulk helpers (``bulk_write``).
+docs/PERFORMANCE.md has the figures.
 
 What a row may change:
 - A column the file does not have leaves the field as it is (a roster without 人口 keeps the
@@ -37,18 +40,22 @@ user (the management command, run by whoever holds the server) every village is 
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter, is_not
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import roster
+from . import household_writes as writes, roster
+from .household_writes import OPTIONAL_FIELDS
 from .models import Cooperative, Household, ImportJob
 from .roster import (
     RosterError,
@@ -72,16 +79,7 @@ __all__ = [
 BATCH_SIZE = 2000
 PREVIEW_ROWS = 20
 
-#: roster column → Household field, for the columns a file may or may not carry.
-OPTIONAL_FIELDS = {
-    "id_number": "head_id_number",
-    "phone": "phone",
-    "members": "member_count",
-    "shareholders": "shareholder_count",
-    "contracted_mu": "contracted_mu",
-    "address": "address",
-    "notes": "notes",
-}
+_is_not_none = partial(is_not, None)
 _SMALL_INT_MAX = 32767  # PositiveSmallIntegerField on every database Django supports
 
 _TOO_LONG = _("%(column)s is %(length)d characters long; at most %(limit)d fit.")
@@ -161,12 +159,32 @@ def _max_mu() -> Decimal:
     )
 
 
+def _all_fit(
+    rows: Sequence[RosterRow], limits: list[tuple[str, str, int]], max_mu: Decimal, ambiguous
+) -> bool:
+    """Whether no row breaks a limit: one pass per column in C, the common case."""
+
+    def largest(column: str, measure=None):
+        values = map(attrgetter(column), rows)
+        return max(filter(_is_not_none, map(measure, values) if measure else values), default=0)
+
+    return (
+        not (ambiguous and any(row.village in ambiguous for row in rows))
+        and all(largest(column, len) <= limit for column, _field, limit in limits)
+        and largest("members") <= _SMALL_INT_MAX
+        and largest("shareholders") <= _SMALL_INT_MAX
+        and largest("contracted_mu") <= max_mu
+    )
+
+
 def _database_problems(
-    rows: Iterable[RosterRow], headers: dict[str, str], ambiguous: set[str]
+    rows: Sequence[RosterRow], headers: dict[str, str], ambiguous: set[str]
 ) -> tuple[list[RosterRow], list[RowError]]:
     """The rows that fit the model's columns, and the errors of the others."""
     limits = _field_limits()
     max_mu = _max_mu()
+    if _all_fit(rows, limits, max_mu, ambiguous):
+        return list(rows), []
     good: list[RosterRow] = []
     errors: list[RowError] = []
     for row in rows:
@@ -236,80 +254,82 @@ def households_import(
     if report.errors:
         return report
 
-    batch_size = batch_size or BATCH_SIZE
+    copy = writes.USE_COPY and connection.vendor == "postgresql"
+    batch_size = batch_size or (writes.COPY_BATCH_SIZE if copy else BATCH_SIZE)
     carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in parsed.columns]
     reason = gettext("Roster import: %(file)s") % {"file": filename}
+    write = writes.HouseholdWrite(
+        user=user,
+        reason=reason[: writes.history_model()._meta.get_field("history_change_reason").max_length],
+        now=timezone.now(),
+        fields=["head_name", *(f for _c, f in carried)],
+    )
     if progress:
         progress(0, len(rows))
     try:
         with transaction.atomic():
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
-                _upsert_batch(batch, known_ids, carried, report, user, reason, dry_run)
+                created, updated = _classify(batch, known_ids, carried, report)
+                if not dry_run and (created or updated):
+                    (writes.copy_write if copy else writes.bulk_write)(write, created, updated)
                 if progress:
                     progress(start + len(batch), len(rows))
-    except IntegrityError as exc:  # a household added by someone else meanwhile
+    except (IntegrityError, writes.Conflict) as exc:  # households added or deleted meanwhile
         raise RosterError(gettext(_CONFLICT)) from exc
     return report
 
 
-def _upsert_batch(
+def _classify(
     batch: list[RosterRow],
     known_ids: dict[tuple[str, str], int],
     carried: list[tuple[str, str]],
     report: ImportReport,
-    user,
-    reason: str,
-    dry_run: bool,
-) -> None:
+) -> tuple[list[writes.Created], list[writes.Updated]]:
+    """writes.Created / updated / unchanged, exactly, against the households already there.
+
+    One query: the households of the batch's cooperatives and numbers, as plain tuples of the
+    fields the file may change (no model instances: a re-import compares 100,000 of them).
+    A blank cell keeps the recorded value, so a row changes a household only where it has a
+    value that differs.
+    """
+    fields = ["head_name", *(f for _c, f in carried)]
+    incoming = attrgetter("head_name", *(c for c, _f in carried))
+    if not carried:
+        single = incoming
+        incoming = lambda row: (single(row),)  # noqa: E731 (attrgetter of one name: no tuple)
     keyed = [(known_ids[(row.village, row.cooperative)], row) for row in batch]
+    numbers = list({r.household_no for r in batch})
+    households = Household.objects.filter(cooperative_id__in={c for c, _row in keyed})
+    if connection.vendor == "postgresql":  # one array: Django checks each `__in` value in Python
+        number = f"{connection.ops.quote_name(Household._meta.db_table)}.number"
+        households = households.filter(
+            RawSQL(f"{number} = ANY(%s)", [numbers], output_field=BooleanField())
+        )
+    else:
+        households = households.filter(number__in=numbers)
     existing = {
-        (h.cooperative_id, h.number): h
-        for h in Household.objects.filter(
-            cooperative_id__in={c for c, _row in keyed}, number__in={r.household_no for r in batch}
-        ).order_by()
+        (found[0], found[1]): found
+        for found in households.order_by().values_list("cooperative_id", "number", "pk", *fields)
     }
-    now = timezone.now()
-    to_create: list[Household] = []
-    to_update: list[Household] = []
-    changed_fields: set[str] = set()
+    created: list[writes.Created] = []
+    updated: list[writes.Updated] = []
     for cooperative_id, row in keyed:
-        household = existing.get((cooperative_id, row.household_no))
-        if household is None:
-            household = Household(
-                cooperative_id=cooperative_id, number=row.household_no, head_name=row.head_name
-            )
-            for column, name in carried:
-                value = getattr(row, column)
-                if value not in ("", None):
-                    setattr(household, name, value)
-            to_create.append(household)
+        found = existing.get((cooperative_id, row.household_no))
+        if found is None:
+            created.append((cooperative_id, row))
             continue
-        changed = False
-        if household.head_name != row.head_name:
-            household.head_name = row.head_name
-            changed_fields.add("head_name")
-            changed = True
-        for column, name in carried:
-            value = getattr(row, column)
-            if value not in ("", None) and getattr(household, name) != value:
-                setattr(household, name, value)
-                changed_fields.add(name)
-                changed = True
-        if changed:
-            household.updated_at = now
-            to_update.append(household)
-    report.created += len(to_create)
-    report.updated += len(to_update)
-    report.unchanged += len(batch) - len(to_create) - len(to_update)
-    if dry_run:
-        return
-    history = {"default_user": user, "default_change_reason": reason, "default_date": now}
-    if to_create:
-        bulk_create_with_history(to_create, Household, batch_size=len(to_create), **history)
-    if to_update:
-        fields = sorted(changed_fields) + ["updated_at"]
-        bulk_update_with_history(to_update, Household, fields, batch_size=len(to_update), **history)
+        old, new = found[3:], incoming(row)
+        if new == old:
+            continue
+        after = tuple(o if n == "" or n is None else n for o, n in zip(old, new, strict=True))
+        if after != old:
+            changed = {f for f, o, a in zip(fields, old, after, strict=True) if o != a}
+            updated.append((found[2], after, changed))
+    report.created += len(created)
+    report.updated += len(updated)
+    report.unchanged += len(batch) - len(created) - len(updated)
+    return created, updated
 
 
 # --- Admin uploads: a job checked, then imported, in the background ------------------------
@@ -417,7 +437,7 @@ _FAILED = _("The import failed unexpectedly; nothing was written. The error has 
 
 
 def _preview_row(row: RosterRow) -> dict:
-    values = asdict(row)
+    values = row._asdict()
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
+from typing import NamedTuple
 
 import openpyxl
 from django.utils.translation import gettext_lazy as _
 
 from cases.validators import (
+    id_number_check_ok,
     id_number_problem,
     normalize_id_number,
     normalize_phone,
@@ -214,9 +217,12 @@ class RosterError(Exception):
     """A problem with the whole file; ``str(error)`` is one sentence for the administrator."""
 
 
-@dataclass(frozen=True)
-class RosterRow:
-    """One valid household row, normalised. Areas are in 亩 (mu), to 0.01."""
+class RosterRow(NamedTuple):
+    """One valid household row, normalised. Areas are in 亩 (mu), to 0.01.
+
+    A named tuple rather than a frozen dataclass: as immutable, three times cheaper to build
+    and half the memory, which counts at 100,000 rows.
+    """
 
     line: int
     village: str
@@ -598,6 +604,7 @@ _PLAIN_AREA = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?", re.ASCII)
 _WHOLE_FLOAT = re.compile(r"\d+\.0+", re.ASCII)
 _CENT = Decimal("0.01")
+_is_nfkc = unicodedata.is_normalized
 # What rosters write in an optional cell that has no value.
 _PLACEHOLDERS = frozenset({"无", "暂无", "/", "-", "--", "—", "——", "n/a", "na", "none"})
 
@@ -616,6 +623,14 @@ def _clean(value: str) -> str:
 def _name(value: str) -> str:
     """Village, cooperative, household number, head: one space at most, and none between
     Chinese characters ("张　三", padded to align two-character names, is 张三)."""
+    # Fast path: a printable value has no whitespace but ASCII spaces; without those, and
+    # already in NFKC, ``_name_full`` would return it unchanged (tests/test_roster.py checks).
+    if value.isprintable() and " " not in value and _is_nfkc("NFKC", value):
+        return value
+    return _name_full(value)
+
+
+def _name_full(value: str) -> str:
     value = _clean(value)
     if " " in value or not value.isprintable():
         value = " ".join(value.split())
@@ -652,7 +667,21 @@ def _unwrap(value: str) -> str:
     return value.removeprefix("'")
 
 
+# Fast paths: cells already in their final form, the bulk of a roster, need no normalising
+# (for an ID number only the check character is verified). Any other cell, and every cell with
+# a problem, takes the full path (``_<field>_full``), which alone builds messages. The property
+# tests in tests/test_roster.py check that both paths agree.
+_CLEAN_ID = re.compile(r"\d{17}[\dX]", re.ASCII)
+_CLEAN_PHONE = re.compile(r"1\d{10}|0\d{9,11}", re.ASCII)
+
+
 def _id_number(value: str) -> str:
+    if _CLEAN_ID.fullmatch(value) and id_number_check_ok(value):
+        return value
+    return _id_number_full(value)
+
+
+def _id_number_full(value: str) -> str:
     value = _optional(value)
     if not value:
         return ""
@@ -664,6 +693,12 @@ def _id_number(value: str) -> str:
 
 
 def _phone(value: str) -> str:
+    if _CLEAN_PHONE.fullmatch(value):
+        return value
+    return _phone_full(value)
+
+
+def _phone_full(value: str) -> str:
     value = _optional(value)
     if not value:
         return ""
@@ -677,6 +712,10 @@ def _phone(value: str) -> str:
 def _count(value: str, column: str) -> int | None:
     if value.isascii() and value.isdigit():
         return int(value)
+    return _count_full(value, column)
+
+
+def _count_full(value: str, column: str) -> int | None:
     text = _optional(value)
     if not text:
         return None
@@ -692,6 +731,10 @@ def _count(value: str, column: str) -> int | None:
 def _area(value: str, column: str) -> Decimal | None:
     if _PLAIN_AREA.fullmatch(value):
         return Decimal(value).quantize(_CENT)
+    return _area_full(value, column)
+
+
+def _area_full(value: str, column: str) -> Decimal | None:
     text = _optional(value)
     if not text:
         return None
@@ -749,6 +792,7 @@ def parse_roster(
     village_above = cooperative_above = ""
     total = 0
     problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
+    names: dict[str, str] = {}  # village and cooperative cells → _name(cell)
 
     def error(column: str, message: object) -> None:
         problems.append((column, message))
@@ -771,8 +815,13 @@ def parse_roster(
         ) = cells_of(cells)
         problems.clear()
 
-        village = _name(village_cell)
-        cooperative = _name(cooperative_cell)
+        # A roster names a handful of villages and cooperatives, 100,000 times over.
+        village = names.get(village_cell)
+        if village is None:
+            village = names[village_cell] = _name(village_cell)
+        cooperative = names.get(cooperative_cell)
+        if cooperative is None:
+            cooperative = names[cooperative_cell] = _name(cooperative_cell)
         village_filled = False
         if not village:
             if fill_down and village_above:
@@ -807,7 +856,7 @@ def parse_roster(
                 )
 
         number = _name(number_cell)
-        if _WHOLE_FLOAT.fullmatch(number):
+        if "." in number and _WHOLE_FLOAT.fullmatch(number):
             number = number.partition(".")[0]  # 12.0 from a numeric cell → 12
         if not number:
             error("household_no", _BLANK % {"column": written["household_no"]})

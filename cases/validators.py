@@ -5,6 +5,7 @@ Pure functions: no ORM, safe to import from the importer, forms and models alike
 
 import re
 import unicodedata
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,13 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _PHONE_SHAPE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
+# The ASCII code of "0" times each weight: the check sum over the digits' bytes, minus this.
+_ID_ZERO_SUM = ord("0") * sum(_ID_WEIGHTS)
+_ID_DIGITS = re.compile(r"\d{17}", re.ASCII)
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_PHONE_JUNK = re.compile(r"[\s()（）]")
+_AREA_CODE = re.compile(r"0\d{2,3}-")
 
 
 def normalize_text(value: str) -> str:
@@ -23,13 +31,25 @@ def normalize_text(value: str) -> str:
 
 def normalize_id_number(value: str) -> str:
     """Safe normalisation of an ID number: half-width, no spaces inside, trailing ``x`` → ``X``."""
-    return re.sub(r"\s+", "", normalize_text(value)).upper()
+    return _SPACES.sub("", normalize_text(value)).upper()
 
 
 def id_number_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    if not _ID_DIGITS.fullmatch(first17):
+        raise ValueError(f"17 ASCII digits expected, not {first17!r}")
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    # The weighted sum over the digits' ASCII codes, less what the codes add to it: in C.
+    return _ID_CHECK[(sum(map(mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ID_ZERO_SUM) % 11]
+
+
+def id_number_check_ok(value: str) -> bool:
+    """Whether ``value``, already of the shape 17 ASCII digits and a digit or X (the caller
+    checked), ends in its check character."""
+    return _check_char(value[:17]) == value[17:]
 
 
 def id_number_problem(value: str) -> str | None:
@@ -37,7 +57,7 @@ def id_number_problem(value: str) -> str | None:
 
     ``value`` should already be normalised (see ``normalize_id_number``).
     """
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", value, flags=re.IGNORECASE):
+    if _SCIENTIFIC.fullmatch(value):
         return str(
             _(
                 "The ID number was turned into scientific notation by Excel (%(value)s); "
@@ -49,7 +69,7 @@ def id_number_problem(value: str) -> str | None:
         return str(_("An ID number has 18 characters; this one has %(n)d.") % {"n": len(value)})
     if not _ID_SHAPE.match(value):
         return str(_("An ID number is 17 digits followed by a digit or X."))
-    if id_number_check_char(value[:17]) != value[17]:
+    if not id_number_check_ok(value):
         return str(
             _("The ID number's check digit is wrong (GB 11643): it should end in %(c)s.")
             % {"c": id_number_check_char(value[:17])}
@@ -67,10 +87,10 @@ def validate_id_number(value: str) -> None:
 def normalize_phone(value: str) -> str:
     """Half-width; spaces and dashes between digit groups removed except an area-code dash."""
     value = normalize_text(value)
-    value = re.sub(r"[\s()（）]", "", value)
+    value = _PHONE_JUNK.sub("", value)
     if value.startswith("+86"):
         value = value[3:].lstrip("-")
-    area_code = re.match(r"0\d{2,3}-", value)
+    area_code = _AREA_CODE.match(value)
     keep = area_code.end() if area_code else 0
     return value[:keep] + value[keep:].replace("-", "")
 

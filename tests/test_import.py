@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -16,9 +17,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from cases import importing, roster
+from cases import household_writes, importing, roster
 from cases.importing import RosterError, households_import
 from cases.models import Household, ImportJob
+from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
 
@@ -80,6 +82,19 @@ def coops(yannan_coop, zhennan_coop):
 
 def counts():
     return Household.objects.count(), Household.history.count()
+
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+#: The write paths this database has: simple-history's bulk helpers everywhere, COPY and
+#: set-based SQL on PostgreSQL (where it is the default).
+WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]
+
+
+@pytest.fixture(params=WRITE_PATHS)
+def write_path(request, monkeypatch):
+    """Run the test once per write path; returns the name of the function that writes a batch."""
+    monkeypatch.setattr(household_writes, "USE_COPY", request.param == "copy")
+    return {"bulk": "bulk_write", "copy": "copy_write"}[request.param]
 
 
 def run_command(tmp_path, data, filename="roster.csv", *args):
@@ -263,6 +278,7 @@ def test_xlsx_with_english_headers_round_trips(coops, tmp_path):
     assert (household.member_count, household.shareholder_count) == (4, 3)
 
 
+@pytest.mark.usefixtures("write_path")
 def test_the_file_carries_member_and_shareholder_counts(coops):
     households_import(data=csv_bytes([row(members="5", shareholders="2")]), filename="r.csv")
 
@@ -273,6 +289,7 @@ def test_the_file_carries_member_and_shareholder_counts(coops):
 # --- Upsert -----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("write_path")
 def test_rows_are_classified_created_updated_unchanged_and_a_second_run_changes_nothing(
     coops, staff
 ):
@@ -291,16 +308,21 @@ def test_rows_are_classified_created_updated_unchanged_and_a_second_run_changes_
     data = csv_bytes([row("1"), row("2", head="李四", members="6"), row("3", head="王五")])
 
     first = households_import(data=data, filename="roster.csv", user=staff)
+    first_changed_at = Household.objects.get(number="2").updated_at
+    history_before = Household.history.count()
     second = households_import(data=data, filename="roster.csv", user=staff)
 
     assert (first.created, first.updated, first.unchanged) == (1, 1, 1)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
     assert Household.objects.get(number="2").member_count == 6
+    assert Household.objects.get(number="1").updated_at < first_changed_at  # never touched
+    assert Household.history.count() == history_before  # the second run wrote no history
     history = Household.history.filter(number__in=["2", "3"], history_user=staff)
     assert sorted(history.values_list("number", "history_type")) == [("2", "~"), ("3", "+")]
     assert history.first().history_change_reason == "Roster import: roster.csv"
 
 
+@pytest.mark.usefixtures("write_path")
 def test_a_blank_cell_or_a_missing_column_never_erases_a_recorded_value(coops):
     HouseholdFactory(cooperative=coops[0], number="1", head_name="张三", phone="13812345678")
     without_phone = [c for c in HEADER if c != "联系电话"]
@@ -354,25 +376,70 @@ def test_names_are_matched_after_normalisation(db):
 # --- All or nothing, and in bulk --------------------------------------------------------------
 
 
-def test_an_import_interrupted_half_way_leaves_the_database_as_before(coops, monkeypatch):
+def test_an_import_interrupted_half_way_leaves_the_database_as_before(
+    coops, write_path, monkeypatch
+):
     HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
     before = counts()
-    real = importing.bulk_create_with_history
+    real = getattr(household_writes, write_path)
     calls = []
 
-    def fail_on_second_batch(*args, **kwargs):
+    def fail_after_writing_the_second_batch(*args, **kwargs):
         calls.append(1)
+        real(*args, **kwargs)
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
-        return real(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "bulk_create_with_history", fail_on_second_batch)
+    monkeypatch.setattr(household_writes, write_path, fail_after_writing_the_second_batch)
     rows = [row("1", head="新户主")] + [row(str(n), head=f"户主{n}") for n in range(2, 31)]
 
     with pytest.raises(RuntimeError, match="the disk is full"):
         households_import(data=csv_bytes(rows), filename="roster.csv", batch_size=10)
 
     assert len(calls) == 2
+    assert counts() == before
+    assert Household.objects.get().head_name == "旧户主"
+
+
+def test_a_blank_roster_cell_is_the_default_of_its_household_field():
+    """The COPY path writes a blank cell as read, where the generic path leaves the field's
+    default: both must be the same value."""
+    blank = RosterRow(line=2, village="", cooperative="", household_no="", head_name="")
+    for column, name in importing.OPTIONAL_FIELDS.items():
+        assert getattr(blank, column) == Household._meta.get_field(name).get_default()
+
+
+@pytest.mark.usefixtures("write_path")
+def test_every_character_a_cell_may_hold_is_written_as_read(coops):
+    """Quotes, commas, line breaks, tabs, backslashes and COPY's own markers (a lone \\. line,
+    \\N) are data like any other."""
+    notes = '他说："好，行", 就签\n\\.\n\\N\t反斜杠\\'
+    address = '"一巷", 1号\\'
+    data = csv_bytes([row("1", notes=notes, address=address), row("2", notes="\\.", phone="")])
+
+    households_import(data=data, filename="roster.csv")
+
+    first, second = Household.objects.order_by("number")
+    assert (first.notes, first.address) == (notes, address)
+    assert (second.notes, second.phone, second.head_id_number) == ("\\.", "", "")
+
+
+def test_a_household_deleted_while_the_import_runs_stops_it_with_one_sentence(
+    coops, write_path, monkeypatch
+):
+    HouseholdFactory(cooperative=coops[0], number="1", head_name="旧户主")
+    before = counts()
+    real = getattr(household_writes, write_path)
+
+    def delete_then_write(*args, **kwargs):
+        Household.objects.filter(number="1").delete()  # someone else, meanwhile
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(household_writes, write_path, delete_then_write)
+
+    with pytest.raises(RosterError, match="Someone changed these households"):
+        households_import(data=csv_bytes([row("1", head="新户主")]), filename="roster.csv")
+
     assert counts() == before
     assert Household.objects.get().head_name == "旧户主"
 
@@ -395,6 +462,66 @@ def test_a_thousand_rows_import_in_a_bounded_number_of_queries(
         report = households_import(data=changed, filename="roster.csv", batch_size=500)
     assert report.updated == 1000
     assert Household.history.count() == 2000
+
+
+if ON_POSTGRESQL:  # the COPY path exists on PostgreSQL only
+
+    def test_on_postgresql_a_thousand_rows_take_a_handful_of_statements(
+        coops, django_assert_max_num_queries
+    ):
+        """Per pass: the cooperatives, a savepoint and its release (the test's transaction),
+        the households already there, and to write: create the temporary table, COPY, insert
+        or update with history, drop the table."""
+        rows = [row(str(n), head=f"户主{n}", id="") for n in range(1, 1001)]
+        with django_assert_max_num_queries(8):
+            report = households_import(data=csv_bytes(rows), filename="roster.csv")
+        assert report.created == 1000
+
+        changed = [r[:3] + [r[3] + "改"] + r[4:] for r in rows]
+        with django_assert_max_num_queries(8):
+            report = households_import(data=csv_bytes(changed), filename="roster.csv")
+        assert report.updated == 1000
+
+        with django_assert_max_num_queries(4):
+            report = households_import(data=csv_bytes(changed), filename="roster.csv")
+        assert report.unchanged == 1000
+        assert Household.history.count() == 2000
+
+    def imported_history(path, monkeypatch, user):
+        """The history rows two imports write on ``path``: a first one, then one that
+        changes, keeps and adds households; ids and times compared to the households'."""
+        monkeypatch.setattr(household_writes, "USE_COPY", path == "copy")
+        first = [row("1"), row("2", head="李四", id=ID_2, mu="", notes="外出务工"), row("3")]
+        then = [row("1"), row("2", head="李四改", phone="", members="5"), row("4", mu="0")]
+        households_import(data=csv_bytes(first), filename="第一.csv", user=user)
+        households_import(data=csv_bytes(then), filename="第二.csv", user=user)
+        history = list(Household.history.order_by("history_date", "number"))
+        households = Household.objects.in_bulk()
+        for record in history:
+            assert record.created_at == households[record.id].created_at
+            assert record.number == households[record.id].number
+        assert len({record.history_date for record in history}) == 2  # one time per import
+        skip = {"history_id", "id", "created_at", "history_date"}
+        fields = [f.attname for f in Household.history.model._meta.concrete_fields]
+        return [{f: getattr(record, f) for f in fields if f not in skip} for record in history]
+
+    def test_copy_writes_the_history_simple_history_writes(coops, superuser, monkeypatch):
+        by_simple_history = imported_history("bulk", monkeypatch, superuser)
+        Household.objects.all().delete()
+        Household.history.all().delete()
+
+        by_copy = imported_history("copy", monkeypatch, superuser)
+
+        assert by_copy == by_simple_history
+        assert [(r["number"], r["history_type"]) for r in by_copy] == [
+            ("1", "+"),
+            ("2", "+"),
+            ("3", "+"),
+            ("2", "~"),
+            ("4", "+"),
+        ]
+        assert {r["history_user_id"] for r in by_copy} == {superuser.pk}
+        assert by_copy[-1]["history_change_reason"] == "Roster import: 第二.csv"
 
 
 def test_progress_is_reported_after_each_batch(coops):

@@ -30,6 +30,7 @@ from cases.roster import (  # noqa: E402
     parse_roster,
     read_rows,
 )
+from cases.validators import id_number_check_char  # noqa: E402
 
 ID_ZHANG = "440682199001011239"
 ID_LI = "440682198512034569"
@@ -762,3 +763,75 @@ def test_corrupt_sheet_inside_a_valid_workbook():
 
     with pytest.raises(RosterError, match="damaged"):
         parse_roster(out.getvalue(), "roster.xlsx")
+
+
+# --- Fast paths give what the full path gives ----------------------------------------------
+
+# Cells near the fast paths' edges: digits (ASCII and full-width), x / X, spaces of every
+# width, zero-width characters, scientific notation, Chinese names, placeholders, units.
+CELL_ALPHABET = st.sampled_from(
+    [*"0123456789", *"０１２３４５６７８９", "x", "X", "ｘ", "E", "e", "+", "-", ".", ",", "'"]
+    + [" ", "\u3000", "\t", "\u200b", "\xa0", "人", "亩", "张", "三", "无", "=", '"', "A", "a"]
+)
+valid_id_numbers = st.text("0123456789", min_size=17, max_size=17).map(
+    lambda digits: digits + id_number_check_char(digits)
+)
+cells = st.one_of(
+    st.text(CELL_ALPHABET, max_size=20),
+    st.text(max_size=8),
+    st.integers(min_value=0, max_value=10**18).map(str),
+    st.builds(
+        lambda number, pad, x: pad + number.replace("X", x) + pad,
+        valid_id_numbers,
+        st.sampled_from(["", " ", "\u3000"]),
+        st.sampled_from(["X", "x"]),
+    ),
+    st.from_regex(r"1\d{10}|0\d{9,11}", fullmatch=True),
+    st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False).map(str),
+)
+
+
+def outcome(parse, value, *args):
+    """What a field parser makes of a cell: its value, or its message."""
+    try:
+        return "value", parse(value, *args)
+    except roster._Invalid as exc:
+        return "invalid", str(exc)
+
+
+@pytest.mark.parametrize(
+    "fast, full, args",
+    [
+        (roster._name, roster._name_full, ()),
+        (roster._id_number, roster._id_number_full, ()),
+        (roster._phone, roster._phone_full, ()),
+        (roster._count, roster._count_full, ("人口",)),
+        (roster._area, roster._area_full, ("承包面积(亩)",)),
+    ],
+    ids=["name", "id_number", "phone", "count", "area"],
+)
+@given(value=cells)
+def test_a_fast_path_gives_what_the_full_path_gives(fast, full, args, value):
+    assert outcome(fast, value, *args) == outcome(full, value, *args)
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (ID_ZHANG, ID_ZHANG),
+        (ID_WITH_X, ID_WITH_X),
+        (ID_WITH_X.lower(), ID_WITH_X),  # x: full path, upper-cased
+        ("４４０６８２１９９００１０１１２３９", ID_ZHANG),  # full-width: full path
+        (f" {ID_ZHANG} ", ID_ZHANG),
+        ("13812345678", "13812345678"),
+        ("０７５７-８６５０１２３４", "0757-86501234"),
+    ],
+)
+def test_clean_and_unclean_cells_are_read_alike(cell, expected):
+    column = roster._id_number if len(expected) == 18 else roster._phone
+    assert column(cell) == expected
+
+
+def test_a_clean_looking_id_number_with_a_wrong_check_digit_gets_the_full_message():
+    with pytest.raises(roster._Invalid, match="should end in 9"):
+        roster._id_number(ID_ZHANG[:17] + "1")

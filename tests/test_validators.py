@@ -1,7 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, strategies as st
 
 from cases.validators import (
+    id_number_check_char,
     id_number_problem,
     mask_id_number,
     mask_phone,
@@ -18,6 +20,18 @@ VALID = ["11010519491231002X", "440524188001010014", "440605198005170010"]
 @pytest.mark.parametrize("number", VALID)
 def test_valid_id_numbers_pass(number):
     validate_id_number(number)
+
+
+@given(first17=st.text("0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_gb_11643_one(first17):
+    weights = [2 ** (17 - i) % 11 for i in range(17)]  # the standard's definition of W_i
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    assert id_number_check_char(first17) == "10X98765432"[total % 11]
+
+
+def test_the_check_character_needs_17_ascii_digits():
+    with pytest.raises(ValueError):
+        id_number_check_char("１１０１０５１９４９１２３１００２")
 
 
 def test_generated_id_numbers_pass():
