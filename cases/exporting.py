@@ -136,38 +136,39 @@ def _search(qs, request, household: str):
     return qs
 
 
+class ExportFilterError(ValueError):
+    """The export's filters are not valid (an unknown project id, a bad date, …): refused
+    rather than silently ignored, so an export never holds more rows than the page showed."""
+
+
+def _filtered(filterset_class, qs, request):
+    """The list page's own FilterSet, so the export holds exactly the rows of the page."""
+    filterset = filterset_class(request.GET, queryset=qs, request=request)
+    if not filterset.is_valid():
+        raise ExportFilterError(
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+        )
+    return filterset.qs
+
+
 def export_cases_queryset(request):
+    from .filters import CaseFilter
+
     qs = Case.objects.visible_to(request.user).select_related(
         "household__cooperative__village", "project"
     )
-    qs = _filter(
-        qs,
-        request,
-        {
-            "project": "project",
-            "village": "household__cooperative__village",
-            "cooperative": "household__cooperative",
-        },
-        {"status": ("status", Case.Status), "stance": ("stance", Stance)},
-    )
-    return _search(qs, request, "household__").order_by("project", "household")
+    return _filtered(CaseFilter, qs.order_by("project", "household"), request)
 
 
 def export_visits_queryset(request):
+    from .filters import VisitFilter
+
     qs = Visit.objects.visible_to(request.user).select_related(
         "case__household__cooperative__village", "case__project", "branch", "recorded_by"
     )
-    qs = _filter(
-        qs,
-        request,
-        {
-            "project": "case__project",
-            "village": "case__household__cooperative__village",
-            "cooperative": "case__household__cooperative",
-        },
-        {"status": ("case__status", Case.Status), "stance": ("stance", Stance)},
+    return _filtered(VisitFilter, qs.order_by("-visited_on", "pk"), request).prefetch_related(
+        "visitors"
     )
-    return _search(qs, request, "case__household__").prefetch_related("visitors")
 
 
 def export_households_queryset(request):

@@ -238,3 +238,30 @@ def test_an_export_is_not_n_plus_one(client, data, superuser, kind, django_asser
 
     with django_assert_max_num_queries(12):
         b"".join(client.get(reverse("export", args=[kind, "xlsx"])).streaming_content)
+
+
+def test_exports_use_the_list_pages_filters_and_refuse_invalid_ones(
+    client, data, superuser, cadre_yannan, zhennan
+):
+    from cases.models import Case
+
+    from .factories import ProjectFactory
+
+    signed = Case.objects.filter(status="signed").count()
+    rows = download(client, superuser, "cases", "csv", status="signed", visits_min="0")
+    assert len(rows[1:]) == signed
+    everything = download(client, superuser, "cases", "csv")
+    assert len(everything[1:]) == Case.objects.count() > signed
+    # Another village's project is not a valid choice for a cadre: 400, not a wider export.
+    theirs = ProjectFactory(villages=[zhennan])
+    log_in(client, cadre_yannan)
+    response = client.get(reverse("export", args=["cases", "csv"]), {"project": theirs.pk})
+    assert response.status_code == 400
+    assert theirs.name not in response.content.decode()
+
+
+def test_the_lists_link_to_their_export_with_the_current_filters(client, data, superuser):
+    log_in(client, superuser)
+    for name, kind in (("case_list", "cases"), ("visit_list", "visits"), ("vote_list", "votes")):
+        page = client.get(reverse(name), {"stance": "opposed"}).content.decode()
+        assert reverse("export", args=[kind, "xlsx"]) + "?stance=opposed" in page, name

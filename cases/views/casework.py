@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import services
+from .. import audit, services
 from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
 from ..forms import VisitForm
@@ -92,6 +92,7 @@ def household_detail(request, pk):
             "cases": cases,
             "visits": visits,
             "ballots": ballots,
+            "history_rows": audit.household_history(household, request.user),
         },
     )
 
