@@ -12,14 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .access import id_number_for, phone_for
 from .models import Case, Household, Member, Visit
 
 #: history_type → what happened
-KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# (context "history": the field label "created" is a timestamp, 创建时间; here it is an action.)
+KINDS = {
+    "+": pgettext_lazy("history", "created"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
+}
 #: Fields masked for users without ``cases.view_personal_numbers``.
 PERSONAL = {"head_id_number": id_number_for, "id_number": id_number_for, "phone": phone_for}
 #: Bookkeeping that says nothing a person changed.

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -26,6 +27,19 @@ from .models import (
 )
 from .models.casework import overdue_q
 from .templatetags.landreform import person
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's, with the "(descending)" labels translated per request: its own are
+    formatted once, at import, in no user's language (and it has no zh_Hans catalog)."""
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            descending = format_lazy(_("{label} (descending)"), label=label)
+            choices += [(param, label), (f"-{param}", descending)]
+        return choices
 
 
 def visible_projects(request):
@@ -108,7 +122,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("follow-up overdue"),
         widget=forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))]),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("household__number", "number"),
             ("household__head_name", "head"),
@@ -167,7 +181,7 @@ class VisitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Head of household or household number")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("visited_on", "date"),
             ("case__household__number", "number"),

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Literal
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 PRESENT = "present"
 ELIGIBLE = "eligible"
@@ -60,7 +60,8 @@ class Citation:
     en: str
 
     def __str__(self) -> str:
-        if not self.en or self.en == self.zh:
+        """Chinese pages cite the Chinese text only; English ones add the English name."""
+        if not self.en or self.en == self.zh or (get_language() or "zh").startswith("zh"):
             return self.zh
         return f"{self.zh} / {self.en}"
 

@@ -28,6 +28,13 @@ def client():
 
 
 @pytest.fixture
+def english_client():
+    """A client whose browser asks for English: for tests that read a page's messages (msgids).
+    Without the header pages are Chinese, the default (tests/test_translations.py walks them)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
 def csrf_client():
     """A client that, like a browser, must send the CSRF token with every POST."""
     return Client(enforce_csrf_checks=True)

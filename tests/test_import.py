@@ -24,6 +24,13 @@ from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
 
+
+@pytest.fixture
+def client(english_client):
+    """These tests read the pages' messages in English."""
+    return english_client
+
+
 HEADER = ["村", "经济社", "户号", "户主", "身份证号", "联系电话", "人口", "股东数"]
 HEADER += ["承包面积(亩)", "地址", "备注"]
 ENGLISH_HEADER = ["village", "cooperative", "household_no", "head_name", "id_number", "phone"]

@@ -44,6 +44,13 @@ from .factories import (
     default_templates,
 )
 
+
+@pytest.fixture
+def client(english_client):
+    """These tests read the pages' messages in English."""
+    return english_client
+
+
 POSTED = date(2025, 9, 26)  # Friday before National Day 2025
 WORKING_DAY_9 = date(2025, 10, 15)
 WORKING_DAY_10 = date(2025, 10, 16)

@@ -17,6 +17,12 @@ from .test_votes_services import DAY, make_vote
 
 
 @pytest.fixture
+def client(english_client):
+    """These tests read the pages' messages in English."""
+    return english_client
+
+
+@pytest.fixture
 def open_vote(yannan, yannan_coop, staff):
     for _ in range(4):
         HouseholdFactory(cooperative=yannan_coop)
@@ -88,7 +94,7 @@ def test_a_leader_may_not_enter_ballots(client, open_vote, leader):
 
 def test_the_set_up_page_shows_every_rule_with_its_article_and_the_warnings(client, staff, db):
     client.force_login(staff)
-    page = client.get(reverse("vote_new")).content.decode()
+    page = client.get(reverse("vote_new"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     for rule in voting.RULES.values():
         assert rule.citation.zh in page
     assert "《农村集体经济组织法》第二十八条" in page
@@ -338,10 +344,11 @@ def test_the_notice_prints_the_result(client, cadre_yannan, staff, leader, open_
     sheet_post(client, open_vote, [(v, {"choice": "for"}) for v in voters(open_vote)[:3]])
     services.vote_close(vote=open_vote, user=staff)
     services.vote_certify(vote=open_vote, user=leader)
-    page = client.get(reverse("vote_notice", args=[open_vote.pk])).content.decode()
-    for text in ("《村民委员会组织法》第二十八条", "100.0%", "passed", "2021-01-16"):
+    notice = reverse("vote_notice", args=[open_vote.pk])
+    page = client.get(notice, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()  # as posted
+    for text in ("《村民委员会组织法》第二十八条", "100.0%", "已通过", "2021-01-16"):
         assert text in page
-    assert "Provisional" not in page
+    assert "暂定" not in page  # not provisional: certified
 
 
 # --- Admin -----------------------------------------------------------------------------------
