@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,7 @@ from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
 from ..forms import VisitForm
 from ..models import Ballot, Case, Household, Visit
+from ..pagination import CappedCountPaginator
 
 PAGE_SIZE = 50
 
@@ -24,9 +24,10 @@ def _ordered(queryset, default: str):
 
 
 def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
-    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links."""
+    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links;
+    the count stops at ``CappedCountPaginator.cap`` (a district has millions of visits)."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    page = Paginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
+    page = CappedCountPaginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
