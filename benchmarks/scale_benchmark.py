@@ -136,9 +136,8 @@ SELECT b.name,
   CASE WHEN v.visited_on BETWEEN %(first_monday)s AND %(today)s
        THEN date_trunc('week', v.visited_on)::date END,
   count(*)
-FROM cases_visit v JOIN cases_case c ON c.id = v.case_id
-LEFT JOIN cases_partybranch b ON b.id = v.branch_id
-WHERE c.project_id = %(project)s GROUP BY 1, 2
+FROM cases_visit v LEFT JOIN cases_partybranch b ON b.id = v.branch_id
+WHERE v.project_id = %(project)s GROUP BY 1, 2
 """
 ATTENTION_SQL = """
 SELECT c.id FROM cases_case c JOIN cases_household h ON h.id = c.household_id
@@ -557,7 +556,7 @@ def main() -> None:
         ),
         (
             "admin visit: project filter",
-            f"{reverse('admin:cases_visit_changelist')}?case__project__id__exact={project.pk}",
+            f"{reverse('admin:cases_visit_changelist')}?project__id__exact={project.pk}",
         ),
         (
             "admin case: project + status filter",

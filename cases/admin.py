@@ -743,9 +743,9 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         "stance",
         "place",
         "branch",
-        "case__project",
+        "project",
     ]
-    list_select_related = ["case__household", "case__project", "branch"]
+    list_select_related = ["case__household", "project", "branch"]
     search_fields = ["=case__household__number", "case__household__head_name"]
     raw_id_fields = ["case", "visitors"]
     autocomplete_fields = ["branch"]
@@ -753,6 +753,7 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            obj.project_id = obj.case.project_id  # the case may have been changed
             super().save_model(request, obj, form, change)
             services.case_refresh_visits(case=obj.case)
             return

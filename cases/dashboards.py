@@ -191,9 +191,9 @@ def home_summaries(user, today: date) -> list[ProjectSummary]:
     figures = {row["project_id"]: Figures.from_row(row) for row in rows}
     recent = dict(
         Visit.objects.visible_to(user)
-        .filter(case__project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
+        .filter(project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
         .filter(visited_on__lte=today)
-        .values_list("case__project_id")
+        .values_list("project_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -392,7 +392,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
     figures per cooperative (the project's totals are their sum), visits per week and branch,
     votes and their tallies (three), stages, the cases needing attention."""
     cases = Case.objects.visible_to(user).filter(project=project)
-    visits = Visit.objects.visible_to(user).filter(case__project=project)
+    visits = Visit.objects.visible_to(user).filter(project=project)
     cooperatives = cooperative_figures(cases, today)
     figures = Figures.combined([c.figures for c in cooperatives])
     weeks, branches = visit_counts(visits, today)

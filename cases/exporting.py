@@ -155,13 +155,13 @@ def export_cases_queryset(request):
 
 def export_visits_queryset(request):
     qs = Visit.objects.visible_to(request.user).select_related(
-        "case__household__cooperative__village", "case__project", "branch", "recorded_by"
+        "case__household__cooperative__village", "project", "branch", "recorded_by"
     )
     qs = _filter(
         qs,
         request,
         {
-            "project": "case__project",
+            "project": "project",
             "village": "case__household__cooperative__village",
             "cooperative": "case__household__cooperative",
         },

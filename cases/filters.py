@@ -36,8 +36,22 @@ def visible_villages(request):
     return Village.objects.visible_to(request.user).order_by("name")
 
 
+#: Above this many cooperatives in scope (a district has thousands), the cooperative list
+#: offers only those of the village chosen, instead of an ``<option>`` for every one.
+MAX_COOPERATIVE_CHOICES = 200
+
+
 def visible_cooperatives(request):
-    return Cooperative.objects.visible_to(request.user).select_related("village")
+    """The user's cooperatives; in a large scope, those of the chosen village (or the chosen
+    cooperative alone, so that a link to it still filters)."""
+    coops = Cooperative.objects.visible_to(request.user).select_related("village")
+    village = request.GET.get("village", "")
+    if village.isdigit():
+        return coops.filter(village_id=village)
+    if coops.order_by()[MAX_COOPERATIVE_CHOICES:].exists():
+        chosen = request.GET.get("cooperative", "")
+        return coops.filter(pk=chosen) if chosen.isdigit() else coops.none()
+    return coops
 
 
 def visible_branches(request):
@@ -155,7 +169,7 @@ class CaseFilter(django_filters.FilterSet):
 
 class VisitFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
-        field_name="case__project", queryset=visible_projects, label=_("project")
+        field_name="project", queryset=visible_projects, label=_("project")
     )
     visitor = django_filters.ModelChoiceFilter(
         field_name="visitors", queryset=visible_visitors, label=_("visitor")

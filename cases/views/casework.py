@@ -53,7 +53,7 @@ def visit_list(request):
     """Visits the user may see, newest first, filtered by project, visitor, branch, date, stance."""
     visits = (
         Visit.objects.visible_to(request.user)
-        .select_related("case__household", "case__project", "branch", "recorded_by")
+        .select_related("case__household", "project", "branch", "recorded_by")
         .prefetch_related("visitors")
     )
     return _filtered_list(request, VisitFilter, visits, "-visited_on", "cases/visit_list.html")
@@ -75,7 +75,7 @@ def household_detail(request, pk):
     visits = (
         Visit.objects.visible_to(request.user)
         .filter(case__household=household)
-        .select_related("case__project", "branch", "recorded_by")
+        .select_related("project", "branch", "recorded_by")
         .prefetch_related("visitors")
     )
     ballots = (
