@@ -745,7 +745,7 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         "branch",
         "project",
     ]
-    list_select_related = ["case__household", "project", "branch"]
+    list_select_related = ["case__household", "case__project", "project", "branch"]
     search_fields = ["=case__household__number", "case__household__head_name"]
     raw_id_fields = ["case", "visitors"]
     autocomplete_fields = ["branch"]

@@ -59,9 +59,9 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet):
+        if isinstance(rows, QuerySet) and not rows.query.is_sliced:
             return rows.order_by()[: self.cap + 1].count()
-        return min(len(rows), self.cap + 1)
+        return min(super().count, self.cap + 1)
 
     @property
     def capped(self) -> bool:
