@@ -42,9 +42,11 @@ MAX_COOPERATIVE_CHOICES = 200
 
 
 def visible_cooperatives(request):
-    """The user's cooperatives; in a large scope, those of the chosen village (or the chosen
-    cooperative alone, so that a link to it still filters)."""
+    """The user's cooperatives; for a township-wide user in a large district, those of the
+    chosen village (or the chosen cooperative alone, so that a link to it still filters)."""
     coops = Cooperative.objects.visible_to(request.user).select_related("village")
+    if not sees_all_villages(request.user):  # a cadre's few villages
+        return coops
     village = request.GET.get("village", "")
     if village.isdigit():
         return coops.filter(village_id=village)
@@ -72,12 +74,12 @@ def visible_visitors(request):
     For a township-wide user, one index probe of the visit–visitor table per person
     (``EXISTS``) rather than reading that table's millions of rows."""
     users = get_user_model().objects.order_by("last_name", "first_name", "username")
-    if sees_all_villages(request.user):
-        took_part = Visit.visitors.through.objects.filter(user=OuterRef("pk"))
-        users = users.filter(Exists(took_part))
-    else:
-        users = users.filter(pk__in=Visit.objects.visible_to(request.user).values("visitors"))
-    return _chosen_alone_if_many(users, request, "visitor", MAX_VISITOR_CHOICES)
+    if not sees_all_villages(request.user):  # the few who visited the user's villages
+        return users.filter(pk__in=Visit.objects.visible_to(request.user).values("visitors"))
+    took_part = Visit.visitors.through.objects.filter(user=OuterRef("pk"))
+    return _chosen_alone_if_many(
+        users.filter(Exists(took_part)), request, "visitor", MAX_VISITOR_CHOICES
+    )
 
 
 def _chosen_alone_if_many(queryset, request, param: str, limit: int):
