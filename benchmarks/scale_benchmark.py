@@ -485,7 +485,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--no-load", action="store_true")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--no-pages", action="store_true", help="only the load test")
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL=postgres://…)"
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -509,6 +510,10 @@ def main() -> None:
     )
 
     rows = []
+    if args.no_pages:
+        rows += load_test(args, project, staff)
+        _print(rows)
+        return
     client = Client()
     client.force_login(staff)
     dash_url = reverse("project_dashboard", args=[project.pk])
@@ -585,6 +590,10 @@ def main() -> None:
     if not args.no_load:
         rows += load_test(args, project, staff)
 
+    _print(rows)
+
+
+def _print(rows) -> None:
     print(f"$ {' '.join(sys.argv)}")
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     for r in rows:

@@ -99,5 +99,9 @@ class Migration(migrations.Migration):
             model_name="visit",
             index=models.Index(fields=["project", "visited_on"], name="visit_project_date_idx"),
         ),
+        migrations.AddIndex(
+            model_name="member",
+            index=models.Index(fields=["relation"], name="member_relation_idx"),
+        ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]
