@@ -31,6 +31,20 @@ from django.urls import reverse  # noqa: E402
 from cases.models import Case, Project  # noqa: E402
 
 
+def time_get(client, url: str, runs: int) -> tuple[float, int]:
+    """GET ``url`` ``runs`` times; the median in ms and the queries of the last fetch.
+
+    Shared with ``scale_benchmark.py``."""
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings) * 1000, len(queries.captured_queries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
@@ -51,15 +65,7 @@ def main() -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(get_user_model().objects.get(username=username))
         for name, url in pages.items():
-            timings = []
-            for _ in range(args.runs):
-                with CaptureQueriesContext(connection) as queries:
-                    start = time.perf_counter()
-                    response = client.get(url)
-                    timings.append(time.perf_counter() - start)
-                assert response.status_code == 200, (url, response.status_code)
-            median = statistics.median(timings) * 1000
-            count = len(queries.captured_queries)
+            median, count = time_get(client, url, args.runs)
             print(f"{username:6} {name:18} {median:7.1f} ms  {count:3} queries")
 
 

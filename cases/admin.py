@@ -7,7 +7,10 @@ still not a 404). Personal numbers are read-only and masked for users without
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
+from django.db.models import F, Lookup
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
@@ -46,6 +50,7 @@ from .models import (
     WorkdayOverride,
     sees_all_villages,
 )
+from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
 from .validators import mask_id_number, mask_phone
 
@@ -258,6 +263,58 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return MaskingHistoryContextHelper(self.model, historical_record, mask=self._masks(request))
 
 
+class BigTableAdminMixin:
+    """Changelists of tables with millions of rows (a district): the unfiltered count is the
+    planner's estimate (``EstimatedCountPaginator``), the total is never counted, and
+    ``ordering`` names columns (``cooperative_id``) so that the page is read along an index
+    instead of sorting every row by the related models' own orderings."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each search field is its own subquery, and the matches are their union: Django's
+        one OR across joined tables (member name OR household number) cannot use an index
+        and reads every row; each part alone uses its trigram index (``scale_`` migration).
+        Terms are split and quoted as Django does; every term must match."""
+        fields = self.get_search_fields(request)
+        if not fields or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        rows = self.model._default_manager.order_by()
+        for bit in smart_split(search_term):
+            if bit[:1] in ('"', "'") and bit[-1:] == bit[:1]:
+                bit = unescape_string_literal(bit)
+            parts = [rows.filter(**{_search_lookup(f): bit}).values("pk") for f in fields]
+            matches = parts[0].union(*parts[1:])
+            if connections[queryset.db].vendor == "postgresql":
+                # "pk = ANY(ARRAY(…))": the matches are collected first, then fetched by
+                # primary key; "pk IN (…)" lets the planner hash-join against every row.
+                queryset = queryset.filter(_AnyOf(F("pk"), ArraySubquery(matches)))
+            else:
+                queryset = queryset.filter(pk__in=matches)
+        return queryset, False
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(rhs)``, with ``rhs`` an array (``ArraySubquery``); PostgreSQL only."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _search_lookup(field: str) -> str:
+    """The admin's search prefixes: "=" exact (case-insensitive), "^" starts with."""
+    if field.startswith("="):
+        return f"{field[1:]}__iexact"
+    if field.startswith("^"):
+        return f"{field[1:]}__istartswith"
+    return f"{field}__icontains"
+
+
 @admin.register(Township)
 class TownshipAdmin(admin.ModelAdmin):
     list_display = ["name", "district", "city"]
@@ -361,7 +418,7 @@ class RosterUploadForm(forms.Form):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedHistoryAdmin):
+class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = [
         "number",
         "head_name",
@@ -376,7 +433,8 @@ class HouseholdAdmin(ScopedHistoryAdmin):
     search_fields = ["=number", "head_name"]
     autocomplete_fields = ["cooperative"]
     inlines = [MemberInline, CaseInlineForHousehold]
-    show_full_result_count = False
+    # Along the unique (cooperative, number) index.
+    ordering = ["cooperative_id", "number"]
     change_list_template = "admin/cases/household/change_list.html"
 
     def get_urls(self):
@@ -455,13 +513,14 @@ class HouseholdAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedHistoryAdmin):
+class MemberAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = ["name", "household", "relation", "id_number", "is_shareholder", "shares"]
     list_filter = ["relation", "is_shareholder", "is_collective_member"]
     list_select_related = ["household__cooperative__village"]
     search_fields = ["name", "=household__number"]
     raw_id_fields = ["household"]
-    show_full_result_count = False
+    # Along the household index.
+    ordering = ["household_id", "id"]
 
 
 class StageAdminForm(forms.ModelForm):
@@ -654,7 +713,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedHistoryAdmin):
+class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = [
         "household",
         "project",
@@ -671,23 +730,30 @@ class CaseAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["project"]
     readonly_fields = ["visit_count", "last_visit_on"]
     inlines = [VisitInline]
-    show_full_result_count = False
+    # Along the unique (project, household) index.
+    ordering = ["project_id", "household_id"]
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedHistoryAdmin):
+class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = ["visited_on", "case", "place", "stance", "branch", "next_follow_up_on"]
-    list_filter = ["stance", "place", "branch", "case__project"]
-    list_select_related = ["case__household", "case__project", "branch"]
+    # A date filter rather than date_hierarchy, whose list of years reads every visit.
+    list_filter = [
+        ("visited_on", admin.DateFieldListFilter),
+        "stance",
+        "place",
+        "branch",
+        "project",
+    ]
+    list_select_related = ["case__household", "case__project", "project", "branch"]
     search_fields = ["=case__household__number", "case__household__head_name"]
     raw_id_fields = ["case", "visitors"]
     autocomplete_fields = ["branch"]
     readonly_fields = ["recorded_by", "recorded_at"]
-    date_hierarchy = "visited_on"
-    show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
         if change:
+            obj.project_id = obj.case.project_id  # the case may have been changed
             super().save_model(request, obj, form, change)
             services.case_refresh_visits(case=obj.case)
             return

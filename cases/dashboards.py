@@ -8,11 +8,14 @@ does not grow with the data. The export and benchmark work reuse these functions
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case as DbCase, Count, ExpressionWrapper, Q, Sum, When
+from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _, pgettext
 
 from . import charts
@@ -96,6 +99,31 @@ class Figures:
             statuses={s: row[f"status_{s}"] for s in Case.Status.values},
         )
 
+    @classmethod
+    def combined(cls, parts: list["Figures"]) -> "Figures":
+        """The figures of the union of disjoint sets of cases (the cooperatives of a project)."""
+        total = cls(
+            signed_mu=sum((p.signed_mu for p in parts), Decimal("0.00")),
+            stances=dict.fromkeys(Stance.values, 0),
+            statuses=dict.fromkeys(Case.Status.values, 0),
+        )
+        for part in parts:
+            for name in (
+                "households",
+                "visited",
+                "signed",
+                "open_cases",
+                "overdue",
+                "under_visited_opposed",
+                "stale_undecided",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(part, name))
+            for key, n in part.stances.items():
+                total.stances[key] += n
+            for key, n in part.statuses.items():
+                total.statuses[key] += n
+        return total
+
     @property
     def supportive(self) -> int:
         return self.stances.get(Stance.SUPPORTIVE, 0)
@@ -163,16 +191,16 @@ def home_summaries(user, today: date) -> list[ProjectSummary]:
     figures = {row["project_id"]: Figures.from_row(row) for row in rows}
     recent = dict(
         Visit.objects.visible_to(user)
-        .filter(case__project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
+        .filter(project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
         .filter(visited_on__lte=today)
-        .values_list("case__project_id")
+        .values_list("project_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     votes = list(
         Vote.objects.visible_to(user)
         .filter(project_id__in=ids, status=Vote.Status.OPEN)
-        .select_related("cooperative", "village")
+        .select_related("cooperative__village", "village")
     )
     tallies = tallies_for(votes)
     votes_by_project = defaultdict(list)
@@ -226,27 +254,41 @@ def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def visits_per_week(visits, today: date, weeks: int = WEEKS) -> list[tuple[date, int]]:
-    """(Monday, visits that week) for the last ``weeks`` weeks, in one query."""
+def visit_counts(visits, today: date, weeks: int = WEEKS):
+    """Visits per week for the last ``weeks`` weeks and visits per branch (all time), read in
+    one pass over the visits (one query): counted by (branch, week of the visit if recent).
+
+    Returns ``(weeks, branches)``: [(Monday, visits that week)], and [(branch name, visits
+    credited)] most first, visits credited to no branch last."""
     starts = week_starts(today, weeks)
-    per_day = (
-        visits.filter(visited_on__gte=starts[0], visited_on__lte=today)
-        .values_list("visited_on")
+    recent = Q(visited_on__gte=starts[0], visited_on__lte=today)
+    rows = (
+        visits.annotate(week=DbCase(When(recent, then=TruncWeek("visited_on")), default=None))
+        .values_list("branch__name", "week")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = [0] * weeks
-    for day, n in per_day:
-        counts[(day - starts[0]).days // 7] += n
-    return list(zip(starts, counts, strict=True))
+    per_week = [0] * weeks
+    per_branch: dict[str, int] = defaultdict(int)
+    for name, week, n in rows:
+        if week is not None:
+            monday = week.date() if isinstance(week, datetime) else week
+            per_week[(monday - starts[0]).days // 7] += n
+        per_branch[name or ""] += n
+    named = sorted(((k, n) for k, n in per_branch.items() if k), key=lambda r: (-r[1], r[0]))
+    unnamed = per_branch.get("", 0)
+    branches = named + ([(_("no branch"), unnamed)] if unnamed else [])
+    return list(zip(starts, per_week, strict=True)), branches
 
 
-def visits_per_branch(visits) -> list[tuple[str, int]]:
+def visits_per_week(visits, today: date, weeks: int = WEEKS) -> list[tuple[date, int]]:
+    """(Monday, visits that week) for the last ``weeks`` weeks, in one query."""
+    return visit_counts(visits, today, weeks)[0]
+
+
+def visits_per_branch(visits, today: date) -> list[tuple[str, int]]:
     """(branch name, visits credited), most first; visits credited to no branch last."""
-    rows = visits.values_list("branch__name").annotate(n=Count("pk")).order_by("-n", "branch__name")
-    named = [(name, n) for name, n in rows if name]
-    unnamed = sum(n for name, n in rows if not name)
-    return named + ([(_("no branch"), unnamed)] if unnamed else [])
+    return visit_counts(visits, today)[1]
 
 
 @dataclass
@@ -290,29 +332,44 @@ class Attention:
     cases: list
 
 
+ATTENTION_ORDER = ["next_follow_up_on", "last_visit_on", "household__number", "pk"]
+
+
 def needs_attention(cases, figures: Figures, today: date) -> list[Attention]:
-    """The three parts of ``needs_attention()``, the first cases of each (three queries)."""
+    """The three parts of ``needs_attention()``, the first cases of each, in one query: the
+    cases that are among the first of any part (a limited subquery per part, served by the
+    project's indexes), each marked with the parts it was first in."""
     parts = [
         ("under_visited_opposed", _("Opposed, fewer than three visits"), under_visited_opposed_q()),
         ("overdue", _("Follow-up overdue"), overdue_q(today)),
         ("stale_undecided", _("Undecided, not visited for 30 days"), stale_undecided_q(today)),
     ]
-    result = []
-    for key, label, condition in parts:
-        count = getattr(figures, key)
-        listed = (
-            list(
-                cases.filter(condition)
-                .select_related("household")
-                .order_by("next_follow_up_on", "last_visit_on", "household__number")[
-                    :ATTENTION_LIMIT
-                ]
-            )
-            if count
-            else []
+    firsts = {
+        key: cases.filter(condition).order_by(*ATTENTION_ORDER)[:ATTENTION_LIMIT].values("pk")
+        for key, _label, condition in parts
+        if getattr(figures, key)
+    }
+    rows = []
+    if firsts:
+        marks = {
+            f"first_{key}": ExpressionWrapper(Q(pk__in=first), output_field=BooleanField())
+            for key, first in firsts.items()
+        }
+        rows = list(
+            cases.filter(reduce(or_, (Q(pk__in=first) for first in firsts.values())))
+            .annotate(**marks)
+            .select_related("household")
+            .order_by(*ATTENTION_ORDER)
         )
-        result.append(Attention(key=key, label=label, count=count, cases=listed))
-    return result
+    return [
+        Attention(
+            key=key,
+            label=label,
+            count=getattr(figures, key),
+            cases=[case for case in rows if getattr(case, f"first_{key}", False)],
+        )
+        for key, label, _condition in parts
+    ]
 
 
 @dataclass
@@ -331,15 +388,18 @@ class Dashboard:
 
 
 def project_dashboard(project: Project, user, today: date) -> Dashboard:
-    """Everything on a project's page, read through the user's scope (about a dozen queries)."""
+    """Everything on a project's page, read through the user's scope, in seven queries: the
+    figures per cooperative (the project's totals are their sum), visits per week and branch,
+    votes and their tallies (three), stages, the cases needing attention."""
     cases = Case.objects.visible_to(user).filter(project=project)
-    visits = Visit.objects.visible_to(user).filter(case__project=project)
-    figures = case_figures(cases, today)
-    weeks = visits_per_week(visits, today)
+    visits = Visit.objects.visible_to(user).filter(project=project)
+    cooperatives = cooperative_figures(cases, today)
+    figures = Figures.combined([c.figures for c in cooperatives])
+    weeks, branches = visit_counts(visits, today)
     votes = list(
         Vote.objects.visible_to(user)
         .filter(project=project)
-        .select_related("cooperative", "village")
+        .select_related("cooperative__village", "village")
         .order_by("-opens_on", "pk")
     )
     tallies = tallies_for(votes)
@@ -347,13 +407,13 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         project=project,
         today=today,
         figures=figures,
-        cooperatives=cooperative_figures(cases, today),
+        cooperatives=cooperatives,
         status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=130),
         weeks=weeks,
         week_chart=charts.column_chart(
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
         ),
-        branches=visits_per_branch(visits),
+        branches=branches,
         stages=stage_timeline(project.stages.all(), today),
         attention=needs_attention(cases, figures, today),
         votes=[(vote, tallies[vote.pk]) for vote in votes],

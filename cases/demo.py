@@ -299,6 +299,7 @@ def _visit(ctx, case, day, stance, workers, branch, follow_up=None, place=None, 
     visitors = rng.sample(workers, min(len(workers), rng.choice((1, 2, 2, 3))))
     visit = Visit(
         case=case,
+        project_id=case.project_id,
         visited_on=day,
         stance=stance,
         branch=branch,

@@ -164,7 +164,7 @@ def export_visits_queryset(request):
     from .filters import VisitFilter
 
     qs = Visit.objects.visible_to(request.user).select_related(
-        "case__household__cooperative__village", "case__project", "branch", "recorded_by"
+        "case__household__cooperative__village", "project", "branch", "recorded_by"
     )
     return _filtered(VisitFilter, qs.order_by("-visited_on", "pk"), request).prefetch_related(
         "visitors"

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -50,8 +50,21 @@ def visible_villages(request):
     return Village.objects.visible_to(request.user).order_by("name")
 
 
+#: Above this many cooperatives in scope (a district has thousands), the cooperative list
+#: offers only those of the village chosen, instead of an ``<option>`` for every one.
+MAX_COOPERATIVE_CHOICES = 200
+
+
 def visible_cooperatives(request):
-    return Cooperative.objects.visible_to(request.user).select_related("village")
+    """The user's cooperatives; for a township-wide user in a large district, those of the
+    chosen village (or the chosen cooperative alone, so that a link to it still filters)."""
+    coops = Cooperative.objects.visible_to(request.user).select_related("village")
+    if not sees_all_villages(request.user):  # a cadre's few villages
+        return coops
+    village = request.GET.get("village", "")
+    if village.isdigit():
+        return coops.filter(village_id=village)
+    return _chosen_alone_if_many(coops, request, "cooperative", MAX_COOPERATIVE_CHOICES)
 
 
 def visible_branches(request):
@@ -64,14 +77,32 @@ def visible_branches(request):
     )
 
 
+#: Above this many people, the visitor list offers the person chosen alone (a district
+#: has a thousand visitors: an ``<option>`` each cost a quarter of a second per page).
+MAX_VISITOR_CHOICES = 200
+
+
 def visible_visitors(request):
-    """People who took part in at least one visit the user may see."""
-    visits = Visit.objects.visible_to(request.user)
-    return (
-        get_user_model()
-        .objects.filter(pk__in=visits.values("visitors"))
-        .order_by("last_name", "first_name", "username")
+    """People who took part in at least one visit the user may see.
+
+    For a township-wide user, one index probe of the visit–visitor table per person
+    (``EXISTS``) rather than reading that table's millions of rows."""
+    users = get_user_model().objects.order_by("last_name", "first_name", "username")
+    if not sees_all_villages(request.user):  # the few who visited the user's villages
+        return users.filter(pk__in=Visit.objects.visible_to(request.user).values("visitors"))
+    took_part = Visit.visitors.through.objects.filter(user=OuterRef("pk"))
+    return _chosen_alone_if_many(
+        users.filter(Exists(took_part)), request, "visitor", MAX_VISITOR_CHOICES
     )
+
+
+def _chosen_alone_if_many(queryset, request, param: str, limit: int):
+    """``queryset``, or only the row chosen in ``param`` when there are more than ``limit``
+    (so that a link with that filter still works)."""
+    if not queryset.order_by()[limit:].exists():
+        return queryset
+    chosen = request.GET.get(param, "")
+    return queryset.filter(pk=chosen) if chosen.isdigit() else queryset.none()
 
 
 def household_search(queryset, value: str, path: str = "household"):
@@ -167,7 +198,7 @@ class CaseFilter(django_filters.FilterSet):
 
 class VisitFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
-        field_name="case__project", queryset=visible_projects, label=_("project")
+        field_name="project", queryset=visible_projects, label=_("project")
     )
     visitor = django_filters.ModelChoiceFilter(
         field_name="visitors", queryset=visible_visitors, label=_("visitor")

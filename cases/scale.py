@@ -384,6 +384,7 @@ def seed_district(
                 village_index = coop // COOPS_PER_VILLAGE
                 worker = u0 + village_index * WORKERS_PER_VILLAGE
                 branch = b0 + village_index
+                project = project_of_village[coop_village[coop]]
                 n = rng.randint(0, 2 * visits_per_household)
                 day = start + timedelta(days=rng.randint(0, 300))
                 last = stance = follow = None
@@ -397,6 +398,7 @@ def seed_district(
                     yield (
                         vid,
                         k0 + i,
+                        project,
                         day,
                         branch,
                         rng.choice(PLACES),
@@ -418,6 +420,7 @@ def seed_district(
             [
                 "id",
                 "case",
+                "project",
                 "visited_on",
                 "branch",
                 "place",
@@ -498,8 +501,10 @@ def seed_district(
             ]
         )
     if connection.vendor == "postgresql":
+        # Statistics for the planner, and (outside a transaction) the visibility map, so
+        # that counts can be index-only scans at once instead of after autovacuum.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
     progress("done", sum(counts.values()))
     return counts
 

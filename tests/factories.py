@@ -308,6 +308,7 @@ def bulk_cases(project, cooperative, n: int, *, recorder, start: int = 0, today=
     visits = models.Visit.objects.bulk_create(
         models.Visit(
             case=case,
+            project_id=case.project_id,
             visited_on=case.last_visit_on,
             stance=case.stance,
             recorded_by=recorder,

@@ -155,3 +155,19 @@ def test_home_of_a_cadre_counts_only_their_village(filled, cadre_yannan, cadre_z
     theirs = dashboards.home_summaries(cadre_zhennan, TODAY)
     assert [s.figures.households for s in mine] == [21]
     assert [s.figures.households for s in theirs] == [11]
+
+
+@pytest.mark.parametrize("user_fixture", ["staff", "cadre_yannan"])
+def test_the_projects_figures_are_the_sum_of_its_cooperatives(request, user_fixture, filled):
+    user = request.getfixturevalue(user_fixture)
+    d = dashboards.project_dashboard(filled, user, TODAY)
+    direct = dashboards.case_figures(Case.objects.visible_to(user).filter(project=filled), TODAY)
+    assert d.figures == direct
+    assert d.figures.households == sum(c.figures.households for c in d.cooperatives) > 0
+
+
+def test_visits_per_week_and_branch_come_from_one_pass(filled, staff):
+    visits = Visit.objects.filter(project=filled)
+    weeks, branches = dashboards.visit_counts(visits, TODAY)
+    assert weeks == dashboards.visits_per_week(visits, TODAY)
+    assert sum(n for _name, n in branches) == visits.count()

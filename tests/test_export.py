@@ -64,6 +64,7 @@ def data(yannan_coop, zhennan_coop, yannan_project, staff):
     CaseFactory(project=yannan_project, household=zhennan_house)
     visit = Visit.objects.create(
         case=case,
+        project=case.project,
         visited_on=date(2021, 3, 1),
         recorded_by=staff,
         notes=DANGEROUS["visit_notes"],

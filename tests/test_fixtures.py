@@ -54,7 +54,9 @@ def test_a_dump_from_another_installation_loads_into_an_empty_database(
         household = HouseholdFactory(cooperative=yannan_coop)
         MemberFactory(household=household)
         case = CaseFactory(project=yannan_project, household=household)
-    visit = Visit.objects.create(case=case, visited_on=date(2021, 3, 1), recorded_by=cadre_yannan)
+    visit = Visit.objects.create(
+        case=case, project=case.project, visited_on=date(2021, 3, 1), recorded_by=cadre_yannan
+    )
     visit.visitors.add(cadre_yannan)
     before = snapshot()
     cadre = get_user_model().objects.get(username="cadre_yannan")

@@ -83,11 +83,19 @@ def test_visit_client_id_is_unique(db):
     user = UserFactory()
     client_id = uuid.uuid4()
     Visit.objects.create(
-        case=case, visited_on=date(2021, 4, 4), recorded_by=user, client_id=client_id
+        case=case,
+        project=case.project,
+        visited_on=date(2021, 4, 4),
+        recorded_by=user,
+        client_id=client_id,
     )
     assert refused(
         lambda: Visit.objects.create(
-            case=case, visited_on=date(2021, 4, 5), recorded_by=user, client_id=client_id
+            case=case,
+            project=case.project,
+            visited_on=date(2021, 4, 5),
+            recorded_by=user,
+            client_id=client_id,
         )
     )
 
@@ -97,6 +105,7 @@ def test_follow_up_cannot_precede_the_visit(db):
     assert refused(
         lambda: Visit.objects.create(
             case=case,
+            project=case.project,
             visited_on=date(2021, 4, 4),
             next_follow_up_on=date(2021, 4, 3),
             recorded_by=UserFactory(),

@@ -126,6 +126,10 @@ class Member(models.Model):
                 name="member_shares_only_for_shareholders",
             ),
         ]
+        indexes = [
+            # Admin member list filtered by relation (its exact count reads only this index).
+            models.Index(fields=["relation"], name="member_relation_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -109,6 +109,7 @@ def visit_record(
             locked = Case.objects.select_for_update().get(pk=case.pk)
             visit = Visit.objects.create(
                 case=locked,
+                project_id=locked.project_id,
                 visited_on=visited_on,
                 place=place,
                 stance=stance,

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,7 @@ from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
 from ..forms import VisitForm
 from ..models import Ballot, Case, Household, Visit
+from ..pagination import CappedCountPaginator
 
 PAGE_SIZE = 50
 
@@ -24,9 +24,10 @@ def _ordered(queryset, default: str):
 
 
 def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
-    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links."""
+    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links;
+    the count stops at ``CappedCountPaginator.cap`` (a district has millions of visits)."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    page = Paginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
+    page = CappedCountPaginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -43,7 +44,10 @@ def case_list(request):
     cases = Case.objects.visible_to(request.user).select_related(
         "project", "household__cooperative__village"
     )
-    return _filtered_list(request, CaseFilter, cases, "household__number", "cases/case_list.html")
+    # Roster order by default (households are numbered as imported): along the case table's
+    # (project, household) index, where sorting a district's project by household number
+    # would sort two hundred thousand joined rows for each page.
+    return _filtered_list(request, CaseFilter, cases, "household_id", "cases/case_list.html")
 
 
 @login_required
@@ -52,7 +56,7 @@ def visit_list(request):
     """Visits the user may see, newest first, filtered by project, visitor, branch, date, stance."""
     visits = (
         Visit.objects.visible_to(request.user)
-        .select_related("case__household", "case__project", "branch", "recorded_by")
+        .select_related("case__household", "project", "branch", "recorded_by")
         .prefetch_related("visitors")
     )
     return _filtered_list(request, VisitFilter, visits, "-visited_on", "cases/visit_list.html")
@@ -74,7 +78,7 @@ def household_detail(request, pk):
     visits = (
         Visit.objects.visible_to(request.user)
         .filter(case__household=household)
-        .select_related("case__project", "branch", "recorded_by")
+        .select_related("project", "branch", "recorded_by")
         .prefetch_related("visitors")
     )
     ballots = (

@@ -1,0 +1,69 @@
+"""Paginators for tables of millions of rows, where ``COUNT(*)`` reads every row.
+
+``EstimatedCountPaginator`` (admin changelists of households, members, cases and visits): an
+unfiltered list on PostgreSQL takes its count from the planner's statistics
+(``pg_class.reltuples``, kept by ANALYZE and autovacuum); a filter, a search or a user's
+village scope gives an exact count, as does a small table or any other database.
+
+``CappedCountPaginator`` (the case and visit lists): counts at most ``cap + 1`` rows, so a
+list of a million visits costs what a list of ten thousand does; the page then says "more
+than 10,000" and the user narrows the filter.
+"""
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+
+def estimated_count(queryset) -> int | None:
+    """The planner's row estimate of an unfiltered queryset's table on PostgreSQL, else None."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    query = queryset.query
+    connection = connections[queryset.db]
+    if (
+        connection.vendor != "postgresql"
+        or query.where
+        or query.distinct
+        or query.combinator
+        or query.is_sliced
+    ):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [connection.ops.quote_name(queryset.model._meta.db_table)],
+        )
+        row = cursor.fetchone()
+    # -1: never analysed.
+    return row[0] if row and row[0] >= 0 else None
+
+
+class EstimatedCountPaginator(Paginator):
+    #: Below this estimate an exact count is cheap, and exact is better.
+    exact_below = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        estimate = estimated_count(self.object_list)
+        if estimate is not None and estimate >= self.exact_below:
+            return estimate
+        return super().count
+
+
+class CappedCountPaginator(Paginator):
+    #: Rows counted at most (one more, to know there are more).
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and not rows.query.is_sliced:
+            return rows.order_by()[: self.cap + 1].count()
+        return min(super().count, self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        """True when there are more rows than ``cap`` (the count is then ``cap + 1``)."""
+        return self.count > self.cap

@@ -1,0 +1,146 @@
+"""The changelists of the big tables (households, members, cases, visits) at district scale:
+constant queries, the planner's estimate instead of COUNT(*) when unfiltered on PostgreSQL,
+searches that find by name and number within the user's scope."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, Visit
+from cases.pagination import EstimatedCountPaginator
+
+from .factories import bulk_cases
+
+
+def _changelists(project, village):
+    household = reverse("admin:cases_household_changelist")
+    member = reverse("admin:cases_member_changelist")
+    case = reverse("admin:cases_case_changelist")
+    visit = reverse("admin:cases_visit_changelist")
+    return {
+        "household": household,
+        "household, village filter": f"{household}?cooperative__village__id__exact={village.pk}",
+        "household, search": f"{household}?q=批量户主1",
+        "member": member,
+        "member, search": f"{member}?q=B00001",
+        "case": case,
+        "case, project and status": f"{case}?project__id__exact={project.pk}&status__exact=opposed",
+        "case, search": f"{case}?q=B00001",
+        "visit": visit,
+        "visit, project filter": f"{visit}?project__id__exact={project.pk}",
+        "visit, search": f"{visit}?q=批量户主1",
+    }
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    return ctx.captured_queries
+
+
+def _analyze():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+#: Session, user, permissions (2), the list filters' choices, the count, the page.
+BUDGET = 10
+
+
+@pytest.mark.parametrize("user_fixture", ["superuser", "cadre_yannan"])
+def test_changelist_queries_stay_constant_from_10_to_500_households(
+    client, request, user_fixture, yannan_project, yannan_coop, yannan, staff
+):
+    client.force_login(request.getfixturevalue(user_fixture))
+    bulk_cases(yannan_project, yannan_coop, 10, recorder=staff)
+    pages = _changelists(yannan_project, yannan)
+    small = {name: len(_queries(client, url)) for name, url in pages.items()}
+    bulk_cases(yannan_project, yannan_coop, 490, recorder=staff, start=10)
+    for name, url in pages.items():
+        large = len(_queries(client, url))
+        assert large == small[name] <= BUDGET, name
+
+
+def test_an_unfiltered_changelist_reads_the_estimate_on_postgresql_and_counts_otherwise(
+    client, superuser, yannan_project, yannan_coop, staff, monkeypatch
+):
+    bulk_cases(yannan_project, yannan_coop, 30, recorder=staff)
+    _analyze()
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
+    client.force_login(superuser)
+    for model in ["household", "member", "case", "visit"]:
+        url = reverse(f"admin:cases_{model}_changelist")
+        sql = " ".join(q["sql"] for q in _queries(client, url))
+        if connection.vendor == "postgresql":
+            assert "reltuples" in sql and "COUNT(*)" not in sql, model
+        else:
+            assert "COUNT(*)" in sql and "reltuples" not in sql, model
+        filtered = " ".join(q["sql"] for q in _queries(client, f"{url}?q=B00001"))
+        assert "COUNT(*)" in filtered and "reltuples" not in filtered, model
+
+
+def test_a_cadre_s_changelist_is_counted_exactly(
+    client, cadre_yannan, yannan_project, yannan_coop, staff, monkeypatch
+):
+    bulk_cases(yannan_project, yannan_coop, 30, recorder=staff)
+    _analyze()
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
+    client.force_login(cadre_yannan)
+    page = client.get(reverse("admin:cases_case_changelist"))
+    assert page.context["cl"].result_count == 30
+
+
+def test_admin_search_finds_by_head_name_and_by_household_number(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    bulk_cases(yannan_project, yannan_coop, 30, recorder=staff)
+    client.force_login(superuser)
+    households = reverse("admin:cases_household_changelist")
+    by_name = client.get(households, {"q": "批量户主2"}).context["cl"].result_list
+    assert sorted(h.number for h in by_name) == ["B00002"] + [f"B000{n}" for n in range(20, 30)]
+    by_number = client.get(households, {"q": "b00007"}).context["cl"].result_list
+    assert [h.number for h in by_number] == ["B00007"]  # exact, case-insensitive
+    visits = client.get(reverse("admin:cases_visit_changelist"), {"q": "B00003"})
+    expected = Visit.objects.filter(case__household__number="B00003").count()
+    assert len(visits.context["cl"].result_list) == expected > 0
+    case_list = reverse("admin:cases_case_changelist")
+    both = client.get(case_list, {"q": "批量户主1 B00001"}).context["cl"].result_list
+    assert [c.household.number for c in both] == ["B00001"]  # every term must match
+    neither = client.get(case_list, {"q": "批量户主1 B00002"}).context["cl"].result_list
+    assert list(neither) == []
+    nothing = client.get(reverse("admin:cases_member_changelist"), {"q": "无此人"})
+    assert list(nothing.context["cl"].result_list) == []
+
+
+def test_admin_search_stays_in_the_users_villages(
+    client, cadre_zhennan, yannan_project, yannan_coop, staff
+):
+    bulk_cases(yannan_project, yannan_coop, 5, recorder=staff)
+    client.force_login(cadre_zhennan)
+    for model in ["household", "case", "visit"]:
+        page = client.get(reverse(f"admin:cases_{model}_changelist"), {"q": "批量户主"})
+        assert list(page.context["cl"].result_list) == [], model
+
+
+def test_changing_a_visits_case_in_the_admin_moves_it_to_that_cases_project(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    from .factories import CaseFactory
+
+    first, *_ = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    other = CaseFactory()
+    visit = Visit.objects.get(case=first)
+    assert visit.project_id == yannan_project.pk
+    client.force_login(superuser)
+    url = reverse("admin:cases_visit_change", args=[visit.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "visitors"}
+    data.update(case=other.pk, visitors=[staff.pk], concerns="[]")
+    data["visited_on"] = visit.visited_on.isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    visit.refresh_from_db()
+    assert (visit.case_id, visit.project_id) == (other.pk, other.project_id)
+    assert Case.objects.get(pk=other.pk).visit_count == 1
