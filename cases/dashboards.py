@@ -291,10 +291,30 @@ def visits_per_branch(visits, today: date) -> list[tuple[str, int]]:
     return visit_counts(visits, today)[1]
 
 
+#: A deadline this close is flagged on the dashboard (the procedure page uses the same window).
+DEADLINE_SOON_DAYS = 7
+
+
 @dataclass
 class StageRow:
     stage: Stage
     state: str  # done, overdue, in_progress, due, planned
+    today: date | None = None
+
+    @property
+    def done_early(self) -> bool:
+        """Marked done before its legal minimum had elapsed (the reason was required then)."""
+        return bool(self.stage.done_on and self.stage.early_reason)
+
+    @property
+    def due_soon(self) -> bool:
+        due = self.stage.due_on
+        return bool(
+            self.today
+            and not self.stage.done_on
+            and due
+            and 0 <= (due - self.today).days <= DEADLINE_SOON_DAYS
+        )
 
     @property
     def label(self) -> str:
@@ -320,8 +340,11 @@ def stage_state(stage: Stage, today: date) -> str:
 
 
 def stage_timeline(stages, today: date) -> list[StageRow]:
-    """The project's stages in order with their state on ``today`` (partial stage_timeline)."""
-    return [StageRow(stage=s, state=stage_state(s, today)) for s in stages]
+    """The project's stages in order with their state on ``today`` and the flags their stored
+    dates give: done early (with its reason), overdue, due within seven days. The statutory
+    computation with the working-day calendar, dependencies and the hearing trigger is the
+    procedure page's (``cases.procedures.stage_flags``); the dashboard links to it."""
+    return [StageRow(stage=s, state=stage_state(s, today), today=today) for s in stages]
 
 
 @dataclass

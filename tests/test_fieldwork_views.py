@@ -419,3 +419,29 @@ def test_a_visit_carries_its_cases_project(staff, yannan_case):
     )
     assert visit.project_id == yannan_case.project_id
     assert Visit.objects.get(pk=visit.pk).project_id == yannan_case.project_id
+
+
+def test_dashboard_stages_carry_their_flags_and_link_to_the_procedure(client, staff, yannan_case):
+    from datetime import timedelta
+
+    project = yannan_case.project
+    today = timezone.localdate()
+    Stage.objects.create(
+        project=project,
+        order=1,
+        name="征收预公告",
+        started_on=today - timedelta(days=20),
+        done_on=today - timedelta(days=12),
+        early_reason="县政府要求提前",
+    )
+    Stage.objects.create(
+        project=project, order=2, name="方案公告", due_on=today + timedelta(days=3)
+    )
+    Stage.objects.create(
+        project=project, order=3, name="补偿登记", due_on=today + timedelta(days=30)
+    )
+    client.force_login(staff)
+    html = client.get(reverse("project_dashboard", args=[project.pk])).content.decode()
+    assert html.count('data-flag="done_early"') == 1 and "县政府要求提前" in html
+    assert html.count('data-flag="deadline_soon"') == 1  # in 3 days, not the one in 30
+    assert reverse("project_procedure", args=[project.pk]) in html
