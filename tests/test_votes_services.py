@@ -386,9 +386,12 @@ def test_two_cadres_saving_the_same_voter_at_once_store_one_ballot(
             outcomes.append(exc.messages[0])
 
     def in_thread(user, choice):
+        from django.utils import translation
+
         try:
             barrier.wait(timeout=10)
-            save(user, choice)
+            with translation.override("en"):  # a new thread starts in the default language
+                save(user, choice)
         finally:
             connection.close()
 
