@@ -207,15 +207,39 @@ def _rows(qs, make: Callable) -> Iterator[tuple]:
         yield make(obj)
 
 
+#: The household's identity, in every table that names a household; the ID number is left out
+#: where it is not needed (visits).
+HOUSEHOLD_HEADERS = [
+    _("village"),
+    _("cooperative"),
+    _("household number"),
+    _("head of household"),
+    _("ID number"),
+    _("phone"),
+]
+
+
+def _household_cells(household: Household, user, *, id_number: bool = True) -> tuple:
+    """The household's identity cells, personal numbers masked unless ``user`` may see them."""
+    cells = (
+        household.cooperative.village.name,
+        household.cooperative.name,
+        household.number,
+        household.head_name,
+        id_number_for(user, household.head_id_number),
+        phone_for(user, household.phone),
+    )
+    return cells if id_number else cells[:4] + cells[5:]
+
+
+def _household_headers(*, id_number: bool = True) -> list:
+    return HOUSEHOLD_HEADERS if id_number else HOUSEHOLD_HEADERS[:4] + HOUSEHOLD_HEADERS[5:]
+
+
 def cases_table(qs, user) -> Table:
     headers = [
         _("project"),
-        _("village"),
-        _("cooperative"),
-        _("household number"),
-        _("head of household"),
-        _("ID number"),
-        _("phone"),
+        *_household_headers(),
         _("status"),
         _("stance"),
         _("affected area (mu)"),
@@ -231,12 +255,7 @@ def cases_table(qs, user) -> Table:
         household = case.household
         return (
             case.project.name,
-            household.cooperative.village.name,
-            household.cooperative.name,
-            household.number,
-            household.head_name,
-            id_number_for(user, household.head_id_number),
-            phone_for(user, household.phone),
+            *_household_cells(household, user),
             case.get_status_display(),
             case.get_stance_display(),
             case.affected_mu,
@@ -255,11 +274,7 @@ def visits_table(qs, user) -> Table:
     headers = [
         _("date of visit"),
         _("project"),
-        _("village"),
-        _("cooperative"),
-        _("household number"),
-        _("head of household"),
-        _("phone"),
+        *_household_headers(id_number=False),
         _("place"),
         _("stance heard"),
         _("concerns"),
@@ -276,11 +291,7 @@ def visits_table(qs, user) -> Table:
         return (
             visit.visited_on,
             visit.case.project.name,
-            household.cooperative.village.name,
-            household.cooperative.name,
-            household.number,
-            household.head_name,
-            phone_for(user, household.phone),
+            *_household_cells(household, user, id_number=False),
             visit.get_place_display(),
             visit.get_stance_display(),
             "、".join(str(concern_labels.get(c, c)) for c in visit.concerns or []),
@@ -296,12 +307,7 @@ def visits_table(qs, user) -> Table:
 
 def households_table(qs, user) -> Table:
     headers = [
-        _("village"),
-        _("cooperative"),
-        _("household number"),
-        _("head of household"),
-        _("ID number"),
-        _("phone"),
+        *_household_headers(),
         _("members"),
         _("shareholders"),
         _("contracted area (mu)"),
@@ -311,12 +317,7 @@ def households_table(qs, user) -> Table:
 
     def row(household: Household):
         return (
-            household.cooperative.village.name,
-            household.cooperative.name,
-            household.number,
-            household.head_name,
-            id_number_for(user, household.head_id_number),
-            phone_for(user, household.phone),
+            *_household_cells(household, user),
             household.member_count,
             household.shareholder_count,
             household.contracted_mu,

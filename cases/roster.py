@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -681,15 +681,20 @@ def _id_number(value: str) -> str:
     return _id_number_full(value)
 
 
-def _id_number_full(value: str) -> str:
+def _checked(value: str, normalize: Callable[[str], str], problem: Callable) -> str:
+    """The full path of a personal number: blank, or normalised and valid, or ``_Invalid``."""
     value = _optional(value)
     if not value:
         return ""
-    value = normalize_id_number(_unwrap(value))
-    problem = id_number_problem(value)
-    if problem:
-        raise _Invalid(problem)
+    value = normalize(_unwrap(value))
+    reason = problem(value)
+    if reason:
+        raise _Invalid(reason)
     return value
+
+
+def _id_number_full(value: str) -> str:
+    return _checked(value, normalize_id_number, id_number_problem)
 
 
 def _phone(value: str) -> str:
@@ -699,14 +704,7 @@ def _phone(value: str) -> str:
 
 
 def _phone_full(value: str) -> str:
-    value = _optional(value)
-    if not value:
-        return ""
-    value = normalize_phone(_unwrap(value))
-    problem = phone_problem(value)
-    if problem:
-        raise _Invalid(problem)
-    return value
+    return _checked(value, normalize_phone, phone_problem)
 
 
 def _count(value: str, column: str) -> int | None:
