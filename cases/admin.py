@@ -755,7 +755,8 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         if change:
             obj.project_id = obj.case.project_id  # the case may have been changed
             super().save_model(request, obj, form, change)
-            services.case_refresh_visits(case=obj.case)
+            # The figures of the case it belongs to now, and of the one it left if it moved.
+            self._refresh_cases({obj.case_id, form.initial.get("case")})
             return
         visit, _created = services.visit_record(
             case=obj.case,
@@ -770,6 +771,21 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         )
         obj.pk = visit.pk
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._refresh_cases({obj.case_id})
+
+    def delete_queryset(self, request, queryset):
+        case_ids = set(queryset.values_list("case_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._refresh_cases(case_ids)
+
+    @staticmethod
+    def _refresh_cases(case_ids) -> None:
+        """A visit changed, moved or deleted: its cases' figures recomputed from their visits."""
+        for case in Case.objects.filter(pk__in=[pk for pk in case_ids if pk]):
+            services.case_refresh_visits(case=case)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

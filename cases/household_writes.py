@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from django.conf import settings
 from django.db import connection
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .history_sql import history_enabled, history_insert, tracked_columns
 from .models import Household
 from .roster import RosterRow
 
@@ -171,18 +171,11 @@ def _with_history(
     """Run an INSERT or UPDATE of households (``alias``: its table's, in an UPDATE … FROM)
     and, in the same statement, write a history row of type ``kind`` for each household it
     wrote; ``Conflict`` unless it wrote ``rows``."""
-    history = history_model()
-    tracked = [f.column for f in history.tracked_fields]
-    meta = [
-        history._meta.get_field(name).column
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
-    ]
-    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if history_enabled():
+        tracked = ", ".join(alias + c for c in tracked_columns(Household))
         cursor.execute(
-            f"WITH written AS ({statement} RETURNING {', '.join(alias + c for c in tracked)}) "
-            f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "
-            f"({', '.join(tracked + meta)}) "
-            f"SELECT {', '.join(tracked)}, %s, %s, %s, %s FROM written",
+            f"WITH written AS ({statement} RETURNING {tracked}) "
+            + history_insert(Household, "written"),
             [*params, write.now, write.reason, kind, getattr(write.user, "pk", None)],
         )
     else:

@@ -144,3 +144,27 @@ def test_changing_a_visits_case_in_the_admin_moves_it_to_that_cases_project(
     visit.refresh_from_db()
     assert (visit.case_id, visit.project_id) == (other.pk, other.project_id)
     assert Case.objects.get(pk=other.pk).visit_count == 1
+    # The case it left no longer counts it.
+    first.refresh_from_db()
+    assert (first.visit_count, first.last_visit_on) == (0, None)
+    assert first.status == Case.Status.NOT_CONTACTED
+
+
+def test_deleting_visits_in_the_admin_recomputes_their_cases(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    cases = bulk_cases(yannan_project, yannan_coop, 2, recorder=staff)
+    client.force_login(superuser)
+    one = Visit.objects.get(case=cases[0])
+    response = client.post(reverse("admin:cases_visit_delete", args=[one.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    cases[0].refresh_from_db()
+    assert cases[0].visit_count == 0
+    other = Visit.objects.get(case=cases[1])
+    response = client.post(
+        reverse("admin:cases_visit_changelist"),
+        {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    cases[1].refresh_from_db()
+    assert (cases[1].visit_count, cases[1].last_visit_on) == (0, None)

@@ -1,6 +1,10 @@
 """Forms, one module per topic; they bind and clean input, the services keep the rules."""
 
-from .casework import DateInput as DateInput, VisitForm as VisitForm
+from .casework import (
+    DateInput as DateInput,
+    VisitFieldsForm as VisitFieldsForm,
+    VisitForm as VisitForm,
+)
 from .procedures import EvidenceUploadForm as EvidenceUploadForm, StageDoneForm as StageDoneForm
 from .votes import (
     BallotCorrectionForm as BallotCorrectionForm,

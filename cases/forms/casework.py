@@ -37,17 +37,11 @@ def possible_visitors(case: Case):
     )
 
 
-class VisitForm(forms.Form):
-    """入户走访: what the visitor heard. ``client_id`` is fixed when the form is first shown."""
+class VisitFieldsForm(forms.Form):
+    """What the visitor heard, without who was there: it needs no case to be checked, so the
+    visit form's fast path (``services.visit_record_as``) parses a post with it alone."""
 
     visited_on = forms.DateField(label=_("date of visit"), widget=DateInput)
-    visitors = forms.ModelMultipleChoiceField(
-        label=_("visitors"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        help_text=_("Nobody ticked: you alone."),
-        widget=forms.CheckboxSelectMultiple,
-    )
     stance = forms.ChoiceField(
         label=_("stance heard"), choices=Stance.choices, widget=forms.RadioSelect
     )
@@ -63,6 +57,18 @@ class VisitForm(forms.Form):
     )
     next_follow_up_on = forms.DateField(label=_("next follow-up"), required=False, widget=DateInput)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class VisitForm(VisitFieldsForm):
+    """入户走访: what the visitor heard. ``client_id`` is fixed when the form is first shown."""
+
+    visitors = forms.ModelMultipleChoiceField(
+        label=_("visitors"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Nobody ticked: you alone."),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, case: Case, user, **kwargs):
         kwargs.setdefault(

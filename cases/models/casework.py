@@ -95,8 +95,13 @@ class Case(models.Model):
         SIGNED = "signed", _("signed")
         COMPLETED = "completed", _("completed")
 
+    #: No index of its own: ``case_unique_household`` (project, household) serves it.
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="cases", verbose_name=_("project")
+        Project,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("project"),
+        db_index=False,
     )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="cases", verbose_name=_("household")
@@ -121,7 +126,9 @@ class Case(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords()
+    #: The history is read per case and per household (``cases.audit``); an index on its
+    #: project would cost every visit a write and serve no query.
+    history = HistoricalRecords(no_db_index=["project"])
 
     class Meta:
         verbose_name = _("case")
@@ -187,8 +194,13 @@ class Visit(models.Model):
         POLICY = "policy", _("policy unclear")
         OTHER = "other", _("other")
 
+    #: No index of its own: ``visit_case_date_idx`` (case, visited_on) serves it.
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="visits", verbose_name=_("case")
+        Case,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("case"),
+        db_index=False,
     )
     #: The case's project, copied when the visit is stored (``services.visit_record``), so
     #: that a project's visits are found newest first along one index, without reading
@@ -230,7 +242,9 @@ class Visit(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = VisitQuerySet.as_manager()
-    history = HistoricalRecords()
+    #: The history is read per case (``cases.audit``); the other foreign keys and the client id
+    #: are not looked up there, and each index would cost every visit a write.
+    history = HistoricalRecords(no_db_index=["branch", "client_id", "project", "recorded_by"])
 
     class Meta:
         verbose_name = _("visit")

@@ -21,6 +21,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         verbose_name=_("cooperative"),
+        db_index=False,  # ``household_unique_number`` (cooperative, number) serves it
     )
     number = models.CharField(_("household number"), max_length=32)
     head_name = models.CharField(_("head of household"), max_length=50)
@@ -39,7 +40,9 @@ class Household(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    #: Read per household (``cases.audit``): no index on the cooperative, which would cost a
+    #: roster import a write per row.
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["cooperative"])
 
     class Meta:
         verbose_name = _("household")

@@ -8,10 +8,12 @@ from ..importing import (
     import_job_start as import_job_start,
 )
 from .casework import (
+    VisitSaved as VisitSaved,
     case_complete as case_complete,
     case_refresh_visits as case_refresh_visits,
     case_sign as case_sign,
     visit_record as visit_record,
+    visit_record_as as visit_record_as,
 )
 from .meetings import meeting_record as meeting_record
 from .procedures import (

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import audit, services
 from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
-from ..forms import VisitForm
+from ..forms import VisitFieldsForm, VisitForm
 from ..models import Ballot, Case, Household, Visit
 from ..pagination import CappedCountPaginator
 
@@ -111,10 +111,50 @@ def _safe_next(request, default: str) -> str:
 
 
 @login_required
-@permission_required("cases.add_visit", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def visit_new(request, pk):
-    """Log a visit to a case's household; a re-sent form (same client_id) stores it once."""
+    """Log a visit to a case's household; a re-sent form (same client_id) stores it once.
+
+    A post goes first to the fast path (``_visit_post_quick``), then, if that cannot decide, to
+    the form (``_visit_form``), which checks the permission and the scope as every page does.
+    """
+    if request.method == "POST":
+        response = _visit_post_quick(request, pk)
+        if response is not None:
+            return response
+    return _visit_form(request, pk)
+
+
+def _visit_saved_message(request, created: bool, household) -> None:
+    if created:
+        messages.success(request, _("Visit to %(household)s saved.") % {"household": household})
+    else:
+        messages.info(request, _("This visit had already been saved; it is stored once."))
+
+
+def _visit_post_quick(request, pk):
+    """The common post, a visit its recorder made alone and that is valid, stored in two
+    statements that also check the right to log it and to see the case
+    (``services.visit_record_as``, PostgreSQL). ``None`` for everything else (other visitors
+    ticked, an invalid form, no right, no such case, SQLite): the form handles it."""
+    user = request.user
+    if any(v != str(user.pk) for v in request.POST.getlist("visitors")):
+        return None
+    form = VisitFieldsForm(request.POST)
+    if not form.is_valid():
+        return None
+    try:
+        saved = services.visit_record_as(user=user, case_id=pk, **form.cleaned_data)
+    except ValidationError:
+        return None
+    if saved is None:
+        return None
+    _visit_saved_message(request, saved.created, saved.household_label)
+    return redirect(_safe_next(request, reverse("household_detail", args=[saved.household_id])))
+
+
+@permission_required("cases.add_visit", raise_exception=True)
+def _visit_form(request, pk):
     case = get_for_user(
         Case.objects.select_related("project", "household__cooperative__village"),
         request.user,
@@ -140,11 +180,6 @@ def visit_new(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if created:
-                messages.success(
-                    request, _("Visit to %(household)s saved.") % {"household": case.household}
-                )
-            else:
-                messages.info(request, _("This visit had already been saved; it is stored once."))
+            _visit_saved_message(request, created, case.household)
             return redirect(back)
     return render(request, "cases/visit_form.html", {"form": form, "case": case, "next": back})

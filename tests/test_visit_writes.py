@@ -1,0 +1,286 @@
+"""The visit form's write paths: the ORM one (every database) and the two-statement one of
+``cases.visit_writes`` (PostgreSQL), which must write the same rows and history, keep the
+permission and scope rules, store a re-sent form once and count concurrent visits right."""
+
+import threading
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services, visit_writes
+from cases.models import Case, Stance, Visit
+from cases.services import casework
+
+from .factories import CaseFactory, HouseholdFactory, UserFactory
+
+postgres_only = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the two-statement path is PostgreSQL's"
+)
+TODAY = timezone.localdate()
+
+#: (days before today, stance, follow-up in days or None): in time order, then one back-dated,
+#: one on the same day as the latest, and the rest.
+SCENARIO = [
+    (20, Stance.UNDECIDED, None),
+    (10, Stance.OPPOSED, 5),
+    (15, Stance.SUPPORTIVE, None),  # back-dated: the case keeps the latest visit's stance
+    (10, Stance.UNDECIDED, 3),  # same day as the latest: recorded later, so it wins
+    (2, Stance.SUPPORTIVE, None),
+]
+
+
+def _fields(days: int, stance: str, follow_up: int | None, notes: str) -> dict:
+    visited_on = TODAY - timedelta(days=days)
+    return dict(
+        visited_on=visited_on,
+        place="workplace",
+        stance=stance,
+        concerns=["compensation", "tenants"],
+        notes=notes,
+        next_follow_up_on=visited_on + timedelta(days=follow_up) if follow_up else None,
+        client_id=uuid.uuid4(),
+    )
+
+
+def _case_state(case: Case) -> tuple:
+    case.refresh_from_db()
+    return (case.visit_count, case.last_visit_on, case.stance, case.status, case.next_follow_up_on)
+
+
+VISIT_FIELDS = ["visited_on", "place", "stance", "concerns", "notes", "next_follow_up_on"]
+
+
+def _visit_rows(case: Case) -> list[tuple]:
+    return [
+        (*(getattr(v, f) for f in VISIT_FIELDS), v.project_id, v.branch_id, v.recorded_by_id)
+        + (tuple(v.visitors.values_list("pk", flat=True)),)
+        for v in case.visits.order_by("pk")
+    ]
+
+
+def _history(model, **lookup) -> list[tuple]:
+    skip = {"history_id", "history_date", "id", "client_id", "recorded_at", "case", "household"}
+    names = [f.attname for f in model.history.model._meta.concrete_fields if f.name not in skip]
+    return list(model.history.filter(**lookup).order_by("history_id").values_list(*names))
+
+
+@postgres_only
+@pytest.mark.parametrize("signed", [False, True])
+def test_both_paths_write_the_same_rows_figures_and_history(staff, yannan_project, signed):
+    """The same visits through the ORM path and the two-statement path: the same visits,
+    visitors, case figures after each visit, and the same history rows."""
+    cases = [CaseFactory(project=yannan_project) for _ in range(2)]
+    if signed:
+        for case in cases:
+            services.case_sign(case=case, signed_on=TODAY - timedelta(days=30))
+    states = {}
+    for case, path in zip(cases, ["orm", "sql"], strict=True):
+        states[path] = []
+        for n, (days, stance, follow_up) in enumerate(SCENARIO):
+            fields = _fields(days, stance, follow_up, notes=f"第{n}次")
+            if path == "orm":
+                visit_id, created = casework._visit_insert_orm(case, staff, [staff], None, fields)
+            else:
+                saved = casework._visit_insert_sql(
+                    case_id=case.pk,
+                    recorder=staff,
+                    authorize=False,
+                    visitor_ids=[staff.pk],
+                    **fields,
+                )
+                visit_id, created = saved.visit_id, saved.created
+            assert created and visit_id
+            states[path].append(_case_state(case))
+    assert states["orm"] == states["sql"]
+    # The back-dated visit left the stance of the latest; the same-day one took over.
+    assert [s[2] for s in states["sql"]] == [
+        Stance.UNDECIDED,
+        Stance.OPPOSED,
+        Stance.OPPOSED,
+        Stance.UNDECIDED,
+        Stance.SUPPORTIVE,
+    ]
+    assert [s[3] == Case.Status.SIGNED for s in states["sql"]] == [signed] * len(SCENARIO)
+    orm, sql = cases
+    assert _visit_rows(orm) == _visit_rows(sql)
+    assert _history(Visit, case_id=orm.pk) == _history(Visit, case_id=sql.pk)
+    assert _history(Case, id=orm.pk) == _history(Case, id=sql.pk)
+    assert len(_history(Case, id=sql.pk)) == len(SCENARIO) + 1 + signed
+
+
+@postgres_only
+def test_the_sql_path_records_the_request_user_in_the_history_like_simple_history(
+    client, staff, yannan_case
+):
+    client.force_login(staff)
+    url = reverse("visit_new", args=[yannan_case.pk])
+    response = client.post(url, _form_data())
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    [visit_history] = visit.history.all()
+    assert (visit_history.history_type, visit_history.history_user) == ("+", staff)
+    case_history = Case.history.filter(id=yannan_case.pk).order_by("-history_id").first()
+    assert (case_history.history_type, case_history.history_user) == ("~", staff)
+    assert case_history.visit_count == 1
+
+
+def _form_data(**overrides) -> dict:
+    data = {
+        "visited_on": TODAY.isoformat(),
+        "stance": "opposed",
+        "place": "home",
+        "notes": "门口谈了十分钟",
+        "client_id": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_visit_form_post_stores_the_visit_in_a_few_queries(client, staff, yannan_case):
+    """PostgreSQL: the session, the user, then lock + write + commit, nothing else (the
+    ordinary path took about twenty). SQLite takes the ORM path."""
+    client.force_login(staff)
+    url = reverse("visit_new", args=[yannan_case.pk])
+    client.post(url, _form_data())  # the first post on a connection prepares the statements
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, _form_data(stance="supportive"))
+    assert response.status_code == 302
+    assert Visit.objects.count() == 2
+    assert _case_state(yannan_case)[:3] == (2, TODAY, Stance.SUPPORTIVE)
+    if connection.vendor == "postgresql":
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert len(sql) <= 6, sql
+        assert sum("EXECUTE landreform_visit" in s for s in sql) == 2
+        assert not any("auth_permission" in s for s in sql)  # checked inside the lock
+
+
+def test_a_resent_form_is_stored_once_and_says_so(english_client, staff, yannan_case):
+    client = english_client
+    client.force_login(staff)
+    url = reverse("visit_new", args=[yannan_case.pk])
+    data = _form_data()
+    first = client.post(url, data, follow=True)
+    second = client.post(url, data, follow=True)
+    assert f"Visit to {yannan_case.household} saved." in first.content.decode()
+    assert "already been saved; it is stored once" in second.content.decode()
+    assert Visit.objects.count() == 1
+    assert _case_state(yannan_case)[0] == 1
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [("leader", 403), ("cadre_zhennan", 404), ("inactive", 302), ("no_profile_cadre", 404)],
+)
+def test_the_fast_path_keeps_the_permission_and_scope_rules(
+    client, request, yannan_case, who, status
+):
+    """A leader may not log visits (403), another village's cadre may not see the case (404),
+    an inactive user is logged out, a cadre with no villages sees nothing: the post falls
+    back to the ordinary path, which answers as every page does, and nothing is stored."""
+    if who == "inactive":
+        user = request.getfixturevalue("staff")
+        client.force_login(user)
+        user.is_active = False
+        user.save()
+    elif who == "no_profile_cadre":
+        from cases import roles
+
+        user = UserFactory(username="cadre_nowhere", role=roles.VILLAGE_CADRE)
+        client.force_login(user)
+    else:
+        client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("visit_new", args=[yannan_case.pk]), _form_data())
+    assert response.status_code == status
+    assert not Visit.objects.exists()
+    assert _case_state(yannan_case)[0] == 0
+
+
+@postgres_only
+def test_lock_case_checks_permission_and_scope_in_the_statement(
+    staff, leader, cadre_yannan, cadre_zhennan, superuser, yannan_case
+):
+    def locked(user):
+        with connection.cursor() as cursor:
+            return visit_writes.lock_case(
+                cursor, case_id=yannan_case.pk, recorder=user, authorize=True
+            )
+
+    assert locked(staff).household_label == str(yannan_case.household)
+    assert locked(cadre_yannan).id == yannan_case.pk
+    assert locked(superuser) is not None
+    assert locked(leader) is None  # no add_visit
+    assert locked(cadre_zhennan) is None  # another village
+    with connection.cursor() as cursor:
+        assert visit_writes.lock_case(cursor, case_id=-1, recorder=staff, authorize=True) is None
+
+
+def test_other_visitors_and_bad_input_take_the_ordinary_form(client, staff, yannan_case):
+    from cases import roles
+
+    client.force_login(staff)
+    url = reverse("visit_new", args=[yannan_case.pk])
+    colleague = UserFactory(username="colleague", role=roles.TOWNSHIP_STAFF)
+    from .factories import StaffProfileFactory
+
+    StaffProfileFactory(user=colleague)
+    response = client.post(url, _form_data(visitors=[staff.pk, colleague.pk]))
+    assert response.status_code == 302
+    assert set(Visit.objects.get().visitors.values_list("username", flat=True)) == {
+        "staff",
+        "colleague",
+    }
+    future = (TODAY + timedelta(days=1)).isoformat()
+    response = client.post(url, _form_data(visited_on=future, notes="保留这段话"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "保留这段话" in page  # nothing typed is lost
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_visits_to_one_case_are_all_counted(yannan_project, staff):
+    """Four visits posted at once to the same case: the case lock orders them, so the case
+    counts four visits and takes the stance of the last one recorded (PostgreSQL: threads;
+    SQLite serialises writers, so the visits run one after the other)."""
+    case = CaseFactory(project=yannan_project, household=HouseholdFactory())
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def log(n):
+        from django.utils import translation
+
+        try:
+            if connection.vendor == "postgresql":
+                barrier.wait(timeout=10)
+            with translation.override("en"):
+                services.visit_record(
+                    case=case,
+                    recorded_by=staff,
+                    visited_on=date.today() - timedelta(days=n),
+                    stance=Stance.OPPOSED if n else Stance.SUPPORTIVE,
+                )
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            if connection.vendor == "postgresql":
+                connection.close()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=log, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    else:
+        for n in range(4):
+            log(n)
+    assert errors == []
+    count, last, stance, _status, _follow_up = _case_state(case)
+    assert (count, last) == (4, date.today())
+    assert stance == Stance.SUPPORTIVE  # the visit of today, whatever the order of commits
+    assert Visit.objects.filter(case=case).count() == 4
