@@ -284,3 +284,18 @@ def test_concurrent_visits_to_one_case_are_all_counted(yannan_project, staff):
     assert (count, last) == (4, date.today())
     assert stance == Stance.SUPPORTIVE  # the visit of today, whatever the order of commits
     assert Visit.objects.filter(case=case).count() == 4
+
+
+def test_the_visit_list_shows_the_latest_recorded_first_within_a_day(client, staff, yannan_case):
+    """Newest first, and within one day the visit recorded last first: the tie-break follows
+    the sort's direction, so the (project, visited_on, id) index serves the page."""
+    earlier = TODAY - timedelta(days=1)
+    days = [earlier, TODAY, TODAY, earlier]
+    ids = [
+        services.visit_record(case=yannan_case, recorded_by=staff, visited_on=day)[0].pk
+        for day in days
+    ]
+    client.force_login(staff)
+    for query in ["", f"?project={yannan_case.project_id}"]:
+        listed = client.get(reverse("visit_list") + query).context["page"].object_list
+        assert [v.pk for v in listed] == [ids[2], ids[1], ids[3], ids[0]]

@@ -259,11 +259,11 @@ class Visit(models.Model):
         ]
         indexes = [
             # Visit list by project (newest first), dashboard's visits per week and branch.
-            models.Index(fields=["project", "visited_on"], name="visit_project_date_idx"),
+            models.Index(fields=["project", "visited_on", "id"], name="visit_project_date_idx"),
             # Case timeline and "latest visit" per case.
             models.Index(fields=["case", "visited_on"], name="visit_case_date_idx"),
             # Visits per week on the dashboard and the visit list's date range.
-            models.Index(fields=["visited_on"], name="visit_date_idx"),
+            models.Index(fields=["visited_on", "id"], name="visit_date_idx"),
         ]
 
     def __str__(self):

@@ -18,9 +18,11 @@ PAGE_SIZE = 50
 
 
 def _ordered(queryset, default: str):
-    """The chosen sort (or ``default``), then the primary key so that pages never overlap."""
+    """The chosen sort (or ``default``), then the primary key so that pages never overlap,
+    in the first key's direction: newest visits first is then one backward walk along
+    (project, visited_on, id), even when tens of thousands of visits share the latest day."""
     keys = list(queryset.query.order_by) or [default]
-    return queryset.order_by(*keys, "pk")
+    return queryset.order_by(*keys, "-pk" if str(keys[0]).startswith("-") else "pk")
 
 
 def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
