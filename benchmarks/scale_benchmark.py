@@ -268,6 +268,7 @@ function init(args)
   token = os.getenv("BENCH_CSRF")
   prefix = os.getenv("BENCH_PREFIX")
   today = os.getenv("BENCH_TODAY")
+  visitor = os.getenv("BENCH_VISITOR")
   wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
@@ -281,7 +282,9 @@ function request()
   end
   last = cid
   local case = cases[(tid * 7919 + counter) % #cases + 1]
+  -- As the form posts it: the recorder's own box ticked under "visitors".
   local body = "csrfmiddlewaretoken=" .. token .. "&visited_on=" .. today ..
+    "&visitors=" .. visitor ..
     "&stance=opposed&place=home&notes=benchmark&client_id=" .. cid ..
     "&next=/healthz%3Fcid%3D" .. cid
   return wrk.format("POST", "/cases/" .. case .. "/visits/new/", nil, body)
@@ -420,6 +423,7 @@ def load_test(args, project: Project, user) -> list[tuple]:
             "BENCH_PREFIX": prefix,
             "BENCH_ACK": ack,
             "BENCH_TODAY": timezone.localdate().isoformat(),
+            "BENCH_VISITOR": str(user.pk),
         }
         before = Visit.objects.count()
         post = run_wrk(WRK_POST, base + "/", args.seconds, args.connections, env)

@@ -1,10 +1,13 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), headless.
 
 Playwright's sync API runs an event loop in the test thread, so Django's async-safety check
-is relaxed for these tests only. Screenshots go to docs/screenshots/.
+is relaxed for these tests only. Screenshots go to a scratch folder (``$TMPDIR/landreform-
+screenshots``) so that running the suite leaves the work tree clean; ``UPDATE_SCREENSHOTS=1``
+writes them to docs/screenshots/ (the README's pictures) instead.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,11 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "landreform-screenshots"
+)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
