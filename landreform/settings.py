@@ -125,7 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django-axes first: it refuses a locked-out (username, address) pair before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user of each request with one plain query.
+    "cases.auth.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,6 +168,8 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Sessions: an idle timeout (the cookie's age, renewed on every request) and an absolute
 # lifetime counted from the log-in (cases.middleware.AbsoluteSessionLifetimeMiddleware).
 # A password change ends every other session of that user (Django's session auth hash).
+# Django's database sessions, read with one plain query (cases/auth.py).
+SESSION_ENGINE = "cases.auth"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60) * 60
 # The idle timeout is renewed by cases.middleware at most every SESSION_RENEW_SECONDS.
 SESSION_SAVE_EVERY_REQUEST = False
