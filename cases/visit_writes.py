@@ -127,7 +127,8 @@ def _execute_prepared(cursor, name: str, sql: str, types: dict, params: dict) ->
     Both statements are planned once per connection instead of once per visit (their planning
     cost more than their execution). ``PREPARE`` outlives a rolled-back transaction, and a
     new connection (``CONN_MAX_AGE``, a dropped connection) is noticed and prepared again.
-    Not for a transaction-pooling proxy (pgbouncer's ``transaction`` mode), which would run
+    The statements name their columns (no ``*``), so a migration that adds a column does not
+    break a prepared plan. Not for a transaction-pooling proxy (pgbouncer's ``transaction`` mode), which would run
     the ``EXECUTE`` on another server session; use session pooling or none.
     """
     raw = cursor.connection
@@ -205,7 +206,7 @@ def _insert_sql(history: bool) -> str:
         f"""v AS (
         INSERT INTO {_table(Visit)} ({", ".join(visit_columns)}) VALUES ({values})
         ON CONFLICT (client_id) DO NOTHING
-        RETURNING *)""",
+        RETURNING {", ".join(tracked_columns(Visit))})""",
         f"""vv AS (
         INSERT INTO {_table(visitors)} (visit_id, user_id)
         SELECT v.id, u FROM v CROSS JOIN unnest(%(visitors)s::integer[]) AS u)""",
