@@ -20,9 +20,11 @@ two benchmark users if missing: ``bench_staff`` (township staff, township-wide) 
     clients against ``/healthz``; requests/s, p50/p95, errors; then every acknowledged visit
     is checked to be stored exactly once (each request's client_id comes back in the redirect,
     and one request in ten re-sends the previous one's client_id, as a double-tapped phone
-    would).
+    would); then, as reference points, a logged-in form post that does nothing and one that
+    writes one row (``benchmarks/load/urls.py``; the server runs with their settings module).
 
-Loopback only; the load phase is bounded by ``--seconds`` (twice). ``--no-load`` skips it.
+Loopback only; the load phase is bounded by ``--seconds`` (four times). ``--no-load`` skips
+it, ``--no-pages`` runs it alone.
 """
 
 import argparse
@@ -306,6 +308,21 @@ function done(summary, latency, requests)
 end
 """
 )
+WRK_REFERENCE = r"""
+-- A logged-in form post to the reference views (benchmarks/load/urls.py): CSRF token and a
+-- new client_id per request, nothing else.
+local counter = 0
+function init(args)
+  token = os.getenv("BENCH_CSRF")
+  wrk.method = "POST"
+  wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+function request()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, "csrfmiddlewaretoken=" .. token .. "&client_id=" .. counter)
+end
+""" + WRK_POST[WRK_POST.index("function done") :]
 WRK_GET = r"""
 function done(summary, latency, requests)
   io.stderr:write(string.format(
@@ -400,10 +417,16 @@ def load_test(args, project: Project, user) -> list[tuple]:
         "--access-logfile",
         "/dev/null",
     ]
+    from benchmarks.load.urls import TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, client_id text)"
+        )
     server = subprocess.Popen(
         gunicorn,
         cwd=ROOT,
-        env={**os.environ, **SERVER_ENV},
+        env={**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "benchmarks.load.settings"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -429,9 +452,20 @@ def load_test(args, project: Project, user) -> list[tuple]:
         post = run_wrk(WRK_POST, base + "/", args.seconds, args.connections, env)
         time.sleep(1)  # requests cut off by wrk's stop finish in the server
         healthz = run_wrk(WRK_GET, base + "/healthz", args.seconds, args.connections, {})
+        references = [
+            (name, run_wrk(WRK_REFERENCE, base + url, args.seconds, args.connections, env))
+            for name, url in [
+                ("POST no-op (log-in + CSRF)", "/bench/noop/"),
+                ("POST + one-row INSERT", "/bench/insert/"),
+            ]
+        ]
     finally:
         server.terminate()
         server.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            inserted = cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE {TABLE}")
     acked = []
     for path in Path(ack).parent.glob("ack.*"):
         acked += path.read_text().split()
@@ -469,6 +503,18 @@ def load_test(args, project: Project, user) -> list[tuple]:
             )
         )
     rows.append(("load: visit rps / healthz rps", f"{ratio:.2f}", "target ≥ 0.5", "", "", ""))
+    for name, f in references:
+        rows.append(
+            (
+                f"load: {name}",
+                f"{f['rps']:.0f} req/s",
+                f"p50 {f['p50']:.1f} ms",
+                f"errors {f['errors']}",
+                f"{f['rps'] / healthz['rps']:.2f} of healthz",
+                f["command"],
+            )
+        )
+    rows.append(("load: one-row INSERTs stored", f"{inserted}", "", "", "", ""))
     rows.append(
         (
             "load: visits acknowledged",
