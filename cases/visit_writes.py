@@ -50,10 +50,10 @@ def _table(model) -> str:
     return model._meta.db_table
 
 
-@cache
-def _permission_sql() -> str:
-    """True when the user ``%(user)s`` holds the permission ``%(app)s.%(codename)s``, directly
-    or through a group (``ModelBackend``'s rule; superusers are handled by the caller)."""
+def _permission_sql(codename: str) -> str:
+    """True when the user ``%(user)s`` holds the permission ``%(app)s`` . ``%(<codename>)s``,
+    directly or through a group (``ModelBackend``'s rule; superusers are handled by the
+    caller)."""
     user_model = get_user_model()
     user_perms = user_model.user_permissions.through
     user_groups = user_model.groups.through
@@ -61,7 +61,7 @@ def _permission_sql() -> str:
     return f"""EXISTS (
         SELECT 1 FROM {_table(Permission)} p
         JOIN {_table(ContentType)} ct ON ct.id = p.content_type_id
-        WHERE ct.app_label = %(app)s AND p.codename = %(codename)s AND (
+        WHERE ct.app_label = %(app)s AND p.codename = %({codename})s AND (
             EXISTS (SELECT 1 FROM {_table(user_perms)} up
                     WHERE up.user_id = %(user)s AND up.permission_id = p.id)
             OR EXISTS (SELECT 1 FROM {_table(user_groups)} ug
@@ -74,11 +74,9 @@ def _lock_sql(authorize: bool) -> str:
     villages = StaffProfile.villages.through
     conditions = ""
     if authorize:
-        may_add = _permission_sql().replace("%(codename)s", "%(add)s")
-        sees_all = _permission_sql().replace("%(codename)s", "%(all)s")
         conditions = f"""
-        AND (%(superuser)s OR ({may_add}))
-        AND (%(superuser)s OR ({sees_all}) OR co.village_id IN (
+        AND (%(superuser)s OR ({_permission_sql("add")}))
+        AND (%(superuser)s OR ({_permission_sql("all")}) OR co.village_id IN (
             SELECT sv.village_id FROM {_table(villages)} sv
             JOIN {_table(StaffProfile)} sp ON sp.id = sv.staffprofile_id
             WHERE sp.user_id = %(user)s))"""
@@ -121,6 +119,13 @@ _INSERT_TYPES = {
 _PARAM = re.compile(r"%\((\w+)\)s")
 
 
+@cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` with ``$1``, ``$2``… for its ``%(name)s`` parameters, and their names in order."""
+    order = tuple(dict.fromkeys(_PARAM.findall(sql)))
+    return _PARAM.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql), order
+
+
 def _execute_prepared(cursor, name: str, sql: str, types: dict, params: dict) -> None:
     """Run ``sql`` (with ``%(name)s`` parameters) as a prepared statement of this connection.
 
@@ -128,29 +133,21 @@ def _execute_prepared(cursor, name: str, sql: str, types: dict, params: dict) ->
     cost more than their execution). ``PREPARE`` outlives a rolled-back transaction, and a
     new connection (``CONN_MAX_AGE``, a dropped connection) is noticed and prepared again.
     The statements name their columns (no ``*``), so a migration that adds a column does not
-    break a prepared plan. Not for a transaction-pooling proxy (pgbouncer's ``transaction`` mode), which would run
-    the ``EXECUTE`` on another server session; use session pooling or none.
+    break a prepared plan. Not for a transaction-pooling proxy (pgbouncer's ``transaction``
+    mode), which would run the ``EXECUTE`` on another server session; use session pooling or
+    none.
     """
+    positional, order = _positional(sql)
     raw = cursor.connection
     state = getattr(connection, "_landreform_prepared", None)
     if state is None or state[0] is not raw:
         state = (raw, set())
         connection._landreform_prepared = state
     if name not in state[1]:
-        order: list[str] = []
-        for found in _PARAM.findall(sql):
-            if found not in order:
-                order.append(found)
-        positional = _PARAM.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql)
         signature = ", ".join(types[n] for n in order)
         cursor.execute(f"PREPARE {name} ({signature}) AS {positional}")
         state[1].add(name)
-        _ORDER[name] = order
-    order = _ORDER[name]
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(order))})", [params[n] for n in order])
-
-
-_ORDER: dict[str, list[str]] = {}
 
 
 def lock_case(cursor, *, case_id: int, recorder, authorize: bool) -> LockedCase | None:
