@@ -33,6 +33,14 @@ def _no_horizontal_scroll(page):
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
+def _cell_labels_shown(page) -> bool:
+    """Whether list cells carry their column's name (cards on a phone, not in a desktop table)."""
+    content = page.evaluate(
+        "getComputedStyle(document.querySelector('table.list td[data-label]'), '::before').content"
+    )
+    return content not in ("none", "normal", "")
+
+
 def walk(page, live_server, language, device):
     words = WORDS[language]
     name = f"{language}-{device}"
@@ -58,6 +66,7 @@ def walk(page, live_server, language, device):
     household_link = rows.first.locator("a[href*='/households/']")
     household_url = household_link.get_attribute("href")
     screenshot(page, f"case-list-{name}")
+    assert _cell_labels_shown(page) == (device == "phone")
     _no_horizontal_scroll(page)
     rows.first.locator("a[href*='/visits/new/']").click()
     page.wait_for_load_state()
@@ -80,6 +89,7 @@ def walk(page, live_server, language, device):
     timeline = page.locator("ol.timeline.visits")
     assert f"浏览器测试 {name}" in timeline.inner_text()
     screenshot(page, f"household-{name}")
+    assert _cell_labels_shown(page) == (device == "phone")  # the members, as cards on a phone
     _no_horizontal_scroll(page)
 
     page.goto(dashboard)
