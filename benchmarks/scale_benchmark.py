@@ -249,6 +249,18 @@ def median_ms(fn, runs: int) -> float:
 
 # --- load: gunicorn + wrk ------------------------------------------------------------------
 
+#: Every script's last part: the run's figures as one JSON line on stderr (read by run_wrk).
+WRK_DONE = r"""
+function done(summary, latency, requests)
+  io.stderr:write(string.format(
+    'WRK {"requests": %d, "seconds": %f, "non2xx3xx": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "timeout": %d, "status": %d, "p50": %f, "p95": %f}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status, summary.errors.connect,
+    summary.errors.read, summary.errors.write, summary.errors.timeout, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
 WRK_POST = (
     r"""
 -- Posts the visit form; every request carries a new client_id (thread, counter), except one
@@ -297,18 +309,10 @@ function response(status, headers, body)
   if status == 302 and cid then acked:write(cid, "\n"); acked:flush() end
 end
 """
-    + r"""
-function done(summary, latency, requests)
-  io.stderr:write(string.format(
-    'WRK {"requests": %d, "seconds": %f, "non2xx3xx": %d, "connect": %d, "read": %d, ' ..
-    '"write": %d, "timeout": %d, "status": %d, "p50": %f, "p95": %f}\n',
-    summary.requests, summary.duration / 1e6, summary.errors.status, summary.errors.connect,
-    summary.errors.read, summary.errors.write, summary.errors.timeout, summary.errors.status,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
-end
-"""
+    + WRK_DONE
 )
-WRK_REFERENCE = r"""
+WRK_REFERENCE = (
+    r"""
 -- A logged-in form post to the reference views (benchmarks/load/urls.py): CSRF token and a
 -- new client_id per request, nothing else.
 local counter = 0
@@ -322,17 +326,11 @@ function request()
   counter = counter + 1
   return wrk.format(nil, nil, nil, "csrfmiddlewaretoken=" .. token .. "&client_id=" .. counter)
 end
-""" + WRK_POST[WRK_POST.index("function done") :]
-WRK_GET = r"""
-function done(summary, latency, requests)
-  io.stderr:write(string.format(
-    'WRK {"requests": %d, "seconds": %f, "non2xx3xx": %d, "connect": %d, "read": %d, ' ..
-    '"write": %d, "timeout": %d, "status": %d, "p50": %f, "p95": %f}\n',
-    summary.requests, summary.duration / 1e6, summary.errors.status, summary.errors.connect,
-    summary.errors.read, summary.errors.write, summary.errors.timeout, summary.errors.status,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
-end
 """
+    + WRK_DONE
+)
+#: /healthz: plain GETs, the figures only.
+WRK_GET = WRK_DONE
 
 
 def free_port() -> int:

@@ -34,7 +34,7 @@ from django.db import connection
 from simple_history.models import HistoricalRecords
 
 from .history_sql import history_enabled, history_insert, tracked_columns
-from .models import Case, Cooperative, Household, StaffProfile, Visit
+from .models import STATUS_FOR_STANCE, Case, Cooperative, Household, StaffProfile, Visit
 
 
 @dataclass(frozen=True)
@@ -178,18 +178,16 @@ def lock_case(cursor, *, case_id: int, recorder, authorize: bool) -> LockedCase 
     return LockedCase(pk, project_id, household_id, label, branch_id)
 
 
-def history_user_id(user=None) -> int | None:
+def history_user_id() -> int | None:
     """The user simple-history would record: the request's (``HistoryRequestMiddleware``)."""
     request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None) if user is None else user
+    user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None
 
 
 def _status_sql(stance: str) -> str:
-    """The case's status for the stance expression ``stance`` (``_STATUS_FOR_STANCE``)."""
-    from .services.casework import _STATUS_FOR_STANCE
-
-    whens = " ".join(f"WHEN '{s}' THEN '{status}'" for s, status in _STATUS_FOR_STANCE.items())
+    """The case's status for the stance expression ``stance`` (``STATUS_FOR_STANCE``)."""
+    whens = " ".join(f"WHEN '{s}' THEN '{status}'" for s, status in STATUS_FOR_STANCE.items())
     closed = ", ".join(f"'{s}'" for s in (Case.Status.SIGNED, Case.Status.COMPLETED))
     return f"CASE WHEN c.status IN ({closed}) THEN c.status ELSE CASE {stance} {whens} END END"
 

@@ -19,26 +19,12 @@ from .factories import (
     bulk_cases,
     make_id_number,
 )
+from .support import visit_form_data
 
 
 def _visit_url(case, next_url=None):
     url = reverse("visit_new", args=[case.pk])
     return f"{url}?next={next_url}" if next_url else url
-
-
-def _visit_data(**overrides):
-    today = timezone.localdate()
-    data = {
-        "visited_on": today.isoformat(),
-        "stance": "opposed",
-        "place": "workplace",
-        "concerns": ["compensation", "tenants"],
-        "notes": "租户担心搬迁",
-        "next_follow_up_on": (today + timedelta(days=7)).isoformat(),
-        "client_id": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
 
 
 # --- every page is behind log-in and within scope ---------------------------------------------
@@ -72,7 +58,7 @@ def test_a_cadre_of_another_village_gets_404_and_sees_no_names(
         _visit_url(yannan_case),
     ]:
         assert client.get(url).status_code == 404, url
-    assert client.post(_visit_url(yannan_case), _visit_data()).status_code == 404
+    assert client.post(_visit_url(yannan_case), visit_form_data()).status_code == 404
     for url in [reverse("home"), reverse("case_list"), reverse("visit_list")]:
         page = client.get(url).content.decode()
         assert "黄惠家" not in page and "烟南" not in page, url
@@ -96,7 +82,7 @@ def test_a_leader_reads_but_cannot_log_visits(client, leader, yannan_case):
     assert "黄惠家" in page
     assert _visit_url(yannan_case) not in page
     assert client.get(_visit_url(yannan_case)).status_code == 403
-    assert client.post(_visit_url(yannan_case), _visit_data()).status_code == 403
+    assert client.post(_visit_url(yannan_case), visit_form_data()).status_code == 403
     assert not Visit.objects.exists()
 
 
@@ -121,7 +107,7 @@ def test_logging_a_visit_updates_the_case_and_goes_back_where_it_came_from(
 ):
     client.force_login(staff)
     back = reverse("case_list") + "?status=opposed"
-    response = client.post(_visit_url(yannan_case), _visit_data(next=back))
+    response = client.post(_visit_url(yannan_case), visit_form_data(next=back))
     assert response.status_code == 302
     assert response["Location"] == back
     visit = Visit.objects.get()
@@ -135,7 +121,7 @@ def test_logging_a_visit_updates_the_case_and_goes_back_where_it_came_from(
 
 def test_a_resent_form_stores_the_visit_once(client, staff, yannan_case):
     client.force_login(staff)
-    data = _visit_data()
+    data = visit_form_data()
     client.post(_visit_url(yannan_case), data)
     again = client.post(_visit_url(yannan_case), data, follow=True)
     assert Visit.objects.count() == 1
@@ -146,7 +132,7 @@ def test_a_resent_form_stores_the_visit_once(client, staff, yannan_case):
 
 def test_an_unsafe_next_is_ignored(client, staff, yannan_case):
     client.force_login(staff)
-    response = client.post(_visit_url(yannan_case), _visit_data(next="https://evil.example/"))
+    response = client.post(_visit_url(yannan_case), visit_form_data(next="https://evil.example/"))
     assert response["Location"] == reverse("household_detail", args=[yannan_case.household_id])
 
 
@@ -168,7 +154,7 @@ def test_invalid_input_gets_a_clear_message_and_keeps_what_was_typed(
 ):
     settings.LANGUAGE_CODE = "en"
     client.force_login(staff)
-    data = _visit_data(**overrides)
+    data = visit_form_data(**overrides)
     response = client.post(_visit_url(yannan_case), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     form = response.context["form"]

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -23,6 +22,7 @@ from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
+from .support import ON_POSTGRESQL
 
 
 @pytest.fixture
@@ -91,7 +91,6 @@ def counts():
     return Household.objects.count(), Household.history.count()
 
 
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 #: The write paths this database has: simple-history's bulk helpers everywhere, COPY and
 #: set-based SQL on PostgreSQL (where it is the default).
 WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]

@@ -17,10 +17,8 @@ from cases.models import Case, Stance, Visit
 from cases.services import casework
 
 from .factories import CaseFactory, HouseholdFactory, UserFactory
+from .support import postgres_only, visit_form_data
 
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the two-statement path is PostgreSQL's"
-)
 TODAY = timezone.localdate()
 
 #: (days before today, stance, follow-up in days or None): in time order, then one back-dated,
@@ -119,7 +117,7 @@ def test_the_sql_path_records_the_request_user_in_the_history_like_simple_histor
 ):
     client.force_login(staff)
     url = reverse("visit_new", args=[yannan_case.pk])
-    response = client.post(url, _form_data())
+    response = client.post(url, visit_form_data())
     assert response.status_code == 302
     visit = Visit.objects.get()
     [visit_history] = visit.history.all()
@@ -129,26 +127,14 @@ def test_the_sql_path_records_the_request_user_in_the_history_like_simple_histor
     assert case_history.visit_count == 1
 
 
-def _form_data(**overrides) -> dict:
-    data = {
-        "visited_on": TODAY.isoformat(),
-        "stance": "opposed",
-        "place": "home",
-        "notes": "门口谈了十分钟",
-        "client_id": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
-
-
 def test_the_visit_form_post_stores_the_visit_in_a_few_queries(client, staff, yannan_case):
     """PostgreSQL: the session, the user, then lock + write + commit, nothing else (the
     ordinary path took about twenty). SQLite takes the ORM path."""
     client.force_login(staff)
     url = reverse("visit_new", args=[yannan_case.pk])
-    client.post(url, _form_data())  # the first post on a connection prepares the statements
+    client.post(url, visit_form_data())  # the first post on a connection prepares the statements
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(url, _form_data(stance="supportive"))
+        response = client.post(url, visit_form_data(stance="supportive"))
     assert response.status_code == 302
     assert Visit.objects.count() == 2
     assert _case_state(yannan_case)[:3] == (2, TODAY, Stance.SUPPORTIVE)
@@ -163,7 +149,7 @@ def test_a_resent_form_is_stored_once_and_says_so(english_client, staff, yannan_
     client = english_client
     client.force_login(staff)
     url = reverse("visit_new", args=[yannan_case.pk])
-    data = _form_data()
+    data = visit_form_data()
     first = client.post(url, data, follow=True)
     second = client.post(url, data, follow=True)
     assert f"Visit to {yannan_case.household} saved." in first.content.decode()
@@ -194,7 +180,7 @@ def test_the_fast_path_keeps_the_permission_and_scope_rules(
         client.force_login(user)
     else:
         client.force_login(request.getfixturevalue(who))
-    response = client.post(reverse("visit_new", args=[yannan_case.pk]), _form_data())
+    response = client.post(reverse("visit_new", args=[yannan_case.pk]), visit_form_data())
     assert response.status_code == status
     assert not Visit.objects.exists()
     assert _case_state(yannan_case)[0] == 0
@@ -228,14 +214,14 @@ def test_other_visitors_and_bad_input_take_the_ordinary_form(client, staff, yann
     from .factories import StaffProfileFactory
 
     StaffProfileFactory(user=colleague)
-    response = client.post(url, _form_data(visitors=[staff.pk, colleague.pk]))
+    response = client.post(url, visit_form_data(visitors=[staff.pk, colleague.pk]))
     assert response.status_code == 302
     assert set(Visit.objects.get().visitors.values_list("username", flat=True)) == {
         "staff",
         "colleague",
     }
     future = (TODAY + timedelta(days=1)).isoformat()
-    response = client.post(url, _form_data(visited_on=future, notes="保留这段话"))
+    response = client.post(url, visit_form_data(visited_on=future, notes="保留这段话"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "保留这段话" in page  # nothing typed is lost

@@ -1,7 +1,14 @@
 """The domain model, split by topic; import from ``cases.models``."""
 
 from .audit import RevealLog
-from .casework import MIN_VISITS_FOR_OPPOSED, UNDECIDED_STALE_DAYS, Case, Stance, Visit
+from .casework import (
+    MIN_VISITS_FOR_OPPOSED,
+    STATUS_FOR_STANCE,
+    UNDECIDED_STALE_DAYS,
+    Case,
+    Stance,
+    Visit,
+)
 from .geo import Cooperative, PartyBranch, StaffProfile, Township, Village
 from .households import Household, Member
 from .imports import ImportJob
@@ -13,6 +20,7 @@ from .votes import Ballot, Vote, Voter
 
 __all__ = [
     "MIN_VISITS_FOR_OPPOSED",
+    "STATUS_FOR_STANCE",
     "UNDECIDED_STALE_DAYS",
     "Ballot",
     "Case",

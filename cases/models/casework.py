@@ -167,6 +167,16 @@ class Case(models.Model):
         return self.status not in (self.Status.SIGNED, self.Status.COMPLETED)
 
 
+#: The status a case takes from the stance heard, while it is not yet signed (the ORM's
+#: ``services.case_refresh_visits`` and the SQL of ``cases.visit_writes`` both read it).
+STATUS_FOR_STANCE = {
+    Stance.UNKNOWN: Case.Status.VISITED,
+    Stance.SUPPORTIVE: Case.Status.SUPPORTIVE,
+    Stance.UNDECIDED: Case.Status.UNDECIDED,
+    Stance.OPPOSED: Case.Status.OPPOSED,
+}
+
+
 class VisitQuerySet(ScopedQuerySet):
     village_path = "case__household__cooperative__village"
 

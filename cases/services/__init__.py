@@ -14,6 +14,7 @@ from .casework import (
     case_sign as case_sign,
     visit_record as visit_record,
     visit_record_as as visit_record_as,
+    visit_record_as_available as visit_record_as_available,
 )
 from .meetings import meeting_record as meeting_record
 from .procedures import (

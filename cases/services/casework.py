@@ -14,15 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import visit_writes
-from ..models import Case, PartyBranch, Stance, Visit
-
-#: Status a case takes from the stance heard, while it is not yet signed.
-_STATUS_FOR_STANCE = {
-    Stance.UNKNOWN: Case.Status.VISITED,
-    Stance.SUPPORTIVE: Case.Status.SUPPORTIVE,
-    Stance.UNDECIDED: Case.Status.UNDECIDED,
-    Stance.OPPOSED: Case.Status.OPPOSED,
-}
+from ..models import STATUS_FOR_STANCE, Case, PartyBranch, Stance, Visit
 
 
 def _validate_visit_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
@@ -65,7 +57,7 @@ def case_refresh_visits(*, case: Case) -> None:
         case.stance = latest.stance
         case.next_follow_up_on = latest.next_follow_up_on
         if case.is_open:
-            case.status = _STATUS_FOR_STANCE[Stance(latest.stance)]
+            case.status = STATUS_FOR_STANCE[Stance(latest.stance)]
     case.save(
         update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
     )
@@ -214,6 +206,11 @@ def _visit_insert_sql(
     return VisitSaved(visit_id, locked.household_id, locked.household_label)
 
 
+def visit_record_as_available() -> bool:
+    """Whether ``visit_record_as`` can store visits on this database (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
 def visit_record_as(
     *,
     user: AbstractBaseUser,
@@ -234,7 +231,7 @@ def visit_record_as(
     log visits or see the case): the caller takes the ordinary path, which answers 404 or 403
     as it always does. Raises ``ValidationError`` like ``visit_record``.
     """
-    if connection.vendor != "postgresql":
+    if not visit_record_as_available():
         return None
     fields = _visit_fields(
         visited_on=visited_on,

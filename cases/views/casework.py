@@ -140,6 +140,8 @@ def _visit_post_quick(request, pk):
     (``services.visit_record_as``, PostgreSQL). ``None`` for everything else (other visitors
     ticked, an invalid form, no right, no such case, SQLite): the form handles it."""
     user = request.user
+    if not services.visit_record_as_available():
+        return None
     if any(v != str(user.pk) for v in request.POST.getlist("visitors")):
         return None
     form = VisitFieldsForm(request.POST)
