@@ -407,10 +407,18 @@ def case_counts(project_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 
 def procedure_flags_for_projects(
-    projects: Iterable[Project], today: date, calendar: WorkCalendar | None = None
+    projects: Iterable[Project],
+    today: date,
+    calendar: WorkCalendar | None = None,
+    counts: dict[int, dict[str, int]] | None = None,
 ) -> dict[int, ProcedureStatus]:
     """Every project's procedure status, keyed by project id, in four queries whatever the
-    number of projects: stages, their dependencies, case counts, the township calendar."""
+    number of projects: stages, their dependencies, case counts, the township calendar.
+
+    ``counts``: ``case_counts`` of these projects when the caller has them already (three
+    queries then). They must be the whole project's, whoever is asking: the hearing rule
+    counts every household of the project, not those of one cadre's villages.
+    """
     projects = list(projects)
     calendar = calendar or township_calendar()
     by_project: dict[int, list[Stage]] = {p.pk: [] for p in projects}
@@ -421,7 +429,8 @@ def procedure_flags_for_projects(
     )
     for stage in stages:
         by_project[stage.project_id].append(stage)
-    counts = case_counts(by_project)
+    if counts is None:
+        counts = case_counts(by_project)
     return {
         p.pk: _status(p, by_project[p.pk], counts.get(p.pk, {}), today, calendar) for p in projects
     }
@@ -453,10 +462,13 @@ def early_completion_end(
 ATTENTION = frozenset({"deadline_soon", "deadline_passed", "hearing_required", "calendar_unknown"})
 
 
-def procedure_alerts(projects: Iterable[Project], today: date) -> list[tuple[Project, list]]:
-    """``(project, [(row, flag), …])`` for projects with a flag that asks for action now."""
+def procedure_alerts(
+    projects: Iterable[Project], today: date, counts: dict[int, dict[str, int]] | None = None
+) -> list[tuple[Project, list]]:
+    """``(project, [(row, flag), …])`` for projects with a flag that asks for action now;
+    ``counts`` as for ``procedure_flags_for_projects``."""
     projects = list(projects)
-    statuses = procedure_flags_for_projects(projects, today)
+    statuses = procedure_flags_for_projects(projects, today, counts=counts)
     alerts = []
     for project in projects:
         flags = [(r, f) for r, f in statuses[project.pk].flags if f.code in ATTENTION]

@@ -171,3 +171,29 @@ def test_visits_per_week_and_branch_come_from_one_pass(filled, staff):
     weeks, branches = dashboards.visit_counts(visits, TODAY)
     assert weeks == dashboards.visits_per_week(visits, TODAY)
     assert sum(n for _name, n in branches) == visits.count()
+
+
+@pytest.mark.parametrize("user_fixture", ["staff", "cadre_yannan"])
+def test_home_figures_read_by_groups_equal_the_conditional_aggregates(
+    request, user_fixture, filled, yannan_project, yannan_coop, staff
+):
+    """``figures_by`` adds up groups; ``case_figures`` counts with filters: the same figures,
+    for every project the user sees, with areas, visit counts and dates that differ."""
+    bulk_cases(yannan_project, yannan_coop, 12, recorder=staff, start=500, today=TODAY)
+    for i, case in enumerate(Case.objects.order_by("pk")):
+        Case.objects.filter(pk=case.pk).update(
+            affected_mu=Decimal(i % 7) + Decimal("0.35"),
+            visit_count=i % 4,
+            last_visit_on=None if i % 5 == 0 else TODAY - timedelta(days=10 * (i % 6)),
+            next_follow_up_on=None if i % 3 == 0 else TODAY + timedelta(days=i % 5 - 2),
+        )
+    user = request.getfixturevalue(user_fixture)
+    summaries = dashboards.home_summaries(user, TODAY)
+    assert len(summaries) == 2
+    for s in summaries:
+        cases = Case.objects.visible_to(user).filter(project=s.project)
+        assert s.figures == dashboards.case_figures(cases, TODAY)
+        assert s.figures.households == cases.count() > 0
+    total = dashboards.Figures.combined([s.figures for s in summaries])
+    for name in ("visited", "overdue", "under_visited_opposed", "stale_undecided", "signed"):
+        assert 0 < getattr(total, name) < total.households, name

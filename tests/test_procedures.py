@@ -12,6 +12,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import (
@@ -549,3 +551,23 @@ def test_a_project_of_another_kind_gets_the_six_steps(db):
     assert len(stages) == 6
     assert stages[2].name.startswith("民事民决")
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("user_fixture", ["staff", "cadre_yannan"])
+def test_home_page_counts_the_hearing_over_the_whole_project(
+    request, client, user_fixture, yannan, zhennan, django_assert_max_num_queries
+):
+    """Staff's home figures are the whole project's and serve the hearing rule as they are; a
+    cadre's cover their villages only, so the rule counts the project again. Either way the
+    alert is the project's: 3 of 5 opposed, though 烟南村 alone has 1 of 3."""
+    spanning = acquisition_project(start=date(2025, 9, 1), villages=[yannan, zhennan])
+    cases_with_statuses(spanning, yannan, opposed=1, supportive=2)
+    cases_with_statuses(spanning, zhennan, opposed=2)
+    user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+    assert 'data-flag="hearing_required"' in page
+    assert "3 of 5 households" in page
+    scans = [q for q in queries.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert len(scans) == (1 if user_fixture == "staff" else 2)
