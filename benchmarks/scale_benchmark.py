@@ -30,6 +30,7 @@ it, ``--no-pages`` runs it alone.
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -367,7 +368,48 @@ def log_in(base: str, username: str) -> tuple[str, str]:
     return "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"]
 
 
-def run_wrk(script: str, url: str, seconds: int, connections: int, env: dict) -> dict:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> tuple[str, int, float, float]:
+    """(command, parent pid, own CPU s, reaped children's CPU s) of a process, from /proc."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text[text.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return name, int(fields[1]), (utime + stime) / _TICK, (cutime + cstime) / _TICK
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn server (master, workers and workers that
+    exited), by PostgreSQL (every postgres process and the backends that exited) and by the
+    whole machine (/proc/stat, every core, idle and iowait excluded)."""
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                procs[int(entry.name)] = _proc_stat(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                continue  # exited meanwhile
+    gunicorn = postgres = 0.0
+    for pid, (name, parent, own, reaped) in procs.items():
+        if pid == server_pid:
+            gunicorn += own + reaped
+        elif parent == server_pid:
+            gunicorn += own
+        elif name == "postgres":
+            parent_is_postgres = procs.get(parent, ("",))[0] == "postgres"
+            postgres += own + (0 if parent_is_postgres else reaped)  # the postmaster reaps
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(x) for i, x in enumerate(cpu[:8]) if i not in (3, 4))  # not idle, iowait
+    return {"gunicorn": gunicorn, "postgres": postgres, "machine": busy / _TICK}
+
+
+def run_wrk(
+    script: str, url: str, seconds: int, connections: int, env: dict, server_pid: int
+) -> dict:
+    """One wrk phase; its figures, and the CPU per request of the server, PostgreSQL, wrk
+    and the whole machine over the phase (ms)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     command = [
@@ -384,6 +426,7 @@ def run_wrk(script: str, url: str, seconds: int, connections: int, env: dict) ->
         f.name,
         url,
     ]
+    before, children = cpu_snapshot(server_pid), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         command,
         capture_output=True,
@@ -392,6 +435,7 @@ def run_wrk(script: str, url: str, seconds: int, connections: int, env: dict) ->
         timeout=seconds + 60,
         check=True,
     )
+    after, waited = cpu_snapshot(server_pid), resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next(x for x in result.stderr.splitlines() if x.startswith("WRK "))
     figures = json.loads(line[4:])
     figures["errors"] = sum(
@@ -399,7 +443,22 @@ def run_wrk(script: str, url: str, seconds: int, connections: int, env: dict) ->
     )
     figures["rps"] = figures["requests"] / figures["seconds"]
     figures["command"] = " ".join(command)
+    wrk = waited.ru_utime + waited.ru_stime - children.ru_utime - children.ru_stime
+    cpu = {k: after[k] - before[k] for k in after} | {"wrk": wrk}
+    figures["cpu_ms"] = {k: 1000 * v / max(figures["requests"], 1) for k, v in cpu.items()}
     return figures
+
+
+def cpu_row(name: str, f: dict) -> tuple:
+    c = f["cpu_ms"]
+    return (
+        f"load: CPU per request, {name}",
+        f"{c['machine']:.2f} ms in all",
+        f"gunicorn {c['gunicorn']:.2f} ms",
+        f"postgres {c['postgres']:.2f} ms",
+        f"wrk {c['wrk']:.2f} ms",
+        "/proc over the phase; the rest of 'in all' is the kernel's network and other processes",
+    )
 
 
 def load_test(args, project: Project, user) -> list[tuple]:
@@ -447,11 +506,12 @@ def load_test(args, project: Project, user) -> list[tuple]:
             "BENCH_VISITOR": str(user.pk),
         }
         before = Visit.objects.count()
-        post = run_wrk(WRK_POST, base + "/", args.seconds, args.connections, env)
+        pid = server.pid
+        post = run_wrk(WRK_POST, base + "/", args.seconds, args.connections, env, pid)
         time.sleep(1)  # requests cut off by wrk's stop finish in the server
-        healthz = run_wrk(WRK_GET, base + "/healthz", args.seconds, args.connections, {})
+        healthz = run_wrk(WRK_GET, base + "/healthz", args.seconds, args.connections, {}, pid)
         references = [
-            (name, run_wrk(WRK_REFERENCE, base + url, args.seconds, args.connections, env))
+            (name, run_wrk(WRK_REFERENCE, base + url, args.seconds, args.connections, env, pid))
             for name, url in [
                 ("POST no-op (log-in + CSRF)", "/bench/noop/"),
                 ("POST + one-row INSERT", "/bench/insert/"),
@@ -513,6 +573,19 @@ def load_test(args, project: Project, user) -> list[tuple]:
             )
         )
     rows.append(("load: one-row INSERTs stored", f"{inserted}", "", "", "", ""))
+    for name, f in [("visit", post), ("healthz", healthz), *references]:
+        rows.append(cpu_row(name, f))
+    machine = post["cpu_ms"]["machine"] / healthz["cpu_ms"]["machine"]
+    rows.append(
+        (
+            "load: machine CPU per visit / per healthz",
+            f"{machine:.2f}",
+            f"its inverse {1 / machine:.2f}",
+            "",
+            "",
+            "both phases CPU-bound on the cores: the req/s ratio follows the inverse",
+        )
+    )
     rows.append(
         (
             "load: visits acknowledged",
