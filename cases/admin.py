@@ -265,12 +265,31 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 class BigTableAdminMixin:
     """Changelists of tables with millions of rows (a district): the unfiltered count is the
-    planner's estimate (``EstimatedCountPaginator``), the total is never counted, and
-    ``ordering`` names columns (``cooperative_id``) so that the page is read along an index
-    instead of sorting every row by the related models' own orderings."""
+    planner's estimate and a filtered one stops at a cap (``EstimatedCountPaginator``), the
+    total is never counted, and ``ordering`` names columns (``cooperative_id``) so that the
+    page is read along an index instead of sorting every row by the related models' own
+    orderings. The templates in ``templates/admin/cases/`` say "about" and "more than"."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # Facets ("show counts" beside each filter) count every row once per filter: 15 s for the
+    # visits of a district of a million households (docs/PERFORMANCE.md).
+    show_facets = admin.ShowFacets.NEVER
+
+    def changelist_view(self, request, extra_context=None):
+        """Django's view; "all selected" says how many as the count does."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        paginator = getattr(context.get("cl"), "paginator", None)
+        if isinstance(paginator, EstimatedCountPaginator) and paginator.capped:
+            context["selection_note_all"] = gettext(
+                "All matching %(name)s selected (more than %(cap)s)"
+            ) % {"name": self.model._meta.verbose_name_plural, "cap": paginator.cap}
+        elif isinstance(paginator, EstimatedCountPaginator) and paginator.estimated:
+            context["selection_note_all"] = gettext(
+                "All matching %(name)s selected (about %(count)s)"
+            ) % {"name": self.model._meta.verbose_name_plural, "count": paginator.count}
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         """Each search field is its own subquery, and the matches are their union: Django's

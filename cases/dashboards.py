@@ -3,7 +3,8 @@
 Every function takes the user and reads through ``visible_to(user)``: a cadre's figures count
 only the households of their villages, even in a project that spans several villages. Figures
 come from conditional aggregation (``Count(..., filter=Q(...))``) or, on the home page, from
-counts of groups (``figures_by``), so the number of queries does not grow with the data. The export and benchmark work reuse these functions.
+counts of groups (``figures_by``), so the number of queries does not grow with the data. The
+export and benchmark work reuse these functions.
 """
 
 from collections import defaultdict

@@ -3,12 +3,13 @@ constant queries, the planner's estimate instead of COUNT(*) when unfiltered on 
 searches that find by name and number within the user's scope."""
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Visit
-from cases.pagination import EstimatedCountPaginator
+from cases.pagination import CappedCountPaginator, EstimatedCountPaginator
 
 from .factories import bulk_cases
 
@@ -64,8 +65,10 @@ def test_changelist_queries_stay_constant_from_10_to_500_households(
 
 
 def test_an_unfiltered_changelist_reads_the_estimate_on_postgresql_and_counts_otherwise(
-    client, superuser, yannan_project, yannan_coop, staff, monkeypatch
+    english_client, superuser, yannan_project, yannan_coop, staff, monkeypatch
 ):
+    """The estimate is said to be one ("about")."""
+    client = english_client
     bulk_cases(yannan_project, yannan_coop, 30, recorder=staff)
     _analyze()
     monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
@@ -73,12 +76,56 @@ def test_an_unfiltered_changelist_reads_the_estimate_on_postgresql_and_counts_ot
     for model in ["household", "member", "case", "visit"]:
         url = reverse(f"admin:cases_{model}_changelist")
         sql = " ".join(q["sql"] for q in _queries(client, url))
+        html = client.get(url).content.decode()
         if connection.vendor == "postgresql":
             assert "reltuples" in sql and "COUNT(*)" not in sql, model
+            assert '<span class="result-count">about ' in html, model
         else:
             assert "COUNT(*)" in sql and "reltuples" not in sql, model
+            assert '<span class="result-count">about ' not in html, model
         filtered = " ".join(q["sql"] for q in _queries(client, f"{url}?q=B00001"))
         assert "COUNT(*)" in filtered and "reltuples" not in filtered, model
+
+
+def test_a_filtered_changelist_stops_counting_at_the_cap_and_says_so(
+    english_client, superuser, yannan_project, yannan_coop, staff, monkeypatch
+):
+    """A filter that matches a million visits costs what one matching ten thousand does; the
+    page says "more than", offers no "show all", and selecting across pages says it too."""
+    bulk_cases(yannan_project, yannan_coop, 12, recorder=staff)  # 10 of them visited
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    monkeypatch.setattr(admin.site._registry[Visit], "list_per_page", 4)  # < the cap
+    english_client.force_login(superuser)
+    url = reverse("admin:cases_visit_changelist")
+    page = english_client.get(url, {"project__id__exact": yannan_project.pk})
+    html = page.content.decode()
+    cl = page.context["cl"]
+    assert cl.paginator.capped and cl.result_count == 6 and len(cl.result_list) == 4
+    assert "more than 5 visits; narrow the filter or search to see them all" in html
+    assert 'class="showall"' not in html  # ?all= would list every row
+    assert "Select every matching visits (more than 5 visits)" in html
+    assert "All matching visits selected (more than 5)" in html
+    assert (
+        'class="small quiet">more than 5 visits'
+        in english_client.get(url, {"q": "批量户主"}).content.decode()
+    )
+    small = english_client.get(url, {"q": "批量户主1"})  # 1 and 10 visited (11 not): 2
+    assert small.context["cl"].result_count == 2 == len(small.context["cl"].result_list)
+    assert "2 results" in small.content.decode()
+    assert "more than" not in small.content.decode()
+
+
+@pytest.mark.parametrize("model", ["household", "member", "case", "visit"])
+def test_big_changelists_offer_no_facets(
+    client, superuser, yannan_project, yannan_coop, staff, model
+):
+    """Facet counts read every row once per filter (15 s for a district's visits)."""
+    bulk_cases(yannan_project, yannan_coop, 5, recorder=staff)
+    client.force_login(superuser)
+    url = reverse(f"admin:cases_{model}_changelist")
+    assert "_facets" not in client.get(url).content.decode()  # no "show counts" link
+    plain = _queries(client, url)
+    assert len(_queries(client, f"{url}?_facets=True")) == len(plain) <= BUDGET
 
 
 def test_a_cadre_s_changelist_is_counted_exactly(

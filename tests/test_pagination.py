@@ -37,11 +37,28 @@ def test_an_unfiltered_list_takes_the_planners_estimate_on_postgresql(
         assert estimated_count(Household.objects.all()) is None
 
 
-def test_a_filtered_list_is_counted_exactly(households_counted_then_more, monkeypatch):
+def test_a_filtered_list_is_counted_exactly_up_to_the_cap(
+    households_counted_then_more, monkeypatch
+):
     monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
-    filtered = Household.objects.filter(number__gte="")
+    filtered = Household.objects.filter(number__gte="").order_by("pk")
     assert estimated_count(filtered) is None
-    assert EstimatedCountPaginator(filtered, 100).count == 15
+    exact = EstimatedCountPaginator(filtered, 100)
+    assert (exact.count, exact.capped, exact.estimated) == (15, False, False)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 10)
+    capped = EstimatedCountPaginator(filtered, 4)
+    assert (capped.count, capped.capped, capped.estimated, capped.num_pages) == (11, True, False, 3)
+    assert len(capped.page(2).object_list) == 4
+
+
+def test_an_estimate_is_never_called_capped(households_counted_then_more, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    paginator = EstimatedCountPaginator(Household.objects.order_by("pk"), 100)
+    if connection.vendor == "postgresql":
+        assert (paginator.count, paginator.estimated, paginator.capped) == (12, True, False)
+    else:
+        assert (paginator.count, paginator.estimated, paginator.capped) == (6, False, True)
 
 
 def test_a_small_table_is_counted_exactly_even_unfiltered(households_counted_then_more):
