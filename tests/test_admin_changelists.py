@@ -103,7 +103,7 @@ def test_a_filtered_changelist_stops_counting_at_the_cap_and_says_so(
     assert cl.paginator.capped and cl.result_count == 6 and len(cl.result_list) == 4
     assert "more than 5 visits; narrow the filter or search to see them all" in html
     assert 'class="showall"' not in html  # ?all= would list every row
-    assert "Select every matching visits (more than 5 visits)" in html
+    assert "Select all matching visits (more than 5 visits)" in html
     assert "All matching visits selected (more than 5)" in html
     assert (
         'class="small quiet">more than 5 visits'
