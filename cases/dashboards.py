@@ -191,10 +191,9 @@ def figures_by(cases, key: str, today: date) -> dict[object, Figures]:
     The same figures as ``_case_aggregates`` for each group, read another way: the cases are
     grouped by key, status, stance and the four conditions of ``_case_flags`` (a few hundred
     groups for forty projects), and the groups are added up here. Over a million cases that
-    is one count and one filtered sum per row instead of twenty filtered aggregates: 336 ms
-    instead of 470 ms for the home page's query (docs/PERFORMANCE.md). The dashboard keeps
-    the aggregates: its groups are its 800 cooperatives. tests/test_dashboards.py checks
-    both ways agree.
+    is one count and one filtered sum per row instead of twenty filtered aggregates, a sixth
+    to a quarter less time (``benchmarks/home_figures.py``). The dashboard keeps the
+    aggregates. tests/test_dashboards.py checks both ways agree.
     """
     flags = _case_flags(today)
     rows = (
