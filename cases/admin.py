@@ -7,6 +7,7 @@ still not a 404). Personal numbers are read-only and masked for users without
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
@@ -284,11 +285,11 @@ class BigTableAdminMixin:
         if isinstance(paginator, EstimatedCountPaginator) and paginator.capped:
             context["selection_note_all"] = gettext(
                 "All matching %(name)s selected (more than %(cap)s)"
-            ) % {"name": self.model._meta.verbose_name_plural, "cap": paginator.cap}
+            ) % {"name": self.model._meta.verbose_name_plural, "cap": intcomma(paginator.cap)}
         elif isinstance(paginator, EstimatedCountPaginator) and paginator.estimated:
             context["selection_note_all"] = gettext(
                 "All matching %(name)s selected (about %(count)s)"
-            ) % {"name": self.model._meta.verbose_name_plural, "count": paginator.count}
+            ) % {"name": self.model._meta.verbose_name_plural, "count": intcomma(paginator.count)}
         return response
 
     def get_search_results(self, request, queryset, search_term):

@@ -89,3 +89,22 @@ def test_the_case_list_says_more_than_the_cap_and_still_pages(
     assert "more than 5 found" in html
     assert "page 2" in html and "page 2 of" not in html
     assert len(page.context["page"].object_list) == 2  # pages within the cap are whole
+
+
+@pytest.mark.parametrize(
+    "capped, estimated, expected",
+    [
+        (True, False, "more than 10,000 visits"),
+        (False, True, "about 5,016,620 visits"),
+        (False, False, "5,016,620 visits"),
+    ],
+)
+def test_the_admin_count_says_more_than_about_or_the_number(capped, estimated, expected):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    paginator = SimpleNamespace(capped=capped, estimated=estimated, cap=10_000)
+    opts = SimpleNamespace(verbose_name="visit", verbose_name_plural="visits")
+    cl = SimpleNamespace(paginator=paginator, opts=opts, result_count=5_016_620)
+    assert render_to_string("admin/cases/_count.html", {"cl": cl}).strip() == expected
