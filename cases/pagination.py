@@ -77,4 +77,5 @@ class EstimatedCountPaginator(CappedCountPaginator):
 
     @property
     def capped(self) -> bool:
-        return not self.estimated and super().capped
+        count = self.count  # first: it decides ``estimated``
+        return not self.estimated and count > self.cap
