@@ -73,7 +73,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -461,39 +461,6 @@ def cpu_row(name: str, f: dict) -> tuple:
     )
 
 
-def remove_load_visits(prefix: str, as_seeded: list[Case], since) -> int:
-    """Take the load phase's visits out again (their visitors and history rows too) and put
-    the cases they went to back as they were, history included, so that every run measures
-    the seeded district: the visits of earlier runs, all of one day in one village, once
-    made the cadre's visit list slower run after run. Raw deletes: ``delete()`` would write
-    a history row for each visit it removes. Returns the number of visits removed."""
-    visit_table = Visit._meta.db_table
-    tables = {
-        "visitors": Visit.visitors.through._meta.db_table,
-        "visit_history": Visit.history.model._meta.db_table,
-        "case_history": Case.history.model._meta.db_table,
-    }
-    like = prefix + "%"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {tables['visitors']} WHERE visit_id IN "
-            f"(SELECT id FROM {visit_table} WHERE client_id::text LIKE %s)",
-            [like],
-        )
-        cursor.execute(
-            f"DELETE FROM {tables['visit_history']} WHERE client_id::text LIKE %s", [like]
-        )
-        cursor.execute(f"DELETE FROM {visit_table} WHERE client_id::text LIKE %s", [like])
-        removed = cursor.rowcount
-        cursor.execute(
-            f"DELETE FROM {tables['case_history']} WHERE id = ANY(%s) AND history_date >= %s",
-            [[case.pk for case in as_seeded], since],
-        )
-        fields = [f.name for f in Case._meta.concrete_fields if not f.primary_key]
-        Case.objects.bulk_update(as_seeded, fields)  # no history: bulk_update writes none
-    return removed
-
-
 def load_test(args, project: Project, user) -> list[tuple]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -508,6 +475,7 @@ def load_test(args, project: Project, user) -> list[tuple]:
         "/dev/null",
     ]
     from benchmarks.load.urls import TABLE
+    from benchmarks.load.visits import remove_load_visits
 
     with connection.cursor() as cursor:
         cursor.execute(
