@@ -21,9 +21,8 @@ import sys
 import time
 
 import psycopg2
+from import_benchmark import head_name  # the same names as the import benchmark's
 
-SURNAMES = "陈李黄张梁何吴关冯潘区罗"
-GIVEN = "伟强敏芳华明丽军红英杰玲"
 TABLE = "bench_index_cost"
 BTREES = [
     f"CREATE UNIQUE INDEX ON {TABLE} (id)",
@@ -46,9 +45,8 @@ def rows_csv(rows: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for n in range(1, rows + 1):
-        name = SURNAMES[n % 12] + GIVEN[n // 12 % 12] + GIVEN[n // 144 % 12]
         writer.writerow(
-            [n, n % 100 + 1, str(n), name, f"4406051950{n % 12 + 1:02d}01{n % 1000:03d}X"]
+            [n, n % 100 + 1, str(n), head_name(n), f"4406051950{n % 12 + 1:02d}01{n % 1000:03d}X"]
             + [f"138{n:08d}", f"村{n % 50}巷{n % 30}号", "", "2026-11-28", "2026-11-28"]
         )
     return out.getvalue()

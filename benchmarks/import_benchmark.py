@@ -51,6 +51,13 @@ HEADER = ["village", "cooperative", "household_no", "head_name", "id_number", "p
 HEADER += ["members", "shareholders", "contracted_mu", "address", "notes"]
 SURNAMES = "陈李黄张梁何吴关冯潘区罗"
 GIVEN = "伟强敏芳华明丽军红英杰玲"
+#: cases_household's columns that the roster fills, in the roster's order.
+HOUSEHOLD_COLUMNS = ["number", "head_name", "head_id_number", "phone", "member_count"]
+HOUSEHOLD_COLUMNS += ["shareholder_count", "contracted_mu", "address", "notes"]
+
+
+def head_name(n: int) -> str:
+    return SURNAMES[n % 12] + GIVEN[n // 12 % 12] + GIVEN[n // 144 % 12]
 
 
 def id_number(n: int) -> str:
@@ -73,7 +80,7 @@ def write_roster(path: Path, rows: int) -> None:
                     village,
                     f"第{coop % COOPS_PER_VILLAGE + 1}经济社",
                     str(n),
-                    SURNAMES[n % 12] + GIVEN[n // 12 % 12] + GIVEN[n // 144 % 12],
+                    head_name(n),
                     id_number(n),
                     f"138{n:08d}",
                     str(1 + n % 7),
@@ -216,8 +223,7 @@ def child_floor(path: str) -> None:
     import psycopg2
 
     raw = ", ".join(f"{c} text" for c in HEADER)
-    fields = "number, head_name, head_id_number, phone, member_count, shareholder_count, "
-    fields += "contracted_mu, address, notes"
+    fields = ", ".join(HOUSEHOLD_COLUMNS)
     tracked = f"id, cooperative_id, {fields}, created_at"
     with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         start = time.perf_counter()
@@ -247,9 +253,7 @@ def child_floor(path: str) -> None:
 def child_direct(path: str) -> None:
     import psycopg2
 
-    fields = ["number", "head_name", "head_id_number", "phone", "member_count"]
-    fields += ["shareholder_count", "contracted_mu", "address", "notes"]
-    household = ["id", "cooperative_id", *fields, "created_at"]
+    household = ["id", "cooperative_id", *HOUSEHOLD_COLUMNS, "created_at"]
     with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         cursor.execute(
             "SELECT v.name, c.name, c.id FROM cases_cooperative c "

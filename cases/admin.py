@@ -282,14 +282,15 @@ class BigTableAdminMixin:
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None) or {}
         paginator = getattr(context.get("cl"), "paginator", None)
-        if isinstance(paginator, EstimatedCountPaginator) and paginator.capped:
-            context["selection_note_all"] = gettext(
-                "All matching %(name)s selected (more than %(cap)s)"
-            ) % {"name": self.model._meta.verbose_name_plural, "cap": intcomma(paginator.cap)}
-        elif isinstance(paginator, EstimatedCountPaginator) and paginator.estimated:
-            context["selection_note_all"] = gettext(
-                "All matching %(name)s selected (about %(count)s)"
-            ) % {"name": self.model._meta.verbose_name_plural, "count": intcomma(paginator.count)}
+        if not isinstance(paginator, EstimatedCountPaginator):
+            return response
+        values = {"name": self.model._meta.verbose_name_plural}
+        if paginator.capped:
+            note = gettext("All matching %(name)s selected (more than %(cap)s)")
+            context["selection_note_all"] = note % (values | {"cap": intcomma(paginator.cap)})
+        elif paginator.estimated:
+            note = gettext("All matching %(name)s selected (about %(count)s)")
+            context["selection_note_all"] = note % (values | {"count": intcomma(paginator.count)})
         return response
 
     def get_search_results(self, request, queryset, search_term):

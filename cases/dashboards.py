@@ -41,18 +41,29 @@ SIGNED = [Case.Status.SIGNED, Case.Status.COMPLETED]
 MU = Decimal("0.01")
 
 
+def _case_flags(today: date) -> dict:
+    """The conditions behind the figures that are not a status or a stance, as booleans."""
+    return {
+        "is_visited": Q(visit_count__gt=0),
+        "is_overdue": overdue_q(today),
+        "is_under_visited_opposed": under_visited_opposed_q(),
+        "is_stale_undecided": stale_undecided_q(today),
+    }
+
+
 def _case_aggregates(today: date) -> dict:
     """The figures of a set of cases, as aggregate expressions for one query."""
     signed = Q(status__in=SIGNED)
+    flags = _case_flags(today)
     figures = {
         "households": Count("pk"),
-        "visited": Count("pk", filter=Q(visit_count__gt=0)),
+        "visited": Count("pk", filter=flags["is_visited"]),
         "signed": Count("pk", filter=signed),
         "signed_mu": Sum("affected_mu", filter=signed, default=Decimal(0)),
         "open_cases": Count("pk", filter=open_q()),
-        "overdue": Count("pk", filter=overdue_q(today)),
-        "under_visited_opposed": Count("pk", filter=under_visited_opposed_q()),
-        "stale_undecided": Count("pk", filter=stale_undecided_q(today)),
+        "overdue": Count("pk", filter=flags["is_overdue"]),
+        "under_visited_opposed": Count("pk", filter=flags["is_under_visited_opposed"]),
+        "stale_undecided": Count("pk", filter=flags["is_stale_undecided"]),
     }
     for stance in Stance.values:
         figures[f"stance_{stance}"] = Count("pk", filter=Q(stance=stance))
@@ -173,16 +184,6 @@ class Figures:
 def case_figures(cases, today: date) -> Figures:
     """The figures of ``cases`` (an already scoped queryset), in one query."""
     return Figures.from_row(cases.aggregate(**_case_aggregates(today)))
-
-
-def _case_flags(today: date) -> dict:
-    """The conditions behind the figures that are not a status or a stance, as booleans."""
-    return {
-        "is_visited": Q(visit_count__gt=0),
-        "is_overdue": overdue_q(today),
-        "is_under_visited_opposed": under_visited_opposed_q(),
-        "is_stale_undecided": stale_undecided_q(today),
-    }
 
 
 def figures_by(cases, key: str, today: date) -> dict[object, Figures]:

@@ -64,18 +64,20 @@ class CappedCountPaginator(Paginator):
 class EstimatedCountPaginator(CappedCountPaginator):
     #: Below this estimate an exact count is cheap, and exact is better.
     exact_below = 10_000
-    #: True when ``count`` is the planner's estimate.
-    estimated = False
+
+    @cached_property
+    def estimate(self) -> int | None:
+        return estimated_count(self.object_list)
+
+    @property
+    def estimated(self) -> bool:
+        """True when ``count`` is the planner's estimate."""
+        return self.estimate is not None and self.estimate >= self.exact_below
 
     @cached_property
     def count(self) -> int:
-        estimate = estimated_count(self.object_list)
-        if estimate is not None and estimate >= self.exact_below:
-            self.estimated = True
-            return estimate
-        return super().count
+        return self.estimate if self.estimated else super().count
 
     @property
     def capped(self) -> bool:
-        count = self.count  # first: it decides ``estimated``
-        return not self.estimated and count > self.cap
+        return not self.estimated and super().capped
