@@ -18,7 +18,11 @@ from .procedures import (
     stage_mark_done as stage_mark_done,
 )
 from .projects import project_dashboard as project_dashboard
-from .security import household_reveal as household_reveal, member_reveal as member_reveal
+from .security import (
+    csrf_failure as csrf_failure,
+    household_reveal as household_reveal,
+    member_reveal as member_reveal,
+)
 from .votes import (
     ballot_detail as ballot_detail,
     ballot_sheet as ballot_sheet,

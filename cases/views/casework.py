@@ -127,11 +127,16 @@ def visit_new(request, pk):
     return _visit_form(request, pk)
 
 
-def _visit_saved_message(request, created: bool, household) -> None:
+def _visit_saved_message(request, created: bool, household, client_id) -> None:
+    """The confirmation, tagged ``visit-saved`` and with the form's ``client_id``: the page it
+    is shown on removes that visit's draft from the phone (static/js/visit-drafts.js)."""
+    tags = f"visit-saved {client_id}"
     if created:
-        messages.success(request, _("Visit to %(household)s saved.") % {"household": household})
+        text = _("Visit to %(household)s saved.") % {"household": household}
+        messages.success(request, text, extra_tags=tags)
     else:
-        messages.info(request, _("This visit had already been saved; it is stored once."))
+        text = _("This visit had already been saved; it is stored once.")
+        messages.info(request, text, extra_tags=tags)
 
 
 def _visit_post_quick(request, pk):
@@ -153,7 +158,9 @@ def _visit_post_quick(request, pk):
         return None
     if saved is None:
         return None
-    _visit_saved_message(request, saved.created, saved.household_label)
+    _visit_saved_message(
+        request, saved.created, saved.household_label, form.cleaned_data["client_id"]
+    )
     return redirect(_safe_next(request, reverse("household_detail", args=[saved.household_id])))
 
 
@@ -184,6 +191,6 @@ def _visit_form(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _visit_saved_message(request, created, case.household)
+            _visit_saved_message(request, created, case.household, data["client_id"])
             return redirect(back)
     return render(request, "cases/visit_form.html", {"form": form, "case": case, "next": back})

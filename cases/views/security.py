@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -40,3 +41,11 @@ def household_reveal(request, pk):
 @require_POST
 def member_reveal(request, pk):
     return _reveal(request, Member, pk)
+
+
+def csrf_failure(request, reason=""):
+    """A refused form post (``CSRF_FAILURE_VIEW``), said in the user's language instead of
+    Django's technical page: most often a form left open across a log-out and log-in, whose
+    token is no longer valid. A visit typed into it is still kept on the device
+    (static/js/visit-drafts.js), and the page says how to send it again."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
