@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _, pgettext
 from . import charts
 from .models import Case, Project, Stage, Stance, Visit, Vote
 from .models.casework import (
+    DUE_SOON_DAYS,
+    due_q,
     open_q,
     overdue_q,
     stale_undecided_q,
@@ -272,6 +274,29 @@ def home_summaries(user, today: date) -> list[ProjectSummary]:
         )
         for p in projects
     ]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """A visitor's own follow-ups: open cases they visited whose next follow-up is due."""
+
+    today: int  # today or overdue
+    soon: int  # within DUE_SOON_DAYS, overdue included
+    days: int = DUE_SOON_DAYS
+
+
+def follow_ups_of(user, today: date) -> FollowUps:
+    """ "Whom do I visit next": the cases ``user`` visited, in their scope, whose follow-up is
+    due today or overdue, and within the coming week. One query."""
+    counts = (
+        Case.objects.visible_to(user)
+        .visited_by(user)
+        .aggregate(
+            today=Count("pk", filter=due_q(today)),
+            soon=Count("pk", filter=due_q(today, DUE_SOON_DAYS)),
+        )
+    )
+    return FollowUps(today=counts["today"], soon=counts["soon"])
 
 
 # --- project dashboard ------------------------------------------------------------------------

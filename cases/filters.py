@@ -25,7 +25,7 @@ from .models import (
     sees_all_villages,
     visible_village_ids,
 )
-from .models.casework import overdue_q
+from .models.casework import DUE_SOON_DAYS, due_q, overdue_q
 from .templatetags.landreform import person
 
 
@@ -124,6 +124,17 @@ class Attention(models.TextChoices):
     STALE_UNDECIDED = "stale_undecided", _("undecided, not visited for 30 days")
 
 
+class FollowUpDue(models.TextChoices):
+    """How soon a case's next follow-up falls, overdue included (``due_q``)."""
+
+    TODAY = "today", _("today or overdue")
+    SOON = "soon", format_lazy(_("within {days} days or overdue"), days=DUE_SOON_DAYS)
+
+
+def _yes_no_select():
+    return forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))])
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Head of household or household number")
@@ -149,9 +160,13 @@ class CaseFilter(django_filters.FilterSet):
         choices=Attention.choices, method="filter_attention", label=_("needs attention")
     )
     overdue = django_filters.BooleanFilter(
-        method="filter_overdue",
-        label=_("follow-up overdue"),
-        widget=forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))]),
+        method="filter_overdue", label=_("follow-up overdue"), widget=_yes_no_select()
+    )
+    due = django_filters.ChoiceFilter(
+        choices=FollowUpDue.choices, method="filter_due", label=_("follow-up due")
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_("visited by me"), widget=_yes_no_select()
     )
     ordering = OrderingFilter(
         fields=(
@@ -185,6 +200,20 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_due(self, queryset, name, value):
+        days = {FollowUpDue.TODAY: 0, FollowUpDue.SOON: DUE_SOON_DAYS}
+        if value not in days:
+            return queryset
+        return queryset.filter(due_q(timezone.localdate(), days[value]))
+
+    def filter_mine(self, queryset, name, value):
+        """Cases the user took part in a visit of ("whom do I visit next"), or, with "no",
+        those they have not visited yet."""
+        if value is None:
+            return queryset
+        mine = Case.objects.visited_by(self.request.user).values("pk")
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
     def filter_attention(self, queryset, name, value):
         parts = {

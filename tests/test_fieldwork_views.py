@@ -286,6 +286,7 @@ def _pages(project, household_id, case_id):
         "home": reverse("home"),
         "dashboard": reverse("project_dashboard", args=[project.pk]),
         "case list": reverse("case_list") + f"?project={project.pk}&ordering=-visits",
+        "my follow-ups": reverse("case_list") + "?mine=true&due=soon&ordering=follow_up",
         "visit list": reverse("visit_list") + f"?project={project.pk}",
         "household": reverse("household_detail", args=[household_id]),
         "visit form": reverse("visit_new", args=[case_id]),
@@ -304,6 +305,7 @@ BUDGETS = {
     "home": 15,
     "dashboard": 12,
     "case list": 12,
+    "my follow-ups": 12,
     "visit list": 12,
     "household": 16,  # with its history (4 queries, cases.audit)
     "visit form": 10,

@@ -37,6 +37,15 @@ def overdue_q(today) -> models.Q:
     return open_q() & models.Q(next_follow_up_on__lt=today)
 
 
+#: "Due soon" for a visitor's own follow-ups (home page, case list): the coming week.
+DUE_SOON_DAYS = 7
+
+
+def due_q(today, days: int = 0) -> models.Q:
+    """Open cases whose next follow-up is on or before ``today + days``, overdue included."""
+    return open_q() & models.Q(next_follow_up_on__lte=today + timedelta(days=days))
+
+
 def under_visited_opposed_q() -> models.Q:
     return models.Q(status="opposed", visit_count__lt=MIN_VISITS_FOR_OPPOSED)
 
@@ -70,6 +79,12 @@ class CaseQuerySet(ScopedQuerySet):
 
     def stale_undecided(self, today=None):
         return self.filter(stale_undecided_q(today or timezone.localdate()))
+
+    def visited_by(self, user):
+        """Cases ``user`` took part in a visit of: read from the user's side of the
+        visit–visitor table (a visitor's few thousand visits), not probed case by case."""
+        took_part = Visit.visitors.through.objects.filter(user=user)
+        return self.filter(pk__in=took_part.values("visit__case_id"))
 
     def needs_attention(self, today=None):
         """Opposed under three visits, overdue follow-ups, undecided not visited for 30 days."""

@@ -40,8 +40,16 @@ def home(request):
         # them, and a second scan of every case is not needed. A cadre's are not (one query).
         counts = {s.project.pk: s.figures.case_counts() for s in active}
     alerts = procedure_alerts([s.project for s in active], today, counts)
+    follow_ups = None
+    if request.user.has_perm("cases.add_visit"):  # those who go visiting; leaders do not
+        follow_ups = dashboards.follow_ups_of(request.user, today)
     return render(
         request,
         "cases/home.html",
-        {"summaries": summaries, "today": today, "procedure_alerts": alerts},
+        {
+            "summaries": summaries,
+            "today": today,
+            "procedure_alerts": alerts,
+            "follow_ups": follow_ups,
+        },
     )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases import roles
-from cases.models import StaffProfile, Township, Village
+from cases.models import Case, StaffProfile, Township, Village, Visit
 
 DEMO_PASSWORD = "jiujiang-demo"
 #: username, role, villages in scope, party branch
@@ -14,6 +14,29 @@ DEMO_USERS = [
     ("staff", roles.TOWNSHIP_STAFF, [], "九江机关第六党支部"),
     ("cadre", roles.VILLAGE_CADRE, ["烟南村"], "烟南村党委"),
 ]
+
+
+#: The project whose open cases the demo's ``staff`` log-in has visited (see credit_follow_ups).
+FOLLOW_UP_PROJECT = "临港国际产业社区（烟南片区）土地征收"
+
+
+def credit_follow_ups(user) -> int:
+    """Make ``user`` a co-visitor on the latest visit of each open Yannan case that has a
+    follow-up date, so that the demo's township staff log-in finds its own follow-ups on the
+    home page ("My follow-ups"). The fixture's visitors are invented township workers; the
+    demo log-ins are created after it, so they are added here. Returns the visits credited."""
+    cases = Case.objects.open().filter(
+        project__name=FOLLOW_UP_PROJECT, next_follow_up_on__isnull=False
+    )
+    latest = {}
+    for visit in Visit.objects.filter(case__in=cases).order_by("case_id", "visited_on", "pk"):
+        latest[visit.case_id] = visit.pk
+    through = Visit.visitors.through
+    through.objects.bulk_create(
+        [through(visit_id=pk, user_id=user.pk) for pk in latest.values()],
+        ignore_conflicts=True,
+    )
+    return len(latest)
 
 
 class Command(BaseCommand):
@@ -46,6 +69,8 @@ class Command(BaseCommand):
                     title=str(roles.LABELS[role]),
                 )
                 profile.villages.set(Village.objects.filter(name__in=village_names))
+                if username == "staff":
+                    credit_follow_ups(user)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo log-ins (password jiujiang-demo): admin (administrator), "

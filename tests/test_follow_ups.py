@@ -1,0 +1,153 @@
+""" "Whom do I visit next": a visitor's own follow-ups on the home page, and the case list's
+"visited by me" and "follow-up due" filters that the home page links to (and exports follow)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.dashboards import follow_ups_of
+from cases.models import Case
+from cases.services import visit_record
+
+from .factories import CaseFactory, HouseholdFactory, ProjectFactory
+from .test_export import download
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def follow_ups(staff, cadre_yannan, yannan, yannan_coop, zhennan, zhennan_coop):
+    """Cases in Yannan (and one in Zhennan) with their follow-ups, visited by staff or not."""
+    today = TODAY()
+    project = ProjectFactory(name="回访项目", villages=[yannan, zhennan])
+
+    def case(number, coop=yannan_coop, visitor=staff, follow_up=None, status=None):
+        household = HouseholdFactory(cooperative=coop, number=number, head_name=f"户主{number}")
+        c = CaseFactory(project=project, household=household)
+        if visitor:
+            visit_record(
+                case=c,
+                recorded_by=visitor,
+                visited_on=today - timedelta(days=20),
+                stance="undecided",
+                next_follow_up_on=today + timedelta(days=follow_up)
+                if follow_up is not None
+                else None,
+            )
+        if status:
+            Case.objects.filter(pk=c.pk).update(
+                status=status, agreement_signed_on=today - timedelta(days=1)
+            )
+        return c
+
+    return {
+        "overdue": case("01", follow_up=-3),
+        "today": case("02", follow_up=0),
+        "in five days": case("03", follow_up=5),
+        "in ten days": case("04", follow_up=10),
+        "no follow-up": case("05"),
+        "signed, overdue": case("06", follow_up=-3, status="signed"),
+        "cadre's, overdue": case("07", visitor=cadre_yannan, follow_up=-3),
+        "never visited": case("08", visitor=None),
+        "zhennan, overdue": case("09", coop=zhennan_coop, follow_up=-1),
+    }
+
+
+def _numbers(response) -> list[str]:
+    return [c.household.number for c in response.context["page"]]
+
+
+def test_follow_ups_count_the_users_own_open_cases_in_their_scope(follow_ups, staff, cadre_yannan):
+    mine = follow_ups_of(staff, TODAY())
+    assert (mine.today, mine.soon, mine.days) == (3, 4, 7)  # overdue ×2, today; + in 5 days
+    theirs = follow_ups_of(cadre_yannan, TODAY())
+    assert (theirs.today, theirs.soon) == (1, 1)  # their own case, not staff's
+
+
+def test_a_cadre_does_not_count_a_case_visited_outside_their_villages(
+    follow_ups, cadre_yannan, zhennan_coop
+):
+    zhennan_case = follow_ups["zhennan, overdue"]
+    visit_record(
+        case=zhennan_case,
+        recorded_by=cadre_yannan,
+        visited_on=TODAY() - timedelta(days=2),
+        next_follow_up_on=TODAY() - timedelta(days=1),
+    )
+    assert follow_ups_of(cadre_yannan, TODAY()).today == 1  # their Yannan case only
+
+
+def test_home_shows_my_follow_ups_with_links_to_the_list(client, follow_ups, staff):
+    client.force_login(staff)
+    page = client.get(reverse("home")).content.decode()
+    assert "我的回访" in page
+    assert 'href="/cases/?mine=true&amp;due=today&amp;ordering=follow_up">3</a>' in page
+    assert 'href="/cases/?mine=true&amp;due=soon&amp;ordering=follow_up">4</a>' in page
+    assert "7天内" in page
+
+
+def test_home_of_a_leader_has_no_follow_ups(client, follow_ups, leader):
+    client.force_login(leader)
+    response = client.get(reverse("home"))
+    assert response.context["follow_ups"] is None
+    assert "我的回访" not in response.content.decode()
+
+
+def test_the_list_of_my_follow_ups_due_today_in_date_order(client, follow_ups, staff):
+    client.force_login(staff)
+    due_today = client.get(
+        reverse("case_list"), {"mine": "true", "due": "today", "ordering": "follow_up"}
+    )
+    assert _numbers(due_today) == ["01", "09", "02"]  # 3 days late, 1 day late, today
+    due_soon = client.get(
+        reverse("case_list"), {"mine": "true", "due": "soon", "ordering": "follow_up"}
+    )
+    assert _numbers(due_soon) == ["01", "09", "02", "03"]
+    everyone = client.get(reverse("case_list"), {"due": "today", "ordering": "follow_up"})
+    assert _numbers(everyone) == ["01", "07", "09", "02"]  # the cadre's case too
+    not_mine = client.get(reverse("case_list"), {"mine": "false", "ordering": "number"})
+    assert _numbers(not_mine) == ["07", "08"]
+
+
+def test_the_filters_speak_english_too(english_client, follow_ups, staff):
+    english_client.force_login(staff)
+    page = english_client.get(reverse("case_list")).content.decode()
+    assert "visited by me" in page
+    assert "within 7 days or overdue" in page and "today or overdue" in page
+    home = english_client.get(reverse("home")).content.decode()
+    assert "My follow-ups" in home and "Within 7 days" in home
+
+
+def test_an_unknown_due_value_is_a_clear_error_not_every_case(client, follow_ups, staff):
+    client.force_login(staff)
+    response = client.get(reverse("case_list"), {"due": "yesterday"})
+    assert response.status_code == 200
+    assert "due" in response.context["filter"].form.errors  # said beside the field
+    assert "yesterday" in response.content.decode()
+
+
+def test_the_export_holds_the_same_follow_ups(client, follow_ups, staff):
+    rows = download(client, staff, "cases", "csv", mine="true", due="today")
+    column = rows[0].index("household number")
+    assert sorted(row[column] for row in rows[1:]) == ["01", "02", "09"]
+
+
+def test_the_demos_staff_log_in_has_follow_ups_to_show(db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from cases.management.commands.load_demo import FOLLOW_UP_PROJECT
+
+    call_command("load_demo", verbosity=0)
+    staff = get_user_model().objects.get(username="staff")
+    open_with_follow_up = Case.objects.open().filter(
+        project__name=FOLLOW_UP_PROJECT, next_follow_up_on__isnull=False
+    )
+    assert open_with_follow_up.count() > 0
+    mine = follow_ups_of(staff, TODAY())
+    assert mine.today == open_with_follow_up.filter(next_follow_up_on__lte=TODAY()).count() > 0
+    call_command("load_demo", verbosity=0)  # safe to run again: nothing credited twice
+    assert follow_ups_of(staff, TODAY()) == mine
+    assert follow_ups_of(get_user_model().objects.get(username="cadre"), TODAY()).today == 0
