@@ -7,6 +7,8 @@ still not a 404). Personal numbers are read-only and masked for users without
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,6 +151,18 @@ class PersonalNumbersMixin:
         if self._masked_fields(request, obj):
             readonly += [self.MASKED[name] for name in self._personal()]
         return readonly
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filter on a personal number for users who see it masked: the changelist allows
+        any lookup on the model's own fields, and ``?phone__startswith=1381`` answered
+        "found" or "not found" would tell the hidden digits one request at a time."""
+        if (
+            request is not None
+            and self._masks(request)
+            and set(lookup.split("__")) & set(self.MASKED)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)
@@ -334,6 +348,30 @@ def _search_lookup(field: str) -> str:
     if field.startswith("^"):
         return f"{field[1:]}__istartswith"
     return f"{field}__icontains"
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class TownshipUserAdmin(UserAdmin):
+    """Django's user admin, for township administrators who manage accounts and roles
+    (``auth.change_user``) without being superusers: superuser status and single permissions
+    stay read-only for them, and a superuser's account (its password included) is not theirs
+    to change; otherwise any of them could make themselves superuser, or take over one."""
+
+    SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in self.SUPERUSER_ONLY if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Township)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,6 +63,51 @@ def test_a_leader_holds_view_permissions_only(leader):
     assert all(p.split(".")[1].startswith("view_") for p in perms), perms
     assert not leader.has_perm("cases.view_personal_numbers")
     assert not leader.is_staff
+
+
+def test_a_township_administrator_cannot_make_anyone_superuser_or_take_over_one(
+    client, township_admin, superuser, staff
+):
+    """Township administrators manage accounts and roles, not superuser status or single
+    permissions, and cannot change a superuser's account or password."""
+    client.force_login(township_admin)
+    url = reverse("admin:auth_user_change", args=[township_admin.pk])
+    body = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in body and 'name="user_permissions"' not in body
+    assert 'name="groups"' in body  # roles are still theirs to give
+    response = client.post(
+        url,
+        {
+            "username": township_admin.username,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": [g.pk for g in township_admin.groups.all()],
+            "user_permissions": [Permission.objects.get(codename="delete_user").pk],
+            "date_joined_0": "2021-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    township_admin.refresh_from_db()
+    assert not township_admin.is_superuser
+    assert not township_admin.user_permissions.exists()
+    password = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert client.get(password).status_code == 403
+    assert (
+        client.post(
+            password, {"password1": "n3w-Pa55word", "password2": "n3w-Pa55word"}
+        ).status_code
+        == 403
+    )
+    assert (
+        'name="username"'
+        not in client.get(reverse("admin:auth_user_change", args=[superuser.pk])).content.decode()
+    )
+    # Other accounts' passwords are still theirs to reset.
+    assert (
+        client.get(reverse("admin:auth_user_password_change", args=[staff.pk])).status_code == 200
+    )
 
 
 def test_staff_profiles_and_the_reveal_log_are_the_administrators_alone(
@@ -236,6 +281,33 @@ def test_changelists_mask_for_users_without_the_permission(
     client.force_login(township_admin)
     body = client.get(url).content.decode()
     assert household.head_id_number in body
+
+
+@pytest.mark.parametrize(
+    ("model", "row", "field"),
+    [
+        ("household", "household", "head_id_number"),
+        ("household", "household", "phone"),
+        ("member", "member", "id_number"),
+        ("member", "member", "phone"),
+    ],
+)
+def test_a_changelist_cannot_be_filtered_on_a_masked_number(
+    client, staff, township_admin, two_villages, model, row, field
+):
+    """``?phone__startswith=…`` answered with the row or without it would tell the hidden
+    digits one request at a time: refused (400) for users who see the numbers masked."""
+    obj = two_villages["yannan"][row]
+    whole = getattr(obj, field)
+    url = reverse(f"admin:cases_{model}_changelist")
+    client.force_login(staff)
+    for lookup in (field, f"{field}__startswith", f"{field}__regex"):
+        response = client.get(url, {lookup: whole[:10]})
+        assert response.status_code == 400, lookup
+    client.force_login(township_admin)
+    response = client.get(url, {field: whole})
+    assert response.status_code == 200
+    assert str(obj) in response.content.decode() or whole in response.content.decode()
 
 
 def test_the_reveal_log_is_read_only_in_the_admin(client, township_admin, two_villages):

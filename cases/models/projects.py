@@ -76,7 +76,8 @@ class Project(models.Model):
 
 
 class ProjectPartQuerySet(ScopedQuerySet):
-    """Rows that belong to a project (stages, meetings) follow the project's visibility."""
+    """Rows that belong to a project (stages; meetings also by their village, see
+    ``MeetingQuerySet``) follow the project's visibility."""
 
     def visible_to(self, user):
         return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
@@ -154,6 +155,20 @@ class Stage(StatutoryPeriod):
         return self.name_en if language == "en" and self.name_en else self.name
 
 
+class MeetingQuerySet(ProjectPartQuerySet):
+    def visible_to(self, user):
+        """A meeting of the user's projects, unless it was held in a village they do not see:
+        a project spans several villages, and one village's meeting (its place, attendance and
+        summary, often with names) is that village's. Meetings of no village (the township's
+        for the whole project) follow the project."""
+        visible = super().visible_to(user)
+        if user is None or not user.is_authenticated or sees_all_villages(user):
+            return visible
+        return visible.filter(
+            models.Q(village__isnull=True) | models.Q(village__in=visible_village_ids(user))
+        )
+
+
 class Meeting(models.Model):
     """会议: a policy Q&A (政策答疑会), party-member, villagers' or representatives' meeting."""
 
@@ -190,7 +205,7 @@ class Meeting(models.Model):
     attendance = models.PositiveIntegerField(_("attendance"), default=0)
     summary = models.TextField(_("summary"), blank=True)
 
-    objects = ProjectPartQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
