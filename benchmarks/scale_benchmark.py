@@ -713,6 +713,31 @@ def main() -> None:
         ms, n = time_get(cadre_client, url, args.runs)
         rows.append((f"{label} ({village.name})", f"{ms:.0f} ms", f"{n} queries", "", "", url))
 
+    # A field worker of that village with a seeded visitor's few thousand visits: their home
+    # page ("my follow-ups") and the lists it links to. Seeded workers have no role; this one
+    # is made a village cadre (their staff profile already names their village).
+    worker = case.visits.order_by("pk").first().visitors.order_by("pk").first()
+    worker.groups.set([Group.objects.get(name=roles.VILLAGE_CADRE)])
+    worker_client = Client()
+    worker_client.force_login(worker)
+    worker_visits = Visit.visitors.through.objects.filter(user=worker).count()
+    for label, url in [
+        ("home", reverse("home")),
+        ("my follow-ups: due soon", f"{cl}?mine=true&due=soon&ordering=follow_up"),
+        ("every household I visited", f"{cl}?mine=true&ordering=follow_up"),
+    ]:
+        ms, n = time_get(worker_client, url, args.runs)
+        rows.append(
+            (
+                f"worker, {worker_visits:,} visits: {label}",
+                f"{ms:.0f} ms",
+                f"{n} queries",
+                "",
+                "",
+                url,
+            )
+        )
+
     if not args.no_load:
         rows += load_test(args, project, staff)
 
