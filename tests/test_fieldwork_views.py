@@ -431,3 +431,18 @@ def test_dashboard_stages_carry_their_flags_and_link_to_the_procedure(client, st
     assert html.count('data-flag="done_early"') == 1 and "县政府要求提前" in html
     assert html.count('data-flag="deadline_soon"') == 1  # in 3 days, not the one in 30
     assert reverse("project_procedure", args=[project.pk]) in html
+
+
+def test_dashboard_stages_are_named_in_the_page_language(
+    client, english_client, staff, yannan_case
+):
+    project = yannan_case.project
+    Stage.objects.create(
+        project=project, order=1, name="补偿登记", name_en="Compensation registration"
+    )
+    url = reverse("project_dashboard", args=[project.pk])
+    english_client.force_login(staff)
+    english = english_client.get(url).content.decode()
+    assert "1. Compensation registration" in english and "补偿登记" not in english
+    client.force_login(staff)
+    assert "1. 补偿登记" in client.get(url).content.decode()
