@@ -97,3 +97,13 @@ def test_the_vote_pages_speak_english(live_server, desktop_page_en, open_vote, c
     page.goto(f"{live_server.url}/votes/{open_vote.pk}/notice/")
     assert "Provisional" in page.content()
     screenshot(page, "votes-notice-en")
+
+
+def test_the_set_up_form_fits_a_phone(live_server, phone_page_en, staff):
+    """The two date pickers side by side used to push the page 17px wider than the phone."""
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/votes/new/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the set-up page is {width}px wide"
+
