@@ -241,6 +241,16 @@ def test_the_sheet_reports_row_errors_and_keeps_what_was_typed(client, cadre_yan
     assert Ballot.objects.get(voter=third).choice == "for"
 
 
+def test_a_sheet_whose_every_row_is_refused_does_not_say_saved(client, cadre_yannan, open_vote):
+    first, *_rest = voters(open_vote)
+    client.force_login(cadre_yannan)
+    response = sheet_post(client, open_vote, [(first, {"choice": "for", "method": "proxy"})])
+    page = response.content.decode()
+    assert "1 row needs attention" in page
+    assert "0 ballots saved" not in page
+    assert not Ballot.objects.exists()
+
+
 def test_a_sheet_with_a_bad_date_saves_nothing_and_keeps_the_rows(client, cadre_yannan, open_vote):
     first = voters(open_vote)[0]
     client.force_login(cadre_yannan)
