@@ -17,7 +17,7 @@ from operator import or_
 
 from django.db.models import BooleanField, Case as DbCase, Count, ExpressionWrapper, Q, Sum, When
 from django.db.models.functions import TruncWeek
-from django.utils.translation import gettext as _, pgettext
+from django.utils.translation import get_language, gettext as _, pgettext
 
 from . import charts
 from .models import Case, Project, Stage, Stance, Visit, Vote
@@ -382,6 +382,10 @@ class StageRow:
     stage: Stage
     state: str  # done, overdue, in_progress, due, planned
     today: date | None = None
+
+    @property
+    def name(self) -> str:
+        return self.stage.display_name(get_language())
 
     @property
     def done_early(self) -> bool:

@@ -433,3 +433,36 @@ def test_dashboard_stages_carry_their_flags_and_link_to_the_procedure(client, st
     assert html.count('data-flag="done_early"') == 1 and "县政府要求提前" in html
     assert html.count('data-flag="deadline_soon"') == 1  # in 3 days, not the one in 30
     assert reverse("project_procedure", args=[project.pk]) in html
+
+
+def test_dashboard_stages_are_named_in_the_page_language(
+    client, english_client, staff, yannan_case
+):
+    project = yannan_case.project
+    Stage.objects.create(
+        project=project, order=1, name="补偿登记", name_en="Compensation registration"
+    )
+    url = reverse("project_dashboard", args=[project.pk])
+    english_client.force_login(staff)
+    english = english_client.get(url).content.decode()
+    assert "1. Compensation registration" in english and "补偿登记" not in english
+    client.force_login(staff)
+    assert "1. 补偿登记" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("zh-CN", ["找不到该页面", "不允许"]), ("en", ["Page not found", "Not allowed"])],
+)
+def test_not_found_and_not_allowed_pages_speak_the_users_language(
+    client, leader, yannan_case, language, words
+):
+    """Django's own 404 and 403 are English only and have no way back into the site."""
+    client.force_login(leader)
+    missing = client.get(reverse("household_detail", args=[10**9]), HTTP_ACCEPT_LANGUAGE=language)
+    refused = client.get(reverse("visit_new", args=[yannan_case.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    assert (missing.status_code, refused.status_code) == (404, 403)
+    for response, word in zip((missing, refused), words, strict=True):
+        page = response.content.decode()
+        assert word in page
+        assert f'href="{reverse("home")}"' in page

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -371,6 +372,19 @@ def test_mark_done_form_keeps_what_was_typed_when_a_reason_is_missing(client, st
     assert response.status_code == 302
     step.refresh_from_db()
     assert (step.done_on, step.early_reason) == (date(2025, 10, 15), "镇政府同意提前")
+
+
+def test_mark_done_dates_are_iso_for_the_date_picker_in_chinese(client, staff, project):
+    """A native date input shows nothing for a value that is not YYYY-MM-DD, and the Chinese
+    date format is 2025/09/26: the prefilled start and today's date must stay ISO."""
+    step = stage(project, PRE_ANNOUNCEMENT)
+    step.started_on = POSTED
+    step.save(update_fields=["started_on"])
+    client.force_login(staff)
+    url = reverse("project_procedure", args=[project.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'value="2025-09-26"' in page and 'value="2025/09/26"' not in page
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page
 
 
 def test_a_read_only_leader_cannot_mark_done(client, leader, project):

@@ -89,6 +89,20 @@ def test_a_leader_may_not_enter_ballots(client, open_vote, leader):
     assert client.get(reverse("ballot_sheet", args=[open_vote.pk])).status_code == 403
 
 
+def test_the_vote_page_links_to_the_ballot_sheet_only_for_those_who_may_enter_ballots(
+    client, open_vote, staff, leader, cadre_yannan
+):
+    """The sheet answers 403 without ``add_ballot``: township staff and leaders get no link to
+    it (they read who has not voted on the vote page itself)."""
+    sheet = reverse("ballot_sheet", args=[open_vote.pk])
+    for user in (staff, leader):
+        client.force_login(user)
+        assert client.get(sheet).status_code == 403
+        assert sheet not in client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
+    client.force_login(cadre_yannan)
+    assert sheet in client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
+
+
 # --- Set-up ----------------------------------------------------------------------------------
 
 
@@ -124,6 +138,15 @@ def test_staff_set_up_a_vote_and_see_it_drafted(client, staff, yannan, yannan_co
     assert vote.status == Vote.Status.DRAFT
     page = client.get(reverse("vote_detail", args=[vote.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "may not decide this subject" in page.content.decode()
+
+
+def test_a_draft_vote_shows_no_verdict_before_its_roll_is_frozen(client, staff, yannan):
+    """A draft has no roll yet: 0 of 0 would read "quorum met" and "cannot pass any more"."""
+    vote = make_vote(yannan, staff)
+    client.force_login(staff)
+    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    assert "Quorum met." not in page and "Cannot pass any more" not in page
+    assert "The roll is frozen when the vote opens" in page
 
 
 def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
@@ -216,6 +239,16 @@ def test_the_sheet_reports_row_errors_and_keeps_what_was_typed(client, cadre_yan
     assert f'name="choice-{second.pk}" value="abstain" checked' in page
     assert Ballot.objects.filter(voter=first).exists()
     assert Ballot.objects.get(voter=third).choice == "for"
+
+
+def test_a_sheet_whose_every_row_is_refused_does_not_say_saved(client, cadre_yannan, open_vote):
+    first, *_rest = voters(open_vote)
+    client.force_login(cadre_yannan)
+    response = sheet_post(client, open_vote, [(first, {"choice": "for", "method": "proxy"})])
+    page = response.content.decode()
+    assert "1 row needs attention" in page
+    assert "0 ballots saved" not in page
+    assert not Ballot.objects.exists()
 
 
 def test_a_sheet_with_a_bad_date_saves_nothing_and_keeps_the_rows(client, cadre_yannan, open_vote):

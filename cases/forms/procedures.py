@@ -1,9 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from .casework import DateInput
 
 
 class StageDoneForm(forms.Form):

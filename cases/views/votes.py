@@ -259,10 +259,12 @@ def ballot_sheet(request, pk):
                         messages.error(request, message)
             else:
                 saved = len(result.saved)
-                messages.success(
-                    request,
-                    ngettext("%(n)s ballot saved.", "%(n)s ballots saved.", saved) % {"n": saved},
-                )
+                if saved:
+                    messages.success(
+                        request,
+                        ngettext("%(n)s ballot saved.", "%(n)s ballots saved.", saved)
+                        % {"n": saved},
+                    )
                 if not result.errors:
                     return redirect("vote_detail", pk=vote.pk)
                 errors = result.errors

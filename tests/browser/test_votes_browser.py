@@ -97,3 +97,44 @@ def test_the_vote_pages_speak_english(live_server, desktop_page_en, open_vote, c
     page.goto(f"{live_server.url}/votes/{open_vote.pk}/notice/")
     assert "Provisional" in page.content()
     screenshot(page, "votes-notice-en")
+
+
+def test_the_set_up_form_fits_a_phone(live_server, phone_page_en, staff):
+    """The two date pickers side by side used to push the page 17px wider than the phone."""
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/votes/new/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the set-up page is {width}px wide"
+
+
+def test_a_row_error_on_the_sheet_is_read_whole(
+    live_server, desktop_page_en, open_vote, cadre_yannan
+):
+    """The row's message wraps inside the table (it was cut at the table's edge) and the
+    "how cast" list shows the whole of its choice (it showed "by written pr")."""
+    page = desktop_page_en
+    voter = Voter.objects.filter(vote=open_vote).order_by("pk").first()
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/ballots/")
+    page.fill("input[name=cast_on]", "2021-01-17")
+    page.check(f"input[name=choice-{voter.pk}][value=for]")
+    page.select_option(f"select[name=method-{voter.pk}]", "proxy")
+    page.click(".sheet-save button")
+    page.wait_for_load_state()
+    error = page.locator("tr.has-error td.row-errors")
+    assert "proxy" in error.inner_text()
+    fits = page.evaluate(
+        """() => {
+        const cell = document.querySelector("tr.has-error td.row-errors").getBoundingClientRect();
+        const box = document.querySelector(".table-scroll").getBoundingClientRect();
+        const select = document.querySelector("tr.has-error select");
+        const text = document.createElement("span");
+        text.style.font = getComputedStyle(select).font;
+        text.textContent = select.selectedOptions[0].textContent;
+        document.body.append(text);
+        const needed = text.getBoundingClientRect().width;
+        return {error: cell.right <= box.right + 1, select: select.clientWidth > needed};
+    }"""
+    )
+    assert fits == {"error": True, "select": True}
