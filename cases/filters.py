@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,22 @@ from .templatetags.landreform import person
 
 class OrderingFilter(django_filters.OrderingFilter):
     """django-filter's, with the "(descending)" labels translated per request: its own are
-    formatted once, at import, in no user's language (and it has no zh_Hans catalog)."""
+    formatted once, at import, in no user's language (and it has no zh_Hans catalog).
+
+    Fields in ``nulls_latest`` sort an empty value as the latest (no follow-up date: after
+    every dated one), on every database as PostgreSQL does by default, so that its index
+    still serves the order; SQLite would put them first."""
+
+    nulls_latest = {"next_follow_up_on"}
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        field = value.lstrip("-")
+        if field not in self.nulls_latest:
+            return value
+        if value.startswith("-"):
+            return F(field).desc(nulls_first=True)
+        return F(field).asc(nulls_last=True)
 
     def build_choices(self, fields, labels):
         choices = []

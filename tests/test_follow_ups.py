@@ -151,3 +151,66 @@ def test_the_demos_staff_log_in_has_follow_ups_to_show(db):
     call_command("load_demo", verbosity=0)  # safe to run again: nothing credited twice
     assert follow_ups_of(staff, TODAY()) == mine
     assert follow_ups_of(get_user_model().objects.get(username="cadre"), TODAY()).today == 0
+
+
+# --- the filters a list is narrowed by, listed above the folded panel ---------------------------
+
+
+def _active(response) -> dict[str, tuple[str, str]]:
+    """{name: (label: value, removal query)} of the active-filter line."""
+    import re
+
+    page = response.content.decode()
+    return {
+        name: (re.sub(r"<[^>]+>", "", text).strip(), remove.replace("&amp;", "&"))
+        for name, text, remove in re.findall(
+            r'<li data-filter="(\w+)"><span>(.*?)</span><a href="\?([^"]*)" class="remove"', page
+        )
+    }
+
+
+def test_the_list_says_what_it_is_filtered_by_and_each_filter_can_be_removed(
+    english_client, follow_ups, staff
+):
+    english_client.force_login(staff)
+    project = follow_ups["overdue"].project
+    response = english_client.get(
+        reverse("case_list"),
+        {"mine": "true", "due": "today", "ordering": "follow_up", "project": project.pk, "page": 1},
+    )
+    active = _active(response)
+    assert active == {
+        "project": ("project: 回访项目", "mine=true&due=today&ordering=follow_up"),
+        "due": (
+            "follow-up due: today or overdue",
+            f"mine=true&ordering=follow_up&project={project.pk}",
+        ),
+        "mine": ("visited by me: yes", f"due=today&ordering=follow_up&project={project.pk}"),
+        "ordering": ("Sort by: next follow-up", f"mine=true&due=today&project={project.pk}"),
+    }
+    page = response.content.decode()
+    assert "<details>" in page  # folded: the list starts on the first screen
+    # Removing "follow-up due" lists every case the user visited.
+    wider = english_client.get(reverse("case_list") + "?" + active["due"][1])
+    assert _numbers(wider) == ["01", "06", "09", "02", "03", "04", "05"]  # none: last
+
+
+def test_a_range_and_a_person_are_said_as_chosen(english_client, follow_ups, staff):
+    english_client.force_login(staff)
+    response = english_client.get(
+        reverse("visit_list"),
+        {"visitor": staff.pk, "visited_on_after": "2026-01-01", "visited_on_before": ""},
+    )
+    active = _active(response)
+    assert active["visitor"][0] == "visitor: staff"
+    assert active["visited_on"] == ("date of visit: 2026-01-01 – …", f"visitor={staff.pk}")
+
+
+def test_filters_that_need_correcting_open_the_panel_and_list_nothing(
+    english_client, follow_ups, staff
+):
+    english_client.force_login(staff)
+    response = english_client.get(reverse("case_list"), {"due": "yesterday", "mine": "true"})
+    page = response.content.decode()
+    assert "<details open>" in page
+    assert _active(response) == {}

@@ -67,3 +67,41 @@ def person(user):
     """A user's name as written in Chinese (family name first, no space), else the username."""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.get_username()
+
+
+@register.simple_tag(takes_context=True)
+def active_filters(context, filterset) -> list[dict]:
+    """The filters a list is narrowed by, each as ``label``, ``value`` (as the user chose it)
+    and ``remove`` (the list's query without it), for a line above the list: on a phone the
+    filter panel stays folded and the list starts on the first screen. The search box shows
+    its own text; an invalid form shows its errors in the panel instead (empty here)."""
+    from django.db.models import Model
+
+    request = context["request"]
+    form = filterset.form
+    if not filterset.is_bound or not form.is_valid():
+        return []
+    chosen = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name == "q" or value in (None, "", [], ()):
+            continue
+        params = [name, f"{name}_after", f"{name}_before", f"{name}_min", f"{name}_max"]
+        if isinstance(value, slice):  # a date range, as typed (the form holds datetimes)
+            ends = (request.GET.get(f"{name}_after"), request.GET.get(f"{name}_before"))
+            shown = " – ".join(end or "…" for end in ends)
+        elif isinstance(value, Model):
+            label = getattr(field, "label_from_instance", str)
+            shown = label(value)
+        else:
+            raw = request.GET.get(name, "")
+            choices = dict(getattr(field, "choices", None) or getattr(field.widget, "choices", []))
+            raw_list = value if isinstance(value, list) else [raw]
+            shown = ", ".join(str(choices.get(v, v)) for v in raw_list if v not in ("", None))
+        query = request.GET.copy()
+        for param in params + ["page"]:
+            query.pop(param, None)
+        chosen.append(
+            {"name": name, "label": field.label, "value": shown, "remove": query.urlencode()}
+        )
+    return chosen

@@ -22,7 +22,11 @@ def _ordered(queryset, default: str):
     in the first key's direction: newest visits first is then one backward walk along
     (project, visited_on, id), even when tens of thousands of visits share the latest day."""
     keys = list(queryset.query.order_by) or [default]
-    return queryset.order_by(*keys, "-pk" if str(keys[0]).startswith("-") else "pk")
+    first = keys[0]
+    descending = getattr(first, "descending", None)  # an expression (nulls placed), or a name
+    if descending is None:
+        descending = str(first).startswith("-")
+    return queryset.order_by(*keys, "-pk" if descending else "pk")
 
 
 def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
