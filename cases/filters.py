@@ -240,6 +240,18 @@ class CaseFilter(django_filters.FilterSet):
         return parts[value]() if value in parts else queryset
 
 
+class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date pickers under one label: each says which end it is ("from", "to") to a
+    screen reader, since the ``<label>`` names only the first."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        ends = (_("from"), _("to"))
+        for subwidget, end in zip(context["widget"]["subwidgets"], ends, strict=True):
+            subwidget["attrs"]["aria-label"] = end
+        return context
+
+
 class VisitFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
         field_name="project", queryset=visible_projects, label=_("project")
@@ -250,7 +262,7 @@ class VisitFilter(django_filters.FilterSet):
     branch = django_filters.ModelChoiceFilter(queryset=visible_branches, label=_("party branch"))
     visited_on = django_filters.DateFromToRangeFilter(
         label=_("date of visit"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=LabelledDateRangeWidget(attrs={"type": "date"}),
     )
     stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance heard"))
     q = django_filters.CharFilter(

@@ -214,3 +214,17 @@ def test_filters_that_need_correcting_open_the_panel_and_list_nothing(
     page = response.content.decode()
     assert "<details open>" in page
     assert _active(response) == {}
+
+
+def test_each_end_of_a_date_range_is_named(english_client, staff):
+    english_client.force_login(staff)
+    page = english_client.get(reverse("visit_list")).content.decode()
+    assert 'name="visited_on_after"' in page and 'aria-label="from"' in page
+    assert 'name="visited_on_before"' in page and 'aria-label="to"' in page
+
+
+def test_admin_pages_link_the_sites_icon(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert "<title>" in page  # still Django's admin page
