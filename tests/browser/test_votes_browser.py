@@ -138,3 +138,36 @@ def test_a_row_error_on_the_sheet_is_read_whole(
     }"""
     )
     assert fits == {"error": True, "select": True}
+
+
+def test_a_cadre_records_a_door_to_door_ballot_on_a_phone(
+    live_server, phone_page, open_vote, cadre_yannan
+):
+    """Door to door (入户送表决票) the sheet is used on a phone: every voter's three choices,
+    how cast and the proxy are within the screen's width, and a ballot is recorded with taps."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/ballots/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the sheet is {width}px wide"
+    he = Voter.objects.get(vote=open_vote, name="何美珍")
+    for selector in [
+        f"input[name=choice-{he.pk}][value=abstain]",
+        f"select[name=method-{he.pk}]",
+        f"input[name=proxy-{he.pk}]",
+    ]:
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] + box["width"] <= page.viewport_size["width"], selector
+    page.fill("input[name=cast_on]", "2021-01-18")
+    page.fill("[data-sheet-search]", "何美珍")
+    page.click(f"label:has(input[name=choice-{he.pk}][value=against])")
+    page.select_option(f"select[name=method-{he.pk}]", "door_to_door")
+    screenshot(page, "votes-sheet-zh-phone")
+    page.click(".sheet-save button")
+    page.wait_for_url(f"**/votes/{open_vote.pk}/")
+    ballot = Ballot.objects.get(voter=he)
+    assert (ballot.choice, ballot.method, ballot.cast_on) == (
+        "against",
+        "door_to_door",
+        date(2021, 1, 18),
+    )
