@@ -51,7 +51,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import household_writes as writes, roster
@@ -387,15 +387,25 @@ def import_job_confirm(*, job: ImportJob, user) -> bool:
 
 def _start(job_id: int, *, dry_run: bool) -> None:
     if getattr(settings, "IMPORT_JOBS_IN_THREAD", True):
-        threading.Thread(target=_run_in_thread, args=(job_id, dry_run), daemon=True).start()
+        language = translation.get_language()
+        threading.Thread(
+            target=_run_in_thread, args=(job_id, dry_run, language), daemon=True
+        ).start()
     else:
         _run(job_id, dry_run)
 
 
-def _run_in_thread(job_id: int, dry_run: bool) -> None:
+def _run_in_thread(job_id: int, dry_run: bool, language: str | None = None) -> None:
+    """Run a job in the language of the request that started it.
+
+    The active language is per thread: a new thread speaks ``LANGUAGE_CODE`` (Chinese), so
+    without this an administrator reading the admin in English got every stored error
+    message and failure sentence in Chinese.
+    """
     close_old_connections()
     try:
-        _run(job_id, dry_run)
+        with translation.override(language):
+            _run(job_id, dry_run)
     finally:
         connection.close()
 

@@ -707,3 +707,27 @@ def test_an_upload_over_the_limit_is_refused_by_the_form(
     assert response.status_code == 200
     assert "The file is too large" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_a_background_job_speaks_the_language_of_the_request_that_started_it(settings, monkeypatch):
+    """A new thread speaks LANGUAGE_CODE (Chinese): the job must be run in the request's
+    language, or an administrator reading English gets every stored message in Chinese."""
+    settings.IMPORT_JOBS_IN_THREAD = True
+    heard = []
+    monkeypatch.setattr(
+        importing, "_run", lambda job_id, dry_run: heard.append(translation.get_language())
+    )
+    started = []
+    real_thread = importing.threading.Thread
+
+    def thread(*args, **kwargs):
+        started.append(real_thread(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(importing.threading, "Thread", thread)
+
+    with translation.override("en"):
+        importing._start(1, dry_run=True)
+    started[0].join(timeout=10)
+
+    assert heard == ["en"]
