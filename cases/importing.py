@@ -440,10 +440,21 @@ def _run(job_id: int, dry_run: bool) -> None:
     job.error_count = len(report.errors)
     job.errors = [[e.line, e.column, e.message] for e in report.errors[:MAX_STORED_ERRORS]]
     job.preview = [_preview_row(row) for row in report.preview]
-    _finish(job, ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE)
+    if dry_run or report.errors:
+        # Decision: rows valid at the check may be refused at the import (a cooperative was
+        # deleted or renamed meanwhile). Nothing was written; the job goes back to "checked"
+        # with its errors, which the page lists, rather than "imported: 0 created".
+        message = "" if dry_run else gettext(_CHANGED_SINCE_CHECK)
+        _finish(job, ImportJob.Status.CHECKED, message=message)
+    else:
+        _finish(job, ImportJob.Status.DONE)
 
 
 _FAILED = _("The import failed unexpectedly; nothing was written. The error has been logged.")
+_CHANGED_SINCE_CHECK = _(
+    "The households, villages or cooperatives changed after the check, and some rows are no "
+    "longer valid; nothing was written."
+)
 
 
 def _preview_row(row: RosterRow) -> dict:
@@ -456,6 +467,7 @@ def _finish(job: ImportJob, status: str, message: str = "") -> None:
     job.message = message
     job.finished_at = timezone.now()
     job.save()
-    if status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+    # A checked file with errors can never be imported: its copy (personal numbers) goes too.
+    if status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) or job.error_count:
         for path in (_upload_path(job), _progress_path(job)):
             path.unlink(missing_ok=True)

@@ -731,3 +731,36 @@ def test_a_background_job_speaks_the_language_of_the_request_that_started_it(set
     started[0].join(timeout=10)
 
     assert heard == ["en"]
+
+
+def test_rows_refused_at_the_import_after_a_clean_check_are_listed_not_imported(
+    coops, superuser, admin_client_for, private_media
+):
+    """A cooperative renamed between the check and the confirmation: nothing is written, and
+    the page lists the error rather than saying "Imported: 0 created"."""
+    client = admin_client_for(superuser)
+    response = upload(client, csv_bytes([row("1")]))
+    coops[0].name = "东头新经济社"
+    coops[0].save()
+
+    client.post(response.url)
+
+    job = ImportJob.objects.get()
+    page = client.get(response.url).content.decode()
+    assert job.status == ImportJob.Status.CHECKED and job.error_count == 1
+    assert "Imported" not in page and 'value="Import"' not in page
+    assert "changed after the check" in page and "has no cooperative" in page
+    assert counts() == (0, 0)
+    assert not list((private_media / "imports").iterdir())  # it can never be imported
+
+
+def test_the_upload_of_a_file_with_errors_is_deleted_after_the_check(
+    coops, superuser, admin_client_for, private_media
+):
+    """A file with errors can never be imported; its copy, personal numbers and all, goes."""
+    client = admin_client_for(superuser)
+
+    upload(client, csv_bytes([row("1", head="")]))
+
+    assert ImportJob.objects.get().error_count == 1
+    assert not list((private_media / "imports").iterdir())
