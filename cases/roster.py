@@ -180,6 +180,10 @@ _EMPTY_SHEET = _(
     'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
 )
 _BAD_CSV = _("The CSV file cannot be read at line %(line)d: %(detail)s.")
+_UNCLOSED_QUOTE = _(
+    'The quotation mark (") opened on line %(line)d is never closed, so the rest of the file '
+    "would be read as one cell; close it or remove it."
+)
 _NOT_ROSTER = _(
     "This is not a household roster: none of its first rows is a header with the columns "
     "%(columns)s."
@@ -413,14 +417,37 @@ def _xlsx_lines(
 
 
 def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(record number, cells): a record with a quoted line break is one spreadsheet row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 0
+    """(record number, cells): a record with a quoted line break is one spreadsheet row.
+
+    A quotation mark opened and never closed makes ``csv`` read the rest of the file, without
+    complaint, into one cell: every household below it would silently vanish into an address.
+    So the last record is read again, strictly, and an unclosed quote is refused with its line.
+    """
+    consumed = 0
+
+    def pieces() -> Iterator[str]:
+        nonlocal consumed
+        for piece in io.StringIO(text, newline=""):
+            consumed += len(piece)
+            yield piece
+
+    reader = csv.reader(pieces(), delimiter=delimiter)
+    line = start = last_start = 0
     try:
         for line, cells in enumerate(reader, start=1):
+            last_start, start = start, consumed
             yield line, cells
     except csv.Error as exc:
         raise RosterError(_BAD_CSV % {"line": line + 1, "detail": exc}) from exc
+    tail = text[last_start:]
+    if '"' in tail:
+        try:
+            strict = csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True)
+            for _cells in strict:
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise RosterError(_UNCLOSED_QUOTE % {"line": line}) from exc
 
 
 @dataclass

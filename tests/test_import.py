@@ -189,6 +189,14 @@ WHOLE_FILE_ERRORS = {
     "binary": (b"\x00\x01\x02garbage\x00" * 100, "roster.csv", "binary data"),
     "zip bomb": (zip_bomb(), "roster.xlsx", "zip bomb"),
     "damaged xlsx": (b"PK\x03\x04 not really a zip", "roster.xlsx", "damaged"),
+    # The rows below an unclosed quote would vanish into one address cell.
+    "unclosed quote": (
+        csv_bytes([row("1")])
+        + '烟南村,东头经济社,2,李四,,,,,,"一巷\r\n'.encode()
+        + csv_bytes([row("3")])[len(csv_bytes([])) :],
+        "roster.csv",
+        r"opened on line 3 is never closed",
+    ),
 }
 
 
