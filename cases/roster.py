@@ -215,6 +215,12 @@ _NOT_AREA = _('"%(value)s" is not an area in mu; write a number such as 1.5.')
 _NEGATIVE = _('%(column)s cannot be negative ("%(value)s").')
 _TOO_PRECISE = _('"%(value)s" has more than two decimal places; areas are kept to 0.01 mu.')
 _NOT_COUNT = _('"%(value)s" is not a whole number of people.')
+_EXTRA_CELLS = _(
+    "This row has %(cells)d cells but the header only %(header)d: a value holding the "
+    'separator (%(delimiter)s) must be in double quotes ("…"), or the values after it land in '
+    "the wrong columns."
+)
+_COLUMN_NUMBER = _("column %(number)d")
 
 
 class RosterError(Exception):
@@ -537,6 +543,10 @@ class _Table:
     encoding: str
     header: _Header
     lines: Iterator[tuple[int, Sequence[str]]]  # the lines below the header, blank ones too
+    delimiter: str = ""
+    # CSV lines with values beyond the header's last cell → their number of cells, filled in
+    # by ``_data_lines`` as it reads.
+    long_rows: dict[int, int] = field(default_factory=dict)
 
 
 def _open_table(
@@ -563,10 +573,11 @@ def _open_table(
         text, used = decode_csv(data, encoding)
         if not text.strip():
             raise RosterError(_EMPTY)
-        lines = _csv_lines(text, _sniff_delimiter(text))
+        delimiter = _sniff_delimiter(text)
+        lines = _csv_lines(text, delimiter)
         file_format, empty = "csv", _EMPTY
     header = _find_header(lines, empty)
-    return _Table(file_format, used, header, lines)
+    return _Table(file_format, used, header, lines, delimiter if file_format == "csv" else "")
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
@@ -575,13 +586,21 @@ def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
     A row is blank when all its recognised columns are: a template's pre-numbered 序号 column
     does not make an empty row a household. A copy of the header row (pasted page headers) is
     skipped too.
+
+    A CSV record with values beyond the header's last cell is noted in ``table.long_rows``:
+    a value holding an unquoted delimiter (一巷1号,二楼) shifts every cell after it, so the
+    row is refused rather than read into the wrong columns. Not for XLSX, whose cells cannot
+    shift; a value under no header there is an unnamed column.
     """
     positions = table.header.positions
     width = max(positions.values()) + 1
     recognised = itemgetter(*positions.values())
     header_cells = recognised([*table.header.cells, *[""] * width])
     padding = [""] * width
+    limit = len(table.header.cells) if table.file_format == "csv" else None
     for line, cells in table.lines:
+        if limit is not None and len(cells) > limit and "".join(cells[limit:]).strip():
+            table.long_rows[line] = len(cells)
         row = list(cells[:width])
         if len(row) < width:
             row.extend(padding[len(row) :])
@@ -817,6 +836,7 @@ def parse_roster(
     village_above = cooperative_above = ""
     total = 0
     problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
+    long_rows = table.long_rows
     names: dict[str, str] = {}  # village and cooperative cells → _name(cell)
 
     def error(column: str, message: object) -> None:
@@ -926,9 +946,20 @@ def parse_roster(
             area = _area(area_cell, written.get("contracted_mu", ""))
         except _Invalid as exc:
             error("contracted_mu", exc)
+        if long_rows and line in long_rows:
+            cells_in_header = len(header.cells)
+            error(
+                str(_COLUMN_NUMBER % {"number": cells_in_header + 1}),
+                _EXTRA_CELLS
+                % {
+                    "cells": long_rows[line],
+                    "header": cells_in_header,
+                    "delimiter": table.delimiter.replace("\t", "Tab"),
+                },
+            )
 
         if problems:
-            errors.extend(RowError(line, written[c], str(m)) for c, m in problems)
+            errors.extend(RowError(line, written.get(c, c), str(m)) for c, m in problems)
             continue
         rows.append(
             RosterRow(

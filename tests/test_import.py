@@ -135,6 +135,12 @@ ROW_ERRORS = {
     "too many members for the column": ([row(members="40000")], {}, "at most 32767 fit"),
     "area too large for the column": ([row(mu="123456789")], {}, "at most 99999999.99 mu fit"),
     "head name too long": ([row(head="张" * 51)], {}, "at most 50 fit"),
+    # 一巷1号,二楼 unquoted: 二楼 lands in 备注 and the note falls off the end.
+    "unquoted comma shifts the cells": (
+        [row(address="一巷1号", notes="二楼") + ["门口有树"]],
+        {},
+        "has 12 cells but the header only 11",
+    ),
 }
 
 
@@ -772,3 +778,12 @@ def test_the_upload_of_a_file_with_errors_is_deleted_after_the_check(
 
     assert ImportJob.objects.get().error_count == 1
     assert not list((private_media / "imports").iterdir())
+
+
+def test_trailing_empty_cells_beyond_the_header_are_not_a_shifted_row(coops):
+    """Hand-made CSVs often end rows with extra commas; only values beyond the header count."""
+    report = households_import(
+        data=csv_bytes([row("1") + ["", " "]]), filename="roster.csv", dry_run=True
+    )
+
+    assert report.ok and report.created == 1
