@@ -89,6 +89,10 @@ _AMBIGUOUS = _(
     'There are several villages named "%(village)s" (in different townships); the roster '
     "cannot say which one it means."
 )
+_IGNORED = _(
+    "These columns are not imported, as their headers are not recognised (or repeat a column "
+    "already read): %(columns)s. Rename a header if its column should be imported."
+)
 _CONFLICT = _(
     "Someone changed these households while the import was running; nothing was written. "
     "Run the import again."
@@ -115,6 +119,22 @@ class ImportReport:
     columns: list[str] = field(default_factory=list)
     preview: list[RosterRow] = field(default_factory=list)
     dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ignored_notice(self) -> str:
+        """A sentence naming the columns not imported, or "".
+
+        Decision: a header the importer does not recognise (身分证号, 移动电话, a second 联系电话)
+        is not an error, since rosters carry 序号, 签名 and the like, but its column is read by
+        nobody, so the administrator is told, before confirming, which columns were skipped.
+        """
+        if not self.ignored_columns:
+            return ""
+        return gettext(_IGNORED) % {
+            "columns": ", ".join(self.ignored_columns[:20])
+            + ("…" if len(self.ignored_columns) > 20 else "")
+        }
 
     @property
     def ok(self) -> bool:
@@ -250,6 +270,7 @@ def households_import(
         columns=parsed.columns,
         preview=rows[:PREVIEW_ROWS],
         dry_run=dry_run,
+        ignored_columns=parsed.ignored_columns,
     )
     if report.errors:
         return report
@@ -444,7 +465,7 @@ def _run(job_id: int, dry_run: bool) -> None:
         # Decision: rows valid at the check may be refused at the import (a cooperative was
         # deleted or renamed meanwhile). Nothing was written; the job goes back to "checked"
         # with its errors, which the page lists, rather than "imported: 0 created".
-        message = "" if dry_run else gettext(_CHANGED_SINCE_CHECK)
+        message = report.ignored_notice if dry_run else gettext(_CHANGED_SINCE_CHECK)
         _finish(job, ImportJob.Status.CHECKED, message=message)
     else:
         _finish(job, ImportJob.Status.DONE)

@@ -787,3 +787,20 @@ def test_trailing_empty_cells_beyond_the_header_are_not_a_shifted_row(coops):
     )
 
     assert report.ok and report.created == 1
+
+
+def test_columns_not_imported_are_named_by_the_command_and_the_preview(
+    coops, tmp_path, superuser, admin_client_for, private_media
+):
+    """身分证号 (a variant the importer does not know) and a second 联系电话 column are read by
+    nobody: the administrator is told which, rather than losing the column in silence."""
+    header = ["村", "经济社", "户号", "户主", "身分证号", "联系电话", "联系电话"]
+    data = csv_bytes([["烟南村", "东头经济社", "1", "张三", ID_1, "", "13812345678"]], header)
+
+    out, _err = run_command(tmp_path, data, "roster.csv", "--dry-run")
+    client = admin_client_for(superuser)
+    page = client.get(upload(client, data).url).content.decode()
+
+    notice = "These columns are not imported, as their headers are not recognised"
+    for text in (out, page):
+        assert notice in text and "身分证号, 联系电话" in text

@@ -125,3 +125,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(message % {"file": filename, **counts}))
         if report.encoding:
             self.stdout.write(_("Read as %(encoding)s.") % {"encoding": report.encoding})
+        if report.ignored_notice:
+            self.stdout.write(self.style.WARNING(report.ignored_notice))
