@@ -221,6 +221,11 @@ _EXTRA_CELLS = _(
     "the wrong columns."
 )
 _COLUMN_NUMBER = _("column %(number)d")
+_LOST_CHARACTER = _(
+    '"%(value)s" has a "?" where a character was lost: Excel writes "?" for a character the '
+    'encoding of its CSV (GBK) cannot hold. Save the roster as "CSV UTF-8" or XLSX and import '
+    "it again."
+)
 
 
 class RosterError(Exception):
@@ -923,6 +928,10 @@ def parse_roster(
         head = _name(head_cell)
         if not head:
             error("head_name", _BLANK % {"column": written["head_name"]})
+        elif "?" in head or "\ufffd" in head:
+            # Decision: no name holds "?"; it is what Excel writes, saving "CSV" in GBK, for a
+            # character GBK lacks (刘䶮 → 刘?). Imported, it would overwrite the right name.
+            error("head_name", _LOST_CHARACTER % {"value": head})
 
         id_number = phone = ""
         members = shareholders = area = None

@@ -135,6 +135,8 @@ ROW_ERRORS = {
     "too many members for the column": ([row(members="40000")], {}, "at most 32767 fit"),
     "area too large for the column": ([row(mu="123456789")], {}, "at most 99999999.99 mu fit"),
     "head name too long": ([row(head="张" * 51)], {}, "at most 50 fit"),
+    # Excel's GBK "CSV" writes 刘? for 刘䶮; imported, it would overwrite the right name.
+    "character lost to GBK": ([row(head="刘?")], {}, 'has a "?" where a character was lost'),
     # 一巷1号,二楼 unquoted: 二楼 lands in 备注 and the note falls off the end.
     "unquoted comma shifts the cells": (
         [row(address="一巷1号", notes="二楼") + ["门口有树"]],
