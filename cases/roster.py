@@ -150,13 +150,14 @@ _BINARY = _(
     "The file contains binary data, so it is not a CSV roster; export the roster from Excel "
     "as CSV or XLSX."
 )
+# The admin's form and the command name the same options differently; messages name both.
 _UNDECODABLE = _(
     "The file is neither UTF-8 nor GBK/GB18030 text; save it again as CSV or XLSX, or name "
-    "its encoding with --encoding."
+    'its encoding ("Encoding" on the import page, --encoding for the command).'
 )
 _WRONG_ENCODING = _(
     "The file cannot be read as %(encoding)s: byte %(position)d is not valid in that "
-    "encoding; check --encoding."
+    'encoding; check the encoding ("Encoding" on the import page, --encoding for the command).'
 )
 _UNKNOWN_ENCODING = _("Unknown encoding %(encoding)s; use for example utf-8, gbk or gb18030.")
 _OLD_EXCEL = _(
@@ -194,8 +195,8 @@ _NO_ROWS = _("The file has a header (line %(line)d) but no household rows below 
 # Row problems.
 _BLANK = _("The %(column)s cell is blank; it is required.")
 _BLANK_MERGED = _(
-    "The %(column)s cell is blank. If it belongs to a merged cell, import with --fill-down "
-    "to take the value above."
+    'The %(column)s cell is blank. If it belongs to a merged cell, import with "Fill down '
+    'merged cells" (--fill-down for the command) to take the value above.'
 )
 _BLANK_NOTHING_ABOVE = _(
     "The %(column)s cell is blank and there is no value above it to fill down."

@@ -130,7 +130,7 @@ ROW_ERRORS = {
     "blank village without --fill-down": (
         [row("1"), row("2", village="")],
         {},
-        "import with --fill-down",
+        '"Fill down merged cells" (--fill-down for the command)',
     ),
     "too many members for the column": ([row(members="40000")], {}, "at most 32767 fit"),
     "area too large for the column": ([row(mu="123456789")], {}, "at most 99999999.99 mu fit"),
@@ -806,3 +806,14 @@ def test_columns_not_imported_are_named_by_the_command_and_the_preview(
     notice = "These columns are not imported, as their headers are not recognised"
     for text in (out, page):
         assert notice in text and "身分证号, 联系电话" in text
+
+
+def test_the_import_page_names_its_own_fill_down_option_not_only_the_commands(
+    coops, superuser, admin_client_for, private_media
+):
+    """The page has a "Fill down merged cells" box, not a --fill-down flag."""
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, csv_bytes([row("1"), row("2", village="")])).url)
+
+    assert "import with &quot;Fill down merged cells&quot;" in page.content.decode()
