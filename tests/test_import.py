@@ -817,3 +817,17 @@ def test_the_import_page_names_its_own_fill_down_option_not_only_the_commands(
     page = client.get(upload(client, csv_bytes([row("1"), row("2", village="")])).url)
 
     assert "import with &quot;Fill down merged cells&quot;" in page.content.decode()
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";", "，"])
+def test_a_roster_separated_by_tabs_semicolons_or_full_width_commas_is_read(coops, delimiter):
+    """The address holds the other separators, which must not win the sniffing."""
+    address = "一巷;1号,二楼" if delimiter == "，" else "一巷，1号;二楼"
+    data = csv_bytes([row("1", address="ADDRESS")]).decode().replace(",", delimiter)
+
+    report = households_import(
+        data=data.replace("ADDRESS", address).encode(), filename="roster.csv", dry_run=True
+    )
+
+    assert report.ok and report.created == 1, report.errors
+    assert report.preview[0].id_number == ID_1 and report.preview[0].address == address
