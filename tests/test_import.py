@@ -822,7 +822,7 @@ def test_the_import_page_names_its_own_fill_down_option_not_only_the_commands(
 @pytest.mark.parametrize("delimiter", ["\t", ";", "，"])
 def test_a_roster_separated_by_tabs_semicolons_or_full_width_commas_is_read(coops, delimiter):
     """The address holds the other separators, which must not win the sniffing."""
-    address = "一巷;1号,二楼" if delimiter == "，" else "一巷，1号;二楼"
+    address = "一巷" + "".join({",", ";", "，"} - {delimiter}) + "1号"
     data = csv_bytes([row("1", address="ADDRESS")]).decode().replace(",", delimiter)
 
     report = households_import(
