@@ -17,7 +17,8 @@ from .. import visit_writes
 from ..models import STATUS_FOR_STANCE, Case, PartyBranch, Stance, Visit
 
 
-def _validate_visit_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
+def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
+    """Refuse a visit in the future or a follow-up before the visit (the form and the admin)."""
     errors = {}
     if visited_on > timezone.localdate():
         errors["visited_on"] = _("The date of the visit cannot be in the future.")
@@ -74,7 +75,7 @@ def _visit_fields(
     client_id: uuid.UUID,
 ) -> dict:
     """The fields of a visit to store; refuses what no visit may hold (``ValidationError``)."""
-    _validate_visit_dates(visited_on=visited_on, next_follow_up_on=next_follow_up_on)
+    visit_check_dates(visited_on=visited_on, next_follow_up_on=next_follow_up_on)
     if stance not in Stance.values:
         raise ValidationError({"stance": _("Unknown stance.")})
     if place not in Visit.Place.values:
