@@ -91,6 +91,15 @@ def test_a_signed_case_keeps_its_status_whatever_is_heard_later(case, staff):
     assert case.stance == "opposed"
 
 
+def test_a_completed_case_is_not_signed_again(case):
+    case_sign(case=case, signed_on=date(2021, 1, 1))
+    case_complete(case=case, completed_on=date(2021, 2, 1))
+    with pytest.raises(ValidationError, match="completed case cannot be signed"):
+        case_sign(case=case, signed_on=date(2021, 3, 1))
+    case.refresh_from_db()
+    assert (case.status, case.agreement_signed_on) == (Case.Status.COMPLETED, date(2021, 1, 1))
+
+
 def test_only_a_signed_case_can_be_completed(case):
     with pytest.raises(ValidationError):
         case_complete(case=case, completed_on=date(2021, 8, 1))

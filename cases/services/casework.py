@@ -250,7 +250,9 @@ def visit_record_as(
 
 @transaction.atomic
 def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
-    """Record the signed agreement (协议); the agreement date is required."""
+    """Record the signed agreement (协议); the agreement date is required. A signed case may be
+    signed again (a corrected date or amount); a completed one is refused, which would
+    otherwise fall back to "signed"."""
     if signed_on is None:
         raise ValidationError({"agreement_signed_on": _("A signed case needs its agreement date.")})
     if signed_on > timezone.localdate():
@@ -260,6 +262,8 @@ def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None 
     if compensation_yuan is not None and compensation_yuan < 0:
         raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.COMPLETED:
+        raise ValidationError(_("A completed case cannot be signed again."))
     case.status = Case.Status.SIGNED
     case.agreement_signed_on = signed_on
     if compensation_yuan is not None:
