@@ -844,8 +844,9 @@ def _refresh_cases(case_ids) -> None:
 
 
 class VisitAdminForm(forms.ModelForm):
-    """The dates a visit may hold, as ``services.visit_record`` checks them (no visit in the
-    future, no follow-up before the visit), also when a visit is changed or reverted here."""
+    """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
+    visit in the future, no follow-up before the visit, only the listed concerns), also when
+    a visit is changed or reverted here."""
 
     class Meta:
         model = Visit
@@ -853,16 +854,24 @@ class VisitAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("visited_on"):
-            try:
+        try:
+            if cleaned.get("visited_on"):
                 services.visit_check_dates(
                     visited_on=cleaned["visited_on"],
                     next_follow_up_on=cleaned.get("next_follow_up_on"),
                 )
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    self.add_error(name if name in self.fields else None, messages)
+        except ValidationError as exc:
+            self._add_errors(exc)
+        try:
+            if "concerns" in cleaned:
+                cleaned["concerns"] = services.visit_check_concerns(cleaned["concerns"] or [])
+        except ValidationError as exc:
+            self._add_errors(exc)
         return cleaned
+
+    def _add_errors(self, exc: ValidationError) -> None:
+        for name, messages in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
 
 
 @admin.register(Visit)

@@ -260,7 +260,7 @@ def test_reverting_a_moved_visit_in_the_admin_recomputes_the_case_it_leaves(
     assert Visit.objects.filter(case=second).count() == 1
 
 
-def test_a_visit_changed_in_the_admin_may_not_move_into_the_future(
+def test_a_visit_changed_in_the_admin_keeps_the_forms_rules(
     client, superuser, yannan_project, yannan_coop, staff
 ):
     from datetime import timedelta
@@ -278,6 +278,10 @@ def test_a_visit_changed_in_the_admin_may_not_move_into_the_future(
     response = client.post(url, data)
     assert response.status_code == 200
     assert "visited_on" in response.context["adminform"].form.errors
+    data.update(visited_on=before.isoformat(), concerns='["graves", "bribe"]')
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "concerns" in response.context["adminform"].form.errors
     visit.refresh_from_db()
     case.refresh_from_db()
     assert visit.visited_on == case.last_visit_on == before

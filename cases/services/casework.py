@@ -28,7 +28,10 @@ def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> No
         raise ValidationError(errors)
 
 
-def _validate_concerns(concerns: Iterable[str]) -> list[str]:
+def visit_check_concerns(concerns: Iterable[str]) -> list[str]:
+    """The concerns, each once, in order; ``ValidationError`` for one not in the list."""
+    if isinstance(concerns, str | dict) or not all(isinstance(c, str) for c in concerns):
+        raise ValidationError({"concerns": _("Unknown concern: %s") % concerns})
     allowed = set(Visit.Concern.values)
     concerns = list(dict.fromkeys(concerns))
     unknown = [c for c in concerns if c not in allowed]
@@ -84,7 +87,7 @@ def _visit_fields(
         visited_on=visited_on,
         place=place,
         stance=stance,
-        concerns=_validate_concerns(concerns),
+        concerns=visit_check_concerns(concerns),
         notes=notes,
         next_follow_up_on=next_follow_up_on,
         client_id=client_id,
