@@ -830,8 +830,10 @@ class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     ordering = ["project_id", "household_id"]
 
     def save_model(self, request, obj, form, change):
+        if change:  # locked, so that a visit stored meanwhile is counted, not overwritten
+            Case.objects.select_for_update().filter(pk=obj.pk).first()
+        services.case_apply_visits(case=obj)
         super().save_model(request, obj, form, change)
-        _refresh_cases({obj.pk})
 
 
 def _refresh_cases(case_ids) -> None:

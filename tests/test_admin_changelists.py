@@ -319,9 +319,13 @@ def test_the_case_admin_keeps_stance_status_and_figures_in_step_with_the_visits(
             "visits-MAX_NUM_FORMS": "1000",
         },
     )
+    rows = case.history.count()
     assert client.post(url, data).status_code == 302
     case.refresh_from_db()
     assert (case.visit_count, case.last_visit_on, case.stance, case.status) == expected
+    # One history row, of the case as saved (not of the status typed by hand).
+    assert case.history.count() == rows + 1
+    assert case.history.latest().status == Case.Status.OPPOSED
     version = case.history.earliest()  # created: no visit, not contacted
     url = reverse("admin:cases_case_simple_history", args=[case.pk, version.pk])
     data = _admin_data(client, url, **{k: v for k, v in data.items() if k.startswith("visits-")})

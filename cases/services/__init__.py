@@ -9,6 +9,7 @@ from ..importing import (
 )
 from .casework import (
     VisitSaved as VisitSaved,
+    case_apply_visits as case_apply_visits,
     case_complete as case_complete,
     case_refresh_visits as case_refresh_visits,
     case_sign as case_sign,

@@ -41,13 +41,22 @@ def visit_check_concerns(concerns: Iterable[str]) -> list[str]:
 
 
 def case_refresh_visits(*, case: Case) -> None:
-    """Recompute the case's visit figures and its stance from its visits.
+    """Recompute the case's visit figures and its stance from its visits, and save them.
 
     Stance and follow-up come from the latest visit (by date, then by recording time). The
     status follows the stance until the case is signed; signed and completed cases keep their
     status whatever is heard later.
     """
-    visits = case.visits.all()
+    case_apply_visits(case=case)
+    case.save(
+        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
+    )
+
+
+def case_apply_visits(*, case: Case) -> None:
+    """Set (without saving) the figures ``case_refresh_visits`` saves: for a caller that saves
+    the case itself, so that one history row records the case as it is."""
+    visits = Visit.objects.filter(case_id=case.pk)
     figures = visits.aggregate(count=Count("pk"), last=Max("visited_on"))
     latest = visits.order_by("-visited_on", "-recorded_at", "-pk").first()
     case.visit_count = figures["count"]
@@ -62,9 +71,6 @@ def case_refresh_visits(*, case: Case) -> None:
         case.next_follow_up_on = latest.next_follow_up_on
         if case.is_open:
             case.status = STATUS_FOR_STANCE[Stance(latest.stance)]
-    case.save(
-        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
-    )
 
 
 def _visit_fields(
