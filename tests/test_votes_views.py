@@ -505,3 +505,31 @@ def test_the_demo_votes_show_zhennan_at_100_percent_and_cunwei_passed(client, db
     notice = client.get(reverse("vote_notice", args=[cunwei.pk])).content.decode()
     assert "outcome-passed" in notice and "89.7%" in notice  # 61 of 68 present
     assert date(2021, 1, 16).isoformat() in notice
+
+
+def test_a_meeting_with_votes_cannot_be_deleted(
+    client, superuser, staff, leader, yannan, yannan_coop
+):
+    """Deleting the meeting would change a certified vote (its meeting emptied) without a
+    history row: the delete is refused, in the admin and in code."""
+    from django.db.models import ProtectedError
+
+    from .factories import MeetingFactory, ProjectFactory
+
+    project = ProjectFactory(villages=[yannan])
+    meeting = MeetingFactory(project=project, village=yannan)
+    HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=project, meeting=meeting)
+    vote = services.vote_open(vote=vote, user=staff)
+    services.vote_close(vote=vote, user=staff)
+    services.vote_certify(vote=vote, user=leader)
+    rows = vote.history.count()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:cases_meeting_delete", args=[meeting.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200  # "cannot delete"
+    with pytest.raises(ProtectedError):
+        meeting.delete()
+    vote.refresh_from_db()
+    assert (vote.meeting_id, vote.history.count()) == (meeting.pk, rows)
