@@ -121,3 +121,19 @@ def test_needs_attention_lists_under_visited_opposed_overdue_and_stale(case, sta
     assert case in qs.overdue(today=date(2021, 4, 11))
     assert case not in qs.overdue(today=date(2021, 4, 10))
     assert case in qs.needs_attention(today=date(2021, 4, 11))
+
+
+def test_a_branch_credited_with_visits_cannot_be_deleted(case, staff):
+    """Deleting the branch would take the credit away from its visits without a history row."""
+    from django.db.models import ProtectedError
+
+    from .factories import PartyBranchFactory
+
+    branch = PartyBranchFactory()
+    visit, _created = visit_record(
+        case=case, recorded_by=staff, visited_on=date(2021, 4, 4), branch=branch
+    )
+    with pytest.raises(ProtectedError):
+        branch.delete()
+    visit.refresh_from_db()
+    assert visit.branch_id == branch.pk
