@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, Lookup
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -267,11 +267,20 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A revert is a change of the row as it is now: it needs the change permission for
+        that row (a closed vote, a closed vote's ballot are not changeable), not only for the
+        model; the old version's own state would say "draft" or "open"."""
         self._check_in_scope(request, object_id)
-        if request.method == "POST" and (
-            not self.has_change_permission(request) or self.revert_disabled(request)
-        ):
-            raise PermissionDenied
+        if request.method == "POST":
+            current = (
+                self.get_queryset(request)
+                .filter(**{self.model._meta.pk.attname: object_id})
+                .first()
+            )  # None: deleted, township-wide users only (``_check_in_scope``)
+            if not self.has_change_permission(request, current) or self.revert_disabled(
+                request, current
+            ):
+                raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
@@ -771,8 +780,36 @@ class VisitInline(admin.TabularInline):
         return False
 
 
+class CaseAdminForm(forms.ModelForm):
+    """Signing and completion from the admin keep the rules of ``services.case_sign`` and
+    ``services.case_complete``: no agreement date in the future, no completion before it."""
+
+    class Meta:
+        model = Case
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
+
+    def clean(self):
+        cleaned = super().clean()
+        signed_on = cleaned.get("agreement_signed_on")
+        completed_on = cleaned.get("completed_on")
+        if signed_on and signed_on > timezone.localdate():
+            self.add_error(
+                "agreement_signed_on", gettext("The agreement date cannot be in the future.")
+            )
+        if signed_on and completed_on and completed_on < signed_on:
+            self.add_error("completed_on", gettext("Completion cannot be before the agreement."))
+        return cleaned
+
+
 @admin.register(Case)
 class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
+    """Stance, follow-up and the visit figures come from the case's visits
+    (``services.case_refresh_visits``) and are read-only here. Decision where the design is
+    silent: the admin signs, completes or reopens a case; once saved, an open case's status is
+    the one its visits give (a status typed by hand, or an old version brought back from the
+    history page, cannot put a case out of step with its visits)."""
+
+    form = CaseAdminForm
     list_display = [
         "household",
         "project",
@@ -787,10 +824,56 @@ class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     search_fields = ["=household__number", "household__head_name"]
     raw_id_fields = ["household"]
     autocomplete_fields = ["project"]
-    readonly_fields = ["visit_count", "last_visit_on"]
+    readonly_fields = ["stance", "visit_count", "last_visit_on", "next_follow_up_on"]
     inlines = [VisitInline]
     # Along the unique (project, household) index.
     ordering = ["project_id", "household_id"]
+
+    def save_model(self, request, obj, form, change):
+        if change:  # locked, so that a visit stored meanwhile is counted, not overwritten
+            Case.objects.select_for_update().filter(pk=obj.pk).first()
+        services.case_apply_visits(case=obj)
+        super().save_model(request, obj, form, change)
+
+
+def _refresh_cases(case_ids) -> None:
+    """Cases' figures recomputed from their visits, each case locked first (in id order, as
+    the visit form locks it) so that a visit stored meanwhile is counted, not overwritten."""
+    with transaction.atomic():
+        ids = [pk for pk in case_ids if pk]
+        for case in Case.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+            services.case_refresh_visits(case=case)
+
+
+class VisitAdminForm(forms.ModelForm):
+    """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
+    visit in the future, no follow-up before the visit, only the listed concerns), also when
+    a visit is changed or reverted here."""
+
+    class Meta:
+        model = Visit
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            if cleaned.get("visited_on"):
+                services.visit_check_dates(
+                    visited_on=cleaned["visited_on"],
+                    next_follow_up_on=cleaned.get("next_follow_up_on"),
+                )
+        except ValidationError as exc:
+            self._add_errors(exc)
+        try:
+            if "concerns" in cleaned:
+                cleaned["concerns"] = services.visit_check_concerns(cleaned["concerns"] or [])
+        except ValidationError as exc:
+            self._add_errors(exc)
+        return cleaned
+
+    def _add_errors(self, exc: ValidationError) -> None:
+        for name, messages in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
 
 
 @admin.register(Visit)
@@ -809,13 +892,17 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     raw_id_fields = ["case", "visitors"]
     autocomplete_fields = ["branch"]
     readonly_fields = ["recorded_by", "recorded_at"]
+    form = VisitAdminForm
 
     def save_model(self, request, obj, form, change):
         if change:
+            # The case it is stored under now, read from the database: on the history page
+            # the form's initial values are the old version's, not the stored row's.
+            stored = Visit.objects.filter(pk=obj.pk).values_list("case_id", flat=True).first()
             obj.project_id = obj.case.project_id  # the case may have been changed
             super().save_model(request, obj, form, change)
             # The figures of the case it belongs to now, and of the one it left if it moved.
-            self._refresh_cases({obj.case_id, form.initial.get("case")})
+            self._refresh_cases({obj.case_id, stored})
             return
         visit, _created = services.visit_record(
             case=obj.case,
@@ -843,8 +930,7 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     @staticmethod
     def _refresh_cases(case_ids) -> None:
         """A visit changed, moved or deleted: its cases' figures recomputed from their visits."""
-        for case in Case.objects.filter(pk__in=[pk for pk in case_ids if pk]):
-            services.case_refresh_visits(case=case)
+        _refresh_cases(case_ids)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -218,3 +218,126 @@ def test_deleting_visits_in_the_admin_recomputes_their_cases(
     assert response.status_code == 302
     cases[1].refresh_from_db()
     assert (cases[1].visit_count, cases[1].last_visit_on) == (0, None)
+
+
+def _admin_data(client, url, **changes):
+    """The admin form's current values (as the page would post them), with ``changes``."""
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "visitors"}
+    for key, value in list(data.items()):
+        if hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
+    return data | changes
+
+
+def test_reverting_a_moved_visit_in_the_admin_recomputes_the_case_it_leaves(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    """The history page's form starts from the old version: the case the visit is stored under
+    now must be read from the database, or that case keeps counting a visit it lost."""
+    from datetime import date
+
+    from cases import services
+
+    first, second = bulk_cases(yannan_project, yannan_coop, 2, recorder=staff)
+    Visit.objects.filter(case=first).delete()
+    visit, _created = services.visit_record(
+        case=first, recorded_by=staff, visited_on=date(2021, 6, 1), stance="opposed"
+    )
+    client.force_login(superuser)
+    url = reverse("admin:cases_visit_change", args=[visit.pk])
+    data = _admin_data(client, url, case=second.pk, visitors=[staff.pk], concerns="[]")
+    assert client.post(url, data).status_code == 302
+    version = visit.history.earliest()  # under the first case
+    assert version.case_id == first.pk
+    url = reverse("admin:cases_visit_simple_history", args=[visit.pk, version.pk])
+    data = _admin_data(client, url, case=first.pk, visitors=[staff.pk], concerns="[]")
+    assert client.post(url, data).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert Visit.objects.get(pk=visit.pk).case_id == first.pk
+    assert (first.visit_count, second.visit_count) == (1, 1)  # second had its own visit only
+    assert Visit.objects.filter(case=second).count() == 1
+
+
+def test_a_visit_changed_in_the_admin_keeps_the_forms_rules(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (case,) = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    visit = Visit.objects.get(case=case)
+    before = visit.visited_on
+    client.force_login(superuser)
+    url = reverse("admin:cases_visit_change", args=[visit.pk])
+    future = (timezone.localdate() + timedelta(days=30)).isoformat()
+    data = _admin_data(client, url, visited_on=future, visitors=[staff.pk], concerns="[]")
+    data.pop("next_follow_up_on", None)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "visited_on" in response.context["adminform"].form.errors
+    data.update(visited_on=before.isoformat(), concerns='["graves", "bribe"]')
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "concerns" in response.context["adminform"].form.errors
+    visit.refresh_from_db()
+    case.refresh_from_db()
+    assert visit.visited_on == case.last_visit_on == before
+
+
+def test_the_case_admin_keeps_stance_status_and_figures_in_step_with_the_visits(
+    client, superuser, yannan_project, yannan_coop, staff
+):
+    """Stance and follow-up are read-only; an open status typed by hand, or an old version
+    brought back from the history page, gives way to what the visits say."""
+    from datetime import date
+
+    from cases import services
+
+    (case,) = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    services.visit_record(
+        case=case, recorded_by=staff, visited_on=date(2021, 6, 1), stance="opposed"
+    )
+    case.refresh_from_db()
+    expected = (case.visit_count, case.last_visit_on, case.stance, case.status)
+    assert expected[2:] == ("opposed", Case.Status.OPPOSED)
+    client.force_login(superuser)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    form = client.get(url).context["adminform"].form
+    assert "stance" not in form.fields and "next_follow_up_on" not in form.fields
+    data = _admin_data(
+        client,
+        url,
+        status="supportive",
+        stance="supportive",
+        **{
+            "visits-TOTAL_FORMS": "0",
+            "visits-INITIAL_FORMS": "0",
+            "visits-MIN_NUM_FORMS": "0",
+            "visits-MAX_NUM_FORMS": "1000",
+        },
+    )
+    rows = case.history.count()
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert (case.visit_count, case.last_visit_on, case.stance, case.status) == expected
+    # One history row, of the case as saved (not of the status typed by hand).
+    assert case.history.count() == rows + 1
+    assert case.history.latest().status == Case.Status.OPPOSED
+    version = case.history.earliest()  # created: no visit, not contacted
+    url = reverse("admin:cases_case_simple_history", args=[case.pk, version.pk])
+    data = _admin_data(client, url, **{k: v for k, v in data.items() if k.startswith("visits-")})
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert (case.visit_count, case.last_visit_on, case.stance, case.status) == expected
+    # Signing from the admin still works, and the dates keep the services' rules.
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    signed = data | {"status": "signed", "agreement_signed_on": "2021-06-05"}
+    response = client.post(url, signed | {"completed_on": "2021-06-01", "status": "completed"})
+    assert response.status_code == 200
+    assert "completed_on" in response.context["adminform"].form.errors
+    assert client.post(url, signed).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.stance) == (Case.Status.SIGNED, "opposed")

@@ -590,3 +590,25 @@ def test_home_page_counts_the_hearing_over_the_whole_project(
         if 'FROM "cases_case"' in q["sql"] and "cases_visit_visitors" not in q["sql"]
     ]
     assert len(scans) == (1 if user_fixture == "staff" else 2)
+
+
+def test_a_stage_or_project_with_evidence_cannot_be_deleted(
+    client, superuser, cadre_yannan, project, media_root
+):
+    """Evidence of a posted notice is kept: deleting its stage or its project is refused, in
+    the admin and in code, instead of taking the evidence with it."""
+    from django.db.models import ProtectedError
+
+    step = stage(project, 2)
+    stage_evidence_add(stage=step, upload=SimpleUploadedFile("公告.pdf", PDF), user=cadre_yannan)
+    client.force_login(superuser)
+    response = client.post(reverse("admin:cases_stage_delete", args=[step.pk]), {"post": "yes"})
+    assert response.status_code == 200  # "cannot delete": the evidence is protected
+    response = client.post(
+        reverse("admin:cases_project_delete", args=[project.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200
+    with pytest.raises(ProtectedError):
+        project.delete()
+    assert StageEvidence.objects.filter(stage=step).count() == 1
+    assert Stage.objects.filter(pk=step.pk).exists()

@@ -91,6 +91,15 @@ def test_a_signed_case_keeps_its_status_whatever_is_heard_later(case, staff):
     assert case.stance == "opposed"
 
 
+def test_a_completed_case_is_not_signed_again(case):
+    case_sign(case=case, signed_on=date(2021, 1, 1))
+    case_complete(case=case, completed_on=date(2021, 2, 1))
+    with pytest.raises(ValidationError, match="completed case cannot be signed"):
+        case_sign(case=case, signed_on=date(2021, 3, 1))
+    case.refresh_from_db()
+    assert (case.status, case.agreement_signed_on) == (Case.Status.COMPLETED, date(2021, 1, 1))
+
+
 def test_only_a_signed_case_can_be_completed(case):
     with pytest.raises(ValidationError):
         case_complete(case=case, completed_on=date(2021, 8, 1))
@@ -112,3 +121,19 @@ def test_needs_attention_lists_under_visited_opposed_overdue_and_stale(case, sta
     assert case in qs.overdue(today=date(2021, 4, 11))
     assert case not in qs.overdue(today=date(2021, 4, 10))
     assert case in qs.needs_attention(today=date(2021, 4, 11))
+
+
+def test_a_branch_credited_with_visits_cannot_be_deleted(case, staff):
+    """Deleting the branch would take the credit away from its visits without a history row."""
+    from django.db.models import ProtectedError
+
+    from .factories import PartyBranchFactory
+
+    branch = PartyBranchFactory()
+    visit, _created = visit_record(
+        case=case, recorded_by=staff, visited_on=date(2021, 4, 4), branch=branch
+    )
+    with pytest.raises(ProtectedError):
+        branch.delete()
+    visit.refresh_from_db()
+    assert visit.branch_id == branch.pk

@@ -221,10 +221,32 @@ def test_a_roll_without_the_adult_filter_marks_minors(yannan, yannan_coop, staff
     MemberFactory(household=household, name="成年")
     MemberFactory(household=household, name="未成年", birth_date=date(2010, 1, 1))
     vote = make_vote(
-        yannan, staff, cooperative=yannan_coop, basis=Vote.Basis.MEMBER, only_adults=False
+        yannan,
+        staff,
+        cooperative=yannan_coop,
+        rule_code=Vote.Rule.MEMBER_ASSEMBLY,
+        basis=Vote.Basis.MEMBER,
+        only_adults=False,
     )
     vote = services.vote_open(vote=vote, user=staff)
     assert {v.name: v.is_adult for v in vote.voters.all()} == {"成年": True, "未成年": False}
+
+
+@pytest.mark.parametrize("rule_code", [Vote.Rule.VILLAGERS_MEETING, Vote.Rule.GROUP_MEETING])
+def test_a_villagers_or_group_meeting_rolls_adults_only(yannan, yannan_coop, staff, rule_code):
+    """Their quorum counts villagers aged 18 and over: a roll with minors would count them as
+    eligible and present, and the tally would not be the law's."""
+    with pytest.raises(ValidationError) as refused:
+        make_vote(
+            yannan,
+            staff,
+            cooperative=yannan_coop,
+            rule_code=rule_code,
+            basis=Vote.Basis.MEMBER,
+            only_adults=False,
+        )
+    assert "aged 18 and over" in refused.value.message_dict["only_adults"][0]
+    assert not Vote.objects.exists()
 
 
 def test_a_representatives_meeting_rolls_the_representatives(yannan, yannan_coop, staff):

@@ -427,6 +427,40 @@ def test_the_admin_corrects_an_open_ballot_with_a_reason(
     assert ballot.history.latest().history_change_reason == "补录"
 
 
+def test_the_history_page_reverts_no_closed_vote_and_no_ballot_of_one(
+    client, superuser, staff, leader, open_vote, cadre_yannan
+):
+    """A revert changes the row as it is now, so it needs the change permission for that row:
+    the old version of a certified vote says "draft", the old ballot belonged to an open vote."""
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    services.ballot_correct(ballot=ballot, choice="against", user=cadre_yannan, reason="填错")
+    services.vote_close(vote=open_vote, user=staff)
+    services.vote_certify(vote=open_vote, user=leader)
+    client.force_login(superuser)
+    version = ballot.history.earliest()
+    url = reverse("admin:cases_ballot_simple_history", args=[ballot.pk, version.pk])
+    data = {"choice": "for", "method": "in_person", "reason": "回滚"}
+    assert client.post(url, data).status_code == 403
+    version = open_vote.history.earliest()
+    url = reverse("admin:cases_vote_simple_history", args=[open_vote.pk, version.pk])
+    data = {
+        "subject": "改",
+        "subject_kind": "general",
+        "village": open_vote.village_id,
+        "rule_code": "group_meeting",
+        "basis": "household",
+        "opens_on": "2021-01-16",
+        "closes_on": "2021-01-22",
+    }
+    assert client.post(url, data).status_code == 403
+    ballot.refresh_from_db()
+    open_vote.refresh_from_db()
+    assert (ballot.choice, open_vote.status) == ("against", Vote.Status.CERTIFIED)
+    assert open_vote.subject == "《土地前期整理方案和协议》"
+
+
 # --- Meetings --------------------------------------------------------------------------------
 
 
@@ -471,3 +505,31 @@ def test_the_demo_votes_show_zhennan_at_100_percent_and_cunwei_passed(client, db
     notice = client.get(reverse("vote_notice", args=[cunwei.pk])).content.decode()
     assert "outcome-passed" in notice and "89.7%" in notice  # 61 of 68 present
     assert date(2021, 1, 16).isoformat() in notice
+
+
+def test_a_meeting_with_votes_cannot_be_deleted(
+    client, superuser, staff, leader, yannan, yannan_coop
+):
+    """Deleting the meeting would change a certified vote (its meeting emptied) without a
+    history row: the delete is refused, in the admin and in code."""
+    from django.db.models import ProtectedError
+
+    from .factories import MeetingFactory, ProjectFactory
+
+    project = ProjectFactory(villages=[yannan])
+    meeting = MeetingFactory(project=project, village=yannan)
+    HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=project, meeting=meeting)
+    vote = services.vote_open(vote=vote, user=staff)
+    services.vote_close(vote=vote, user=staff)
+    services.vote_certify(vote=vote, user=leader)
+    rows = vote.history.count()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:cases_meeting_delete", args=[meeting.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200  # "cannot delete"
+    with pytest.raises(ProtectedError):
+        meeting.delete()
+    vote.refresh_from_db()
+    assert (vote.meeting_id, vote.history.count()) == (meeting.pk, rows)

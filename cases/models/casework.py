@@ -242,9 +242,11 @@ class Visit(models.Model):
     visitors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("visitors")
     )
+    #: PROTECT, not SET_NULL: deleting a branch would otherwise take the credit of its visits
+    #: away without a history row (the database sets the column, no save runs).
     branch = models.ForeignKey(
         PartyBranch,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="visits",

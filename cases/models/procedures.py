@@ -119,8 +119,10 @@ class StageEvidence(models.Model):
     ``content_type`` is what the file's first bytes say, not what the browser claimed.
     """
 
+    #: PROTECT: evidence is never deleted (the admin shows it read-only); deleting its stage,
+    #: or the project, would otherwise take the record of a posted notice with it.
     stage = models.ForeignKey(
-        "cases.Stage", on_delete=models.CASCADE, related_name="evidence", verbose_name=_("stage")
+        "cases.Stage", on_delete=models.PROTECT, related_name="evidence", verbose_name=_("stage")
     )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=200)

@@ -73,9 +73,11 @@ class Vote(models.Model):
         verbose_name=_("cooperative"),
         help_text=_("Leave empty for a vote of the whole village."),
     )
+    #: PROTECT, not SET_NULL: deleting a meeting would otherwise change a closed or certified
+    #: vote, without a history row (the database sets the column, no save runs).
     meeting = models.ForeignKey(
         Meeting,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="votes",

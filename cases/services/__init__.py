@@ -9,9 +9,12 @@ from ..importing import (
 )
 from .casework import (
     VisitSaved as VisitSaved,
+    case_apply_visits as case_apply_visits,
     case_complete as case_complete,
     case_refresh_visits as case_refresh_visits,
     case_sign as case_sign,
+    visit_check_concerns as visit_check_concerns,
+    visit_check_dates as visit_check_dates,
     visit_record as visit_record,
     visit_record_as as visit_record_as,
     visit_record_as_available as visit_record_as_available,

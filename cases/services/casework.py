@@ -17,7 +17,8 @@ from .. import visit_writes
 from ..models import STATUS_FOR_STANCE, Case, PartyBranch, Stance, Visit
 
 
-def _validate_visit_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
+def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
+    """Refuse a visit in the future or a follow-up before the visit (the form and the admin)."""
     errors = {}
     if visited_on > timezone.localdate():
         errors["visited_on"] = _("The date of the visit cannot be in the future.")
@@ -27,7 +28,10 @@ def _validate_visit_dates(*, visited_on: date, next_follow_up_on: date | None) -
         raise ValidationError(errors)
 
 
-def _validate_concerns(concerns: Iterable[str]) -> list[str]:
+def visit_check_concerns(concerns: Iterable[str]) -> list[str]:
+    """The concerns, each once, in order; ``ValidationError`` for one not in the list."""
+    if isinstance(concerns, str | dict) or not all(isinstance(c, str) for c in concerns):
+        raise ValidationError({"concerns": _("Unknown concern: %s") % concerns})
     allowed = set(Visit.Concern.values)
     concerns = list(dict.fromkeys(concerns))
     unknown = [c for c in concerns if c not in allowed]
@@ -37,13 +41,22 @@ def _validate_concerns(concerns: Iterable[str]) -> list[str]:
 
 
 def case_refresh_visits(*, case: Case) -> None:
-    """Recompute the case's visit figures and its stance from its visits.
+    """Recompute the case's visit figures and its stance from its visits, and save them.
 
     Stance and follow-up come from the latest visit (by date, then by recording time). The
     status follows the stance until the case is signed; signed and completed cases keep their
     status whatever is heard later.
     """
-    visits = case.visits.all()
+    case_apply_visits(case=case)
+    case.save(
+        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
+    )
+
+
+def case_apply_visits(*, case: Case) -> None:
+    """Set (without saving) the figures ``case_refresh_visits`` saves: for a caller that saves
+    the case itself, so that one history row records the case as it is."""
+    visits = Visit.objects.filter(case_id=case.pk)
     figures = visits.aggregate(count=Count("pk"), last=Max("visited_on"))
     latest = visits.order_by("-visited_on", "-recorded_at", "-pk").first()
     case.visit_count = figures["count"]
@@ -58,9 +71,6 @@ def case_refresh_visits(*, case: Case) -> None:
         case.next_follow_up_on = latest.next_follow_up_on
         if case.is_open:
             case.status = STATUS_FOR_STANCE[Stance(latest.stance)]
-    case.save(
-        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
-    )
 
 
 def _visit_fields(
@@ -74,7 +84,7 @@ def _visit_fields(
     client_id: uuid.UUID,
 ) -> dict:
     """The fields of a visit to store; refuses what no visit may hold (``ValidationError``)."""
-    _validate_visit_dates(visited_on=visited_on, next_follow_up_on=next_follow_up_on)
+    visit_check_dates(visited_on=visited_on, next_follow_up_on=next_follow_up_on)
     if stance not in Stance.values:
         raise ValidationError({"stance": _("Unknown stance.")})
     if place not in Visit.Place.values:
@@ -83,7 +93,7 @@ def _visit_fields(
         visited_on=visited_on,
         place=place,
         stance=stance,
-        concerns=_validate_concerns(concerns),
+        concerns=visit_check_concerns(concerns),
         notes=notes,
         next_follow_up_on=next_follow_up_on,
         client_id=client_id,
@@ -249,7 +259,9 @@ def visit_record_as(
 
 @transaction.atomic
 def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
-    """Record the signed agreement (协议); the agreement date is required."""
+    """Record the signed agreement (协议); the agreement date is required. A signed case may be
+    signed again (a corrected date or amount); a completed one is refused, which would
+    otherwise fall back to "signed"."""
     if signed_on is None:
         raise ValidationError({"agreement_signed_on": _("A signed case needs its agreement date.")})
     if signed_on > timezone.localdate():
@@ -259,6 +271,8 @@ def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None 
     if compensation_yuan is not None and compensation_yuan < 0:
         raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.COMPLETED:
+        raise ValidationError(_("A completed case cannot be signed again."))
     case.status = Case.Status.SIGNED
     case.agreement_signed_on = signed_on
     if compensation_yuan is not None:

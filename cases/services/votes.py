@@ -33,6 +33,10 @@ _ONE_PERSON_ONE_VOTE = {
     voting.MEMBER_ASSEMBLY,
     voting.MEMBER_REPRESENTATIVES,
 }
+#: Rules whose quorum counts villagers aged 18 and over (十八周岁以上的村民, 《村民委员会组织法》
+#: 第二十二、二十八条): a per-member roll of theirs keeps the adults only, or minors would be
+#: counted as eligible and present (``Voter.is_adult`` is recorded but not tallied apart).
+_ADULTS_ONLY = {voting.VILLAGERS_MEETING, voting.GROUP_MEETING}
 _CUSTOM_FIELDS = [
     "custom_quorum_num",
     "custom_quorum_den",
@@ -98,6 +102,13 @@ def _validate_vote(vote: Vote) -> None:
     elif vote.rule_code in _ONE_PERSON_ONE_VOTE and vote.basis == Vote.Basis.HOUSEHOLD:
         errors["basis"] = _("A %(rule)s votes one person one vote: choose one vote per member.") % {
             "rule": voting.get_rule(vote.rule_code).label
+        }
+    if vote.rule_code in _ADULTS_ONLY and vote.basis == Vote.Basis.MEMBER and not vote.only_adults:
+        errors["only_adults"] = _(
+            "A %(rule)s counts villagers aged 18 and over (%(citation)s): keep adults only."
+        ) % {
+            "rule": voting.get_rule(vote.rule_code).label,
+            "citation": voting.get_rule(vote.rule_code).citation,
         }
     if vote.opens_on and vote.closes_on and vote.closes_on < vote.opens_on:
         errors["closes_on"] = _("The vote cannot close before it opens.")
