@@ -5,7 +5,7 @@ still not a 404). Personal numbers are read-only and masked for users without
 ``cases.view_personal_numbers``. Writes with rules go through ``cases.services``."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import importing, roster, services
+from . import audit, importing, roster, services
 from .access import may_see_personal_numbers
 from .models import (
     Ballot,
@@ -381,6 +381,31 @@ class TownshipUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """No one named in the records is deleted (``audit.user_is_named_in_records``): the
+        visits, history and imports would lose who did them. Untick "active" instead."""
+        if obj is not None and audit.user_is_named_in_records(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """No bulk delete: it would not ask, account by account, what the records name."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        user = self.get_object(request, object_id)
+        if request.method == "GET" and user is not None and audit.user_is_named_in_records(user):
+            messages.info(
+                request,
+                _(
+                    "This person is named in visits or in the history, so the account cannot "
+                    "be deleted: untick “active” to close it."
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Township)
@@ -845,7 +870,15 @@ def _refresh_cases(case_ids) -> None:
             services.case_refresh_visits(case=case)
 
 
-class VisitAdminForm(forms.ModelForm):
+class ServiceErrorsForm(forms.ModelForm):
+    """A ModelForm that shows a service's ValidationError beside the fields it names."""
+
+    def _add_errors(self, exc: ValidationError) -> None:
+        for name, errors in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class VisitAdminForm(ServiceErrorsForm):
     """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
     visit in the future, no follow-up before the visit, only the listed concerns), also when
     a visit is changed or reverted here."""
@@ -870,10 +903,6 @@ class VisitAdminForm(forms.ModelForm):
         except ValidationError as exc:
             self._add_errors(exc)
         return cleaned
-
-    def _add_errors(self, exc: ValidationError) -> None:
-        for name, messages in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 @admin.register(Visit)
@@ -962,6 +991,25 @@ def _vote_is(vote, *statuses) -> bool:
     return vote is not None and vote.status in statuses
 
 
+class VoteAdminForm(ServiceErrorsForm):
+    """A draft vote's set-up checked by ``services.vote_check`` before the save, so that a bad
+    one (a cooperative of another village, a project that does not cover the village…) is
+    shown beside its field instead of failing in ``save_model`` (a server error)."""
+
+    class Meta:
+        model = Vote
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if self.errors:
+            return
+        try:
+            services.vote_check(self.instance)
+        except ValidationError as exc:
+            self._add_errors(exc)
+
+
 @admin.register(Vote)
 class VoteAdmin(ScopedHistoryAdmin):
     """Set-up changes only while draft; an opened, closed or certified vote is read-only
@@ -981,6 +1029,7 @@ class VoteAdmin(ScopedHistoryAdmin):
         "certified_at",
     ]
     inlines = [BallotInline]
+    form = VoteAdminForm
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status != Vote.Status.DRAFT:

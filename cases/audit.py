@@ -151,3 +151,21 @@ def bulk_history(model, objs, user, reason: str, *, fields=None, batch_size: int
         default_change_reason=reason,
     )
     return objs
+
+
+def user_is_named_in_records(user) -> bool:
+    """Whether ``user`` is named in what the township keeps: a visit they took part in, a row of
+    any history, a stage they marked done, an import they ran. Deleting such a user would
+    empty those names (or, for imports, delete the record of them): such accounts are
+    deactivated instead (``TownshipUserAdmin``). Rows that PROTECT their user (visits and
+    ballots recorded, reveals, evidence) refuse the delete anyway."""
+    from .models import Ballot, ImportJob, Stage, Vote
+
+    if Visit.visitors.through.objects.filter(user=user).exists():
+        return True
+    if Stage.objects.filter(done_by=user).exists() or ImportJob.objects.filter(user=user).exists():
+        return True
+    return any(
+        model.history.model.objects.filter(history_user=user).exists()
+        for model in (Household, Member, Case, Visit, Vote, Ballot)
+    )

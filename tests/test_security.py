@@ -955,3 +955,39 @@ def test_every_form_needs_its_csrf_token(csrf_client, township_admin, two_villag
 def test_roles_exist_for_the_factories(db):
     assert Group.objects.filter(name=roles.LEADER).exists()
     assert UserFactory(role=roles.LEADER).groups.get().name == roles.LEADER
+
+
+def test_no_one_named_in_the_records_is_deleted_only_deactivated(
+    client, superuser, staff, yannan_case
+):
+    """Deleting a user emptied their name in every history row and took them off the visits
+    they made: an account named in the records can only be deactivated."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    visitor = UserFactory(username="visitor_x")
+    visit_record(
+        case=yannan_case,
+        recorded_by=staff,
+        visited_on=timezone.localdate(),
+        visitors=[staff, visitor],
+    )
+    unused = UserFactory(username="never_used")
+    client.force_login(superuser)
+    user_admin = "admin:auth_user"
+
+    assert client.get(reverse(f"{user_admin}_delete", args=[visitor.pk])).status_code == 403
+    assert (
+        client.post(reverse(f"{user_admin}_delete", args=[visitor.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    page = client.get(reverse(f"{user_admin}_change", args=[visitor.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "cannot be deleted: untick" in page.content.decode()
+    changelist = client.get(reverse(f"{user_admin}_changelist"))
+    assert changelist.status_code == 200
+    assert "delete_selected" not in changelist.content.decode()
+    assert get_user_model().objects.filter(pk=visitor.pk).exists()
+
+    response = client.post(reverse(f"{user_admin}_delete", args=[unused.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=unused.pk).exists()

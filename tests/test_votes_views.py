@@ -533,3 +533,31 @@ def test_a_meeting_with_votes_cannot_be_deleted(
         meeting.delete()
     vote.refresh_from_db()
     assert (vote.meeting_id, vote.history.count()) == (meeting.pk, rows)
+
+
+def test_the_admin_shows_a_bad_draft_set_up_beside_its_field(
+    client, superuser, yannan, yannan_coop, zhennan_coop
+):
+    """The vote admin checks the set-up as ``services.vote_update`` does, before saving: a
+    cooperative of another village used to fail inside ``save_model`` (a server error)."""
+    client.force_login(superuser)
+    data = {
+        "subject": "《土地前期整理方案和协议》",
+        "subject_kind": "general",
+        "village": yannan.pk,
+        "cooperative": zhennan_coop.pk,
+        "rule_code": "group_meeting",
+        "basis": "household",
+        "opens_on": "2021-01-16",
+        "closes_on": "2021-01-22",
+        "ballots-TOTAL_FORMS": "0",
+        "ballots-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:cases_vote_add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "does not belong to" in " ".join(errors["cooperative"])
+    assert not Vote.objects.exists()
+    response = client.post(reverse("admin:cases_vote_add"), data | {"cooperative": yannan_coop.pk})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Vote.objects.get().cooperative == yannan_coop

@@ -35,6 +35,7 @@ from .votes import (
     ballot_check as ballot_check,
     ballot_correct as ballot_correct,
     vote_certify as vote_certify,
+    vote_check as vote_check,
     vote_close as vote_close,
     vote_create as vote_create,
     vote_open as vote_open,

@@ -75,8 +75,9 @@ def _custom_rule_errors(vote: Vote) -> dict[str, str]:
     return errors
 
 
-def _validate_vote(vote: Vote) -> None:
-    """Every rule a vote's set-up keeps; raises one ValidationError naming each bad field."""
+def vote_check(vote: Vote) -> None:
+    """Every rule a vote's set-up keeps; raises one ValidationError naming each bad field
+    (also the admin's vote form, before it saves: ``VoteAdminForm``)."""
     errors: dict[str, str] = {}
     if not vote.subject.strip():
         errors["subject"] = _("Give the subject of the vote.")
@@ -183,7 +184,7 @@ def vote_update(*, vote: Vote, user: AbstractBaseUser) -> Vote:
                 _("The set-up of a vote that is %(status)s cannot change.")
                 % {"status": stored.get_status_display()}
             )
-    _validate_vote(vote)
+    vote_check(vote)
     vote.status = Vote.Status.DRAFT
     vote._history_user = user
     vote.save()
