@@ -42,6 +42,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter, is_not
@@ -381,10 +382,50 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
     return done, total
 
 
+def _upload_hours() -> int:
+    """Hours an upload (personal numbers and all) may wait for its confirmation."""
+    return getattr(settings, "IMPORT_UPLOAD_HOURS", 24)
+
+
+def import_jobs_expire(now=None) -> int:
+    """End the jobs left waiting longer than ``IMPORT_UPLOAD_HOURS`` (checked and never
+    confirmed, or stopped half-way by a server restart) and delete their uploads.
+
+    The upload is a copy of a roster, ID and phone numbers included, and its preview and
+    errors quote its rows: none of them is kept once nobody is going to import it. The job
+    itself stays, failed, with a sentence saying why, so the admin's list still shows who
+    uploaded what and when. Called at every new upload and by ``manage.py
+    expire_import_uploads`` (for cron). Returns the number of jobs ended."""
+    now = now or timezone.now()
+    waiting = [ImportJob.Status.CHECKING, ImportJob.Status.CHECKED, ImportJob.Status.IMPORTING]
+    stale = ImportJob.objects.filter(
+        status__in=waiting, started_at__lt=now - timedelta(hours=_upload_hours())
+    )
+    message = gettext(_EXPIRED) % {"hours": _upload_hours()}
+    ended = 0
+    for job in stale.only("pk", "token", "status"):
+        claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED, message=message, preview=[], errors=[], finished_at=now
+        )
+        if claimed:
+            ended += 1
+            for path in (_upload_path(job), _progress_path(job)):
+                path.unlink(missing_ok=True)
+    return ended
+
+
+_EXPIRED = _(
+    "The upload was deleted %(hours)s hours after it was sent, without being imported; upload "
+    "the file again to import it."
+)
+
+
 def import_job_start(
     *, user, data: bytes, filename: str, encoding: str = "", fill_down: bool = False
 ) -> ImportJob:
-    """Store the upload privately and check it (a dry run) in the background."""
+    """Store the upload privately and check it (a dry run) in the background; first end the
+    jobs left waiting too long (``import_jobs_expire``)."""
+    import_jobs_expire()
     job = ImportJob.objects.create(
         user=user, filename=filename[:200], encoding=encoding, fill_down=fill_down
     )

@@ -166,6 +166,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Largest photo or PDF of a posted notice accepted as a stage's evidence (bytes).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Hours a roster upload (ID and phone numbers included) waits for its confirmation before it
+# is deleted (cases.importing.import_jobs_expire).
+IMPORT_UPLOAD_HOURS = env_int("IMPORT_UPLOAD_HOURS", 24)
 
 # Sessions: an idle timeout (the cookie's age, renewed on every request) and an absolute
 # lifetime counted from the log-in (cases.middleware.AbsoluteSessionLifetimeMiddleware).

@@ -831,3 +831,45 @@ def test_a_roster_separated_by_tabs_semicolons_or_full_width_commas_is_read(coop
 
     assert report.ok and report.created == 1, report.errors
     assert report.preview[0].id_number == ID_1 and report.preview[0].address == address
+
+
+def test_an_upload_left_unconfirmed_is_deleted_with_its_preview_after_a_day(
+    coops, superuser, admin_client_for, private_media, settings
+):
+    """A checked upload nobody imports (a roster, ID numbers and all) does not stay for ever:
+    after IMPORT_UPLOAD_HOURS the file, its preview and its errors go; the job says why."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from cases.importing import import_job_confirm
+
+    client = admin_client_for(superuser)
+    upload(client, csv_bytes([row("1")]))
+    old = ImportJob.objects.get()
+    assert old.status == ImportJob.Status.CHECKED and ID_1 in str(old.preview)
+    ImportJob.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(hours=25))
+
+    upload(client, csv_bytes([row("2")]))  # every upload ends the stale ones first
+
+    old.refresh_from_db()
+    assert old.status == ImportJob.Status.FAILED
+    assert (old.preview, old.errors) == ([], [])
+    assert "deleted 24 hours after it was sent" in old.message
+    assert not import_job_confirm(job=old, user=superuser)
+    assert Household.objects.count() == 0
+    fresh = ImportJob.objects.exclude(pk=old.pk).get()
+    assert fresh.status == ImportJob.Status.CHECKED
+    assert [p.name for p in (private_media / "imports").glob("*.upload")] == [
+        f"{fresh.token}.upload"
+    ]
+    page = client.get(reverse("admin:cases_household_import_job", args=[old.pk])).content.decode()
+    assert "upload the file again" in page
+
+    settings.IMPORT_UPLOAD_HOURS = 1
+    ImportJob.objects.filter(pk=fresh.pk).update(started_at=timezone.now() - timedelta(hours=2))
+    out = io.StringIO()
+    call_command("expire_import_uploads", stdout=out)
+    assert "1 import job(s) ended" in out.getvalue()
+    assert not list((private_media / "imports").glob("*.upload"))
