@@ -204,7 +204,8 @@ def _drop_constraints_and_indexes(tables: list[str]) -> list[str]:
             [tables],
         )
         indexes = cursor.fetchall()
-        for table, name, _kind, _definition in constraints:
+        # Foreign keys first: one may refer to a unique constraint (a ballot's (voter, vote)).
+        for table, name, _kind, _definition in sorted(constraints, key=lambda c: c[2] != "f"):
             cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {qn(name)}")

@@ -64,6 +64,24 @@ def test_one_ballot_per_voter_per_vote(db):
     assert Ballot.objects.count() == 1
 
 
+def test_a_ballot_is_for_a_voter_on_its_own_votes_roll(db):
+    """The services refuse it; the database does too (migration 0012), for any other path."""
+    voter, other = VoterFactory(), VoterFactory()
+    clerk = UserFactory()
+
+    def cast(vote, voter):
+        return Ballot.objects.create(
+            vote=vote, voter=voter, choice="for", cast_on=date(2021, 1, 16), recorded_by=clerk
+        )
+
+    assert voter.vote_id != other.vote_id
+    assert refused(lambda: cast(other.vote, voter))
+    ballot = cast(voter.vote, voter)
+    assert refused(lambda: Ballot.objects.filter(pk=ballot.pk).update(vote=other.vote))
+    assert refused(lambda: Ballot.objects.filter(pk=ballot.pk).update(voter=other))
+    assert list(Ballot.objects.values_list("vote", "voter")) == [(voter.vote_id, voter.pk)]
+
+
 def test_a_proxy_ballot_names_the_proxy(db):
     voter = VoterFactory()
     assert refused(

@@ -203,6 +203,10 @@ class Voter(models.Model):
                 condition=models.Q(member__isnull=False),
                 name="voter_unique_member",
             ),
+            # What a ballot's (voter, vote) refers to: migration 0012 makes the database refuse
+            # a ballot whose voter is on another vote's roll (a foreign key on PostgreSQL, a
+            # trigger on SQLite), which the services already refuse.
+            models.UniqueConstraint(fields=["id", "vote"], name="voter_id_vote_unique"),
         ]
 
     def __str__(self):
