@@ -648,9 +648,27 @@ class StageAdminForm(forms.ModelForm):
         return cleaned
 
 
+class StageInlineFormSet(forms.BaseInlineFormSet):
+    """A stage marked done is a record of when a step of the procedure happened: it is not
+    deleted (the list of a project's stages in the admin offers the box for every row)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if (
+                form.instance.pk
+                and Stage.objects.filter(pk=form.instance.pk, done_on__isnull=False).exists()
+            ):
+                raise ValidationError(
+                    _("The stage “%(stage)s” is marked done and cannot be deleted.")
+                    % {"stage": form.instance.name}
+                )
+
+
 class StageInline(admin.TabularInline):
     model = Stage
     form = StageAdminForm
+    formset = StageInlineFormSet
     extra = 0
     fields = [
         "order",
@@ -690,6 +708,13 @@ class ProjectAdmin(ScopedAdmin):
     filter_horizontal = ["villages"]
     autocomplete_fields = ["cooperatives"]
     inlines = [StageInline]
+
+    def has_delete_permission(self, request, obj=None):
+        """A project whose procedure has begun (a stage marked done) is kept: its stages are
+        the record of what was done when. Meetings, votes, cases and evidence protect it too."""
+        if obj is not None and obj.stages.filter(done_on__isnull=False).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         """Once the inline stages are saved, a project without stages gets its procedure
@@ -735,6 +760,12 @@ class StageAdmin(ScopedAdmin):
     raw_id_fields = ["template_step", "depends_on"]
     readonly_fields = ["done_by"]
     inlines = [StageEvidenceInline]
+
+    def has_delete_permission(self, request, obj=None):
+        """A stage marked done is a record of when that step happened: not deleted."""
+        if obj is not None and obj.done_on is not None:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

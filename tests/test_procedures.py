@@ -612,3 +612,52 @@ def test_a_stage_or_project_with_evidence_cannot_be_deleted(
         project.delete()
     assert StageEvidence.objects.filter(stage=step).count() == 1
     assert Stage.objects.filter(pk=step.pk).exists()
+
+
+def test_a_project_or_stage_with_a_record_of_its_work_cannot_be_deleted(
+    client, superuser, project, yannan
+):
+    """A stage marked done records when a step happened, a meeting its attendance and minutes:
+    neither goes with a deleted project or stage. A project set up by mistake still can."""
+    from django.db.models import ProtectedError
+    from django.forms import inlineformset_factory
+
+    from cases.admin import StageInlineFormSet
+    from cases.models import Meeting, Project
+
+    from .factories import MeetingFactory
+
+    client.force_login(superuser)
+    done = stage(project, 1)
+    Stage.objects.filter(pk=done.pk).update(done_on=date(2025, 9, 5))
+    delete = {"post": "yes"}
+    assert (
+        client.post(reverse("admin:cases_stage_delete", args=[done.pk]), delete).status_code == 403
+    )
+    url = reverse("admin:cases_project_delete", args=[project.pk])
+    assert client.post(url, delete).status_code == 403
+    # Nor through the project's list of stages, whose rows each offer "delete".
+    stages = list(project.stages.order_by("order"))
+    formset_class = inlineformset_factory(
+        Project, Stage, formset=StageInlineFormSet, fields=["name"], extra=0, can_delete=True
+    )
+    data = {"stages-TOTAL_FORMS": len(stages), "stages-INITIAL_FORMS": len(stages)}
+    for i, s in enumerate(stages):
+        data |= {f"stages-{i}-id": s.pk, f"stages-{i}-name": s.name}
+    formset = formset_class(data | {"stages-0-DELETE": "on"}, instance=project, prefix="stages")
+    assert not formset.is_valid()
+    assert "is marked done and cannot be deleted" in str(formset.non_form_errors())
+    formset = formset_class(data | {"stages-1-DELETE": "on"}, instance=project, prefix="stages")
+    assert formset.is_valid()  # a stage not done yet may go
+    assert Stage.objects.filter(pk=done.pk).exists()
+
+    with_meeting = acquisition_project(start=date(2025, 9, 1), villages=[yannan])
+    meeting = MeetingFactory(project=with_meeting)
+    with pytest.raises(ProtectedError):
+        with_meeting.delete()
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+    mistaken = acquisition_project(start=date(2025, 9, 1), villages=[yannan])
+    url = reverse("admin:cases_project_delete", args=[mistaken.pk])
+    assert client.post(url, delete).status_code == 302
+    assert not Project.objects.filter(pk=mistaken.pk).exists()

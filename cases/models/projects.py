@@ -180,8 +180,10 @@ class Meeting(models.Model):
         COOPERATIVE = "cooperative", _("cooperative members' meeting")
         CADRES = "cadres", _("cadres' meeting")
 
+    #: PROTECT: a meeting's attendance and minutes are a record; a project that held meetings
+    #: is not deleted with them (a project set up by mistake has none).
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("project")
+        Project, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("project")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     held_on = models.DateField(_("date"))
