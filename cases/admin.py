@@ -836,9 +836,17 @@ class VisitInline(admin.TabularInline):
         return False
 
 
-class CaseAdminForm(forms.ModelForm):
-    """Signing and completion from the admin keep the rules of ``services.case_sign`` and
-    ``services.case_complete``: no agreement date in the future, no completion before it."""
+class ServiceErrorsForm(forms.ModelForm):
+    """A ModelForm that shows a service's ValidationError beside the fields it names."""
+
+    def _add_errors(self, exc: ValidationError) -> None:
+        for name, errors in exc.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class CaseAdminForm(ServiceErrorsForm):
+    """Signing and completion from the admin keep the dates of ``services.case_sign`` and
+    ``services.case_complete`` (``services.case_check_dates``)."""
 
     class Meta:
         model = Case
@@ -846,14 +854,13 @@ class CaseAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        signed_on = cleaned.get("agreement_signed_on")
-        completed_on = cleaned.get("completed_on")
-        if signed_on and signed_on > timezone.localdate():
-            self.add_error(
-                "agreement_signed_on", gettext("The agreement date cannot be in the future.")
+        try:
+            services.case_check_dates(
+                signed_on=cleaned.get("agreement_signed_on"),
+                completed_on=cleaned.get("completed_on"),
             )
-        if signed_on and completed_on and completed_on < signed_on:
-            self.add_error("completed_on", gettext("Completion cannot be before the agreement."))
+        except ValidationError as exc:
+            self._add_errors(exc)
         return cleaned
 
 
@@ -899,14 +906,6 @@ def _refresh_cases(case_ids) -> None:
         ids = [pk for pk in case_ids if pk]
         for case in Case.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
             services.case_refresh_visits(case=case)
-
-
-class ServiceErrorsForm(forms.ModelForm):
-    """A ModelForm that shows a service's ValidationError beside the fields it names."""
-
-    def _add_errors(self, exc: ValidationError) -> None:
-        for name, errors in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class VisitAdminForm(ServiceErrorsForm):

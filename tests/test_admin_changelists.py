@@ -2,11 +2,14 @@
 constant queries, the planner's estimate instead of COUNT(*) when unfiltered on PostgreSQL,
 searches that find by name and number within the user's scope."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case, Visit
 from cases.pagination import CappedCountPaginator, EstimatedCountPaginator
@@ -338,6 +341,9 @@ def test_the_case_admin_keeps_stance_status_and_figures_in_step_with_the_visits(
     response = client.post(url, signed | {"completed_on": "2021-06-01", "status": "completed"})
     assert response.status_code == 200
     assert "completed_on" in response.context["adminform"].form.errors
+    future = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(url, signed | {"agreement_signed_on": future})
+    assert "agreement_signed_on" in response.context["adminform"].form.errors
     assert client.post(url, signed).status_code == 302
     case.refresh_from_db()
     assert (case.status, case.stance) == (Case.Status.SIGNED, "opposed")

@@ -10,6 +10,7 @@ from ..importing import (
 from .casework import (
     VisitSaved as VisitSaved,
     case_apply_visits as case_apply_visits,
+    case_check_dates as case_check_dates,
     case_complete as case_complete,
     case_refresh_visits as case_refresh_visits,
     case_sign as case_sign,

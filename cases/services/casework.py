@@ -257,6 +257,18 @@ def visit_record_as(
     )
 
 
+def case_check_dates(*, signed_on: date | None, completed_on: date | None = None) -> None:
+    """The dates a signed or completed case may hold: no agreement in the future, no
+    completion before the agreement (``case_sign``, ``case_complete`` and the case admin)."""
+    errors = {}
+    if signed_on and signed_on > timezone.localdate():
+        errors["agreement_signed_on"] = _("The agreement date cannot be in the future.")
+    if signed_on and completed_on and completed_on < signed_on:
+        errors["completed_on"] = _("Completion cannot be before the agreement.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
     """Record the signed agreement (协议); the agreement date is required. A signed case may be
@@ -264,10 +276,7 @@ def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None 
     otherwise fall back to "signed"."""
     if signed_on is None:
         raise ValidationError({"agreement_signed_on": _("A signed case needs its agreement date.")})
-    if signed_on > timezone.localdate():
-        raise ValidationError(
-            {"agreement_signed_on": _("The agreement date cannot be in the future.")}
-        )
+    case_check_dates(signed_on=signed_on)
     if compensation_yuan is not None and compensation_yuan < 0:
         raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -287,8 +296,7 @@ def case_complete(*, case: Case, completed_on: date) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Case.Status.SIGNED:
         raise ValidationError(_("Only a signed case can be completed."))
-    if case.agreement_signed_on and completed_on < case.agreement_signed_on:
-        raise ValidationError({"completed_on": _("Completion cannot be before the agreement.")})
+    case_check_dates(signed_on=case.agreement_signed_on, completed_on=completed_on)
     case.status = Case.Status.COMPLETED
     case.completed_on = completed_on
     case.save(update_fields=["status", "completed_on"])
