@@ -991,3 +991,27 @@ def test_no_one_named_in_the_records_is_deleted_only_deactivated(
     response = client.post(reverse(f"{user_admin}_delete", args=[unused.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=unused.pk).exists()
+
+
+def test_the_user_change_page_asks_once_whether_the_records_name_the_user(
+    client, superuser, staff, yannan_case, monkeypatch
+):
+    """The notice and the delete link both depend on it; each asking costs up to nine queries."""
+    from django.utils import timezone
+
+    from cases import audit
+
+    visit_record(
+        case=yannan_case, recorded_by=staff, visited_on=timezone.localdate(), visitors=[staff]
+    )
+    calls = []
+    real = audit.user_is_named_in_records
+    monkeypatch.setattr(
+        audit, "user_is_named_in_records", lambda user: calls.append(user) or real(user)
+    )
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:auth_user_change", args=[staff.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "cannot be deleted: untick" in page.content.decode()
+    assert calls == [staff]
