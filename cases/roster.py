@@ -233,6 +233,10 @@ class RosterError(Exception):
     """A problem with the whole file; ``str(error)`` is one sentence for the administrator."""
 
 
+class _NotText(RosterError):
+    """Binary data: no text encoding ``decode_csv`` knows reads it."""
+
+
 class RosterRow(NamedTuple):
     """One valid household row, normalised. Areas are in 亩 (mu), to 0.01.
 
@@ -313,8 +317,9 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding used to read it.
 
     Without ``encoding``: a UTF-8 BOM means utf-8-sig, a UTF-16 BOM (Excel's "Unicode text")
-    utf-16; otherwise strict UTF-8, then GB18030 (a superset of GBK, which Chinese Excel
-    writes). Raises ``RosterError`` for binary data or text in none of these.
+    utf-16; NUL bytes mean UTF-16 without a BOM (``_utf16_codec``) or binary data; otherwise
+    strict UTF-8, then GB18030 (a superset of GBK, which Chinese Excel writes). Raises
+    ``RosterError`` for binary data or text in none of these.
     """
     if encoding:
         name = _codec_name(encoding)
@@ -333,7 +338,10 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             candidates = ("utf-16",)
         elif b"\x00" in data:
-            raise RosterError(_BINARY)
+            codec = _utf16_codec(data)
+            if codec is None:
+                raise _NotText(_BINARY)
+            candidates = (codec,)
         else:
             candidates = ("utf-8", "gb18030")
         for name in candidates:
@@ -345,8 +353,38 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         else:
             raise RosterError(_UNDECODABLE)
     if "\x00" in text:
-        raise RosterError(_BINARY)
+        raise _NotText(_BINARY)
     return text.removeprefix("\ufeff"), name
+
+
+_UTF16_SAMPLE = 4096
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when ``data`` reads as UTF-16 text without a BOM, else None.
+
+    Some tools export "Unicode text" so. Every ASCII character of it (delimiters, digits, line
+    breaks) holds a NUL byte: at odd offsets in UTF-16LE, at even ones in BE. A CJK character
+    U+xx00 puts one on the other side (一 U+4E00, 开, 最, 退: common), so "mostly" is twice as
+    many. Binary data has NULs on both sides, or does not decode to printable text. Judged on
+    the first 4 KB.
+    """
+    sample = data[:_UTF16_SAMPLE]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if (even + odd) * 20 < len(sample):  # under 5% NULs: under 10% ASCII characters
+        return None
+    if odd >= 2 * even:
+        codec = "utf-16-le"
+    elif even >= 2 * odd:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:  # not final: the sample may end inside a character
+        text = codecs.getincrementaldecoder(codec)().decode(sample)
+    except UnicodeDecodeError:
+        return None
+    unprintable = sum(1 for c in text if not c.isprintable() and c not in "\t\r\n")
+    return codec if unprintable * 100 <= len(text) else None
 
 
 def _cell_text(value: object) -> str:
@@ -575,20 +613,28 @@ def _open_table(
         )
     if not data.strip():
         raise RosterError(_EMPTY)
+    # The content decides, not the name: administrators rename a CSV to .xlsx (or save it
+    # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
         raise RosterError(_OLD_EXCEL)
-    if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+    if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
         sheet, lines = _xlsx_lines(data, max_uncompressed_bytes)
         file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
+        delimiter = ""
     else:
-        text, used = decode_csv(data, encoding)
+        try:
+            text, used = decode_csv(data, encoding)
+        except _NotText as exc:
+            if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
+                raise RosterError(_CORRUPT) from exc
+            raise
         if not text.strip():
             raise RosterError(_EMPTY)
         delimiter = _sniff_delimiter(text)
         lines = _csv_lines(text, delimiter)
         file_format, empty = "csv", _EMPTY
     header = _find_header(lines, empty)
-    return _Table(file_format, used, header, lines, delimiter if file_format == "csv" else "")
+    return _Table(file_format, used, header, lines, delimiter)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:

@@ -873,3 +873,52 @@ def test_an_upload_left_unconfirmed_is_deleted_with_its_preview_after_a_day(
     call_command("expire_import_uploads", stdout=out)
     assert "1 import job(s) ended" in out.getvalue()
     assert not list((private_media / "imports").glob("*.upload"))
+
+
+# --- What the file is: read from its content, whatever its name ----------------------------
+
+
+def utf16_bytes(rows, codec, bom=b""):
+    """A roster as some tools' "Unicode text": UTF-16 in ``codec``, with or without a BOM."""
+    return bom + csv_bytes(rows).decode().encode(codec)
+
+
+TWO_ROWS = [row("1"), row("2", head="李四")]
+BY_CONTENT = {
+    "CSV renamed .xlsx": (csv_bytes(TWO_ROWS, encoding="gbk"), "花名册.xlsx"),
+    "XLSX named .csv": (xlsx_bytes(TWO_ROWS), "花名册.csv"),
+    "UTF-16LE without BOM": (utf16_bytes(TWO_ROWS, "utf-16-le"), "roster.txt"),
+    "UTF-16BE without BOM": (utf16_bytes(TWO_ROWS, "utf-16-be"), "roster.csv"),
+}
+
+
+@pytest.mark.parametrize("data, filename", BY_CONTENT.values(), ids=BY_CONTENT.keys())
+def test_the_command_reads_a_file_by_its_content_not_its_name(coops, tmp_path, data, filename):
+    out, _err = run_command(tmp_path, data, filename)
+
+    assert f"Imported {filename}: 2 created, 0 updated, 0 unchanged." in out
+    assert sorted(Household.objects.values_list("number", "head_name", "head_id_number")) == [
+        ("1", "张三", ID_1),
+        ("2", "李四", ""),
+    ]
+
+
+@pytest.mark.parametrize("data, filename", BY_CONTENT.values(), ids=BY_CONTENT.keys())
+def test_the_admin_reads_an_upload_by_its_content_not_its_name(
+    coops, superuser, admin_client_for, private_media, data, filename
+):
+    client = admin_client_for(superuser)
+
+    response = upload(client, data, filename)
+    preview = client.get(response.url).content.decode()
+    client.post(response.url)
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in preview
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE
+    assert Household.objects.get(number="2").head_name == "李四"
+
+
+def test_the_command_reports_the_utf16_byte_order_it_read(coops, tmp_path):
+    out, _err = run_command(tmp_path, utf16_bytes([row("1")], "utf-16-be"), "roster.txt")
+
+    assert "Read as utf-16-be." in out

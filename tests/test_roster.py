@@ -174,8 +174,58 @@ def test_xlsx_reads_the_same_rows_as_csv():
     assert result.encoding == ""
 
 
-def test_xlsx_is_recognised_by_content_whatever_its_name():
-    assert parse_roster(xlsx_bytes(ROSTER), "upload.bin").rows == EXPECTED
+@pytest.mark.parametrize("filename", ["upload.bin", "roster.csv", "roster.txt"])
+def test_xlsx_is_recognised_by_content_whatever_its_name(filename):
+    result = parse_roster(xlsx_bytes(ROSTER), filename)
+
+    assert result.rows == EXPECTED
+    assert result.file_format == "xlsx"
+
+
+@pytest.mark.parametrize("filename", ["roster.xlsx", "ROSTER.XLSX", "roster.xlsm", "roster.xls"])
+@pytest.mark.parametrize("codec", ["utf-8-sig", "gbk"])
+def test_csv_renamed_to_an_excel_name_is_read_as_csv(filename, codec):
+    result = parse_roster(csv_bytes(ROSTER, codec), filename)
+
+    assert result.rows == EXPECTED
+    assert result.file_format == "csv"
+
+
+# Excel's "Unicode Text" is UTF-16LE with a BOM, separated by tabs; other tools write UTF-16
+# without a BOM, either byte order, with commas. ROSTER's 一 (U+4E00) puts a NUL byte on the
+# "wrong" side of its code unit.
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+@pytest.mark.parametrize(
+    ("bom", "codec", "reported"),
+    [
+        (b"\xff\xfe", "utf-16-le", "utf-16"),
+        (b"\xfe\xff", "utf-16-be", "utf-16"),
+        (b"", "utf-16-le", "utf-16-le"),
+        (b"", "utf-16-be", "utf-16-be"),
+    ],
+)
+def test_utf16_with_or_without_bom_in_either_byte_order_is_read(bom, codec, reported, delimiter):
+    data = bom + csv_bytes(ROSTER, codec, delimiter=delimiter)
+
+    result = parse_roster(data, "roster.txt")
+
+    assert result.rows == EXPECTED
+    assert result.encoding == reported
+    assert result.headers["head_name"] == "户主"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_of_chinese_only_cells_is_read(codec):
+    # Per row 5 ASCII characters (delimiters, line break) against 2 NULs of 一 and 开.
+    numbers = [a + b for a in "甲乙丙丁戊己庚辛壬癸" for b in "甲乙丙丁戊己庚辛壬癸"]
+    rows = [["村", "经济社", "户号", "户主"]]
+    rows += [["烟南村", "村尾经济社", number, "王一开"] for number in numbers]
+
+    result = parse_roster(csv_bytes(rows, codec), "花名册.csv")
+
+    assert result.errors == []
+    assert [r.household_no for r in result.rows] == numbers
+    assert result.encoding == codec
 
 
 def test_xlsx_numeric_cells_become_the_text_excel_shows():
@@ -649,7 +699,13 @@ def test_workbook_whose_first_sheet_is_empty():
 
 @pytest.mark.parametrize(
     "data",
-    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "村,经济社\n烟南村\x00".encode()],
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "村,经济社\n烟南村\x00".encode(),
+        # NULs all on one side, as in UTF-16, but the rest is not text.
+        b"\x01\x00\x02\x00\x1b\x00" * 100,
+        "村,经济社\n".encode("utf-16-le") + b"\x00\xd8" * 20,  # lone surrogates
+    ],
 )
 def test_binary_file(data):
     with pytest.raises(RosterError, match="binary data"):
@@ -661,9 +717,10 @@ def test_text_in_no_known_encoding():
         parse_roster(b"\x80\xfd\xff village", "roster.csv")
 
 
-def test_old_xls_workbook():
+@pytest.mark.parametrize("filename", ["roster.xls", "roster.xlsx", "roster.csv"])
+def test_old_xls_workbook(filename):
     with pytest.raises(RosterError, match=r"old \.xls"):
-        parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "roster.xls")
+        parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, filename)
 
 
 def test_explicit_encoding():
@@ -743,7 +800,8 @@ def test_a_large_ordinary_workbook_is_not_mistaken_for_a_bomb():
         (xlsx_bytes(ROSTER)[:2000], "roster.xlsx"),
         (zip_bytes({"hello.txt": "not a workbook"}), "roster.xlsx"),
         (zip_bytes({"[Content_Types].xml": "<Types><<<", "xl/workbook.xml": "<"}), "r.xlsx"),
-        (csv_bytes(ROSTER), "roster.xlsx"),
+        # Named a workbook, and neither a zip nor text.
+        (b"\x00\x01garbage\x00" * 50, "roster.xlsx"),
     ],
 )
 def test_corrupt_xlsx(data, filename):
