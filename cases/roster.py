@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import openpyxl
 from django.utils.translation import gettext_lazy as _
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.validators import (
     id_number_check_ok,
@@ -180,6 +181,10 @@ _NO_SHEET = _("The XLSX workbook has no worksheet.")
 _EMPTY_SHEET = _(
     'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
 )
+_HIDDEN_COLUMN = _(
+    "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
+    "or delete it."
+)
 _BAD_CSV = _("The CSV file cannot be read at line %(line)d: %(detail)s.")
 _UNCLOSED_QUOTE = _(
     'The quotation mark (") opened on line %(line)d is never closed, so the rest of the file '
@@ -222,6 +227,11 @@ _EXTRA_CELLS = _(
     "the wrong columns."
 )
 _COLUMN_NUMBER = _("column %(number)d")
+_WHOLE_ROW = _("whole row")
+_HIDDEN_ROW = _(
+    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
+    "unhide it, or clear the filter, to import it; or delete it."
+)
 _LOST_CHARACTER = _(
     '"%(value)s" has a "?" where a character was lost: Excel writes "?" for a character the '
     'encoding of its CSV (GBK) cannot hold. Save the roster as "CSV UTF-8" or XLSX and import '
@@ -437,10 +447,42 @@ def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
             raise RosterError(_BOMB_RATIO % {"ratio": ratio})
 
 
+@dataclass
+class _Hidden:
+    """What Excel hides in the first worksheet, filled in by ``_xlsx_lines`` as it reads:
+    the numbers of hidden rows (hidden by hand, or filtered out) and the indexes (from 0) of
+    hidden columns, known from the first row on."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: set[int] = field(default_factory=set)
+
+
+_XML_TRUE = ("1", "true")
+_MAX_XLSX_COLUMNS = 16384
+
+
+def _hidden_columns(column_dimensions: Mapping[str, Mapping[str, str]]) -> set[int]:
+    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides."""
+    hidden: set[int] = set()
+    for attrs in column_dimensions.values():
+        if attrs.get("hidden") in _XML_TRUE:
+            low = int(attrs["min"])
+            high = min(int(attrs.get("max", low)), _MAX_XLSX_COLUMNS)
+            hidden.update(range(low - 1, high))
+    return hidden
+
+
 def _xlsx_lines(
-    data: bytes, max_uncompressed_bytes: int
+    data: bytes, max_uncompressed_bytes: int, hidden: _Hidden
 ) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    """The first worksheet's title, and its (row number, cell texts), blank rows included."""
+    """The first worksheet's title, and its (row number, cell texts); rows absent from the
+    XML (blank) are not yielded.
+
+    The rows come from openpyxl's streaming worksheet parser, the one its read-only
+    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
+    ``<row hidden="1">`` and of ``<col hidden="1">`` (which precede the rows). Read here, they
+    fill ``hidden``; a row's attributes are dropped once read, so memory stays flat.
+    """
     _check_zip(data, max_uncompressed_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -450,14 +492,38 @@ def _xlsx_lines(
         workbook.close()
         raise RosterError(_NO_SHEET)
     sheet = workbook.worksheets[0]
-    # The <dimension> a program wrote may be wrong; without it openpyxl reads every row.
-    sheet.reset_dimensions()
 
     def lines() -> Iterator[tuple[int, list[str]]]:
         try:
-            # Row numbers: openpyxl fills the rows missing from the XML with empty ones.
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield line, [v if v.__class__ is str else _cell_text(v) for v in values]
+            with sheet._get_source() as source:
+                parser = WorkSheetParser(
+                    source,
+                    sheet._shared_strings,
+                    data_only=True,
+                    epoch=workbook.epoch,
+                    date_formats=workbook._date_formats,
+                    timedelta_formats=workbook._timedelta_formats,
+                )
+                row_attributes = parser.row_dimensions  # of the row just read, if any
+                columns_read = False
+                for line, cells in parser.parse():
+                    if not columns_read:  # <cols> comes before the first <row>
+                        hidden.columns = _hidden_columns(parser.column_dimensions)
+                        columns_read = True
+                    if row_attributes and row_attributes.popitem()[1].get("hidden") in _XML_TRUE:
+                        hidden.rows.add(line)
+                    if not cells:
+                        continue
+                    # As openpyxl's read-only rows: as wide as the last cell.
+                    width = cells[-1]["column"]
+                    texts = [""] * width
+                    for cell in cells:
+                        column, value = cell["column"], cell["value"]
+                        if column <= width:
+                            texts[column - 1] = (
+                                value if value.__class__ is str else _cell_text(value)
+                            )
+                    yield line, texts
         except Exception as exc:
             raise RosterError(_CORRUPT) from exc
         finally:
@@ -596,6 +662,7 @@ class _Table:
     # CSV lines with values beyond the header's last cell → their number of cells, filled in
     # by ``_data_lines`` as it reads.
     long_rows: dict[int, int] = field(default_factory=dict)
+    hidden: _Hidden = field(default_factory=_Hidden)  # XLSX only
 
 
 def _open_table(
@@ -617,8 +684,9 @@ def _open_table(
     # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
         raise RosterError(_OLD_EXCEL)
+    hidden = _Hidden()
     if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
-        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes)
+        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes, hidden)
         file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
         delimiter = ""
     else:
@@ -634,7 +702,7 @@ def _open_table(
         lines = _csv_lines(text, delimiter)
         file_format, empty = "csv", _EMPTY
     header = _find_header(lines, empty)
-    return _Table(file_format, used, header, lines, delimiter)
+    return _Table(file_format, used, header, lines, delimiter, hidden=hidden)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
@@ -894,6 +962,15 @@ def parse_roster(
     total = 0
     problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
     long_rows = table.long_rows
+    # Decision: what Excel hides is not imported unseen, nor silently left out: a hidden row
+    # (or a hidden roster column, once, on the header's line) is an error, so nothing is
+    # written until the file shows what it imports.
+    hidden_rows = table.hidden.rows
+    errors.extend(
+        RowError(header.line, written[column], str(_HIDDEN_COLUMN))
+        for column, index in header.positions.items()
+        if index in table.hidden.columns
+    )
     names: dict[str, str] = {}  # village and cooperative cells → _name(cell)
 
     def error(column: str, message: object) -> None:
@@ -916,6 +993,8 @@ def parse_roster(
             notes_cell,
         ) = cells_of(cells)
         problems.clear()
+        if hidden_rows and line in hidden_rows:
+            error(str(_WHOLE_ROW), _HIDDEN_ROW)
 
         # A roster names a handful of villages and cooperatives, 100,000 times over.
         village = names.get(village_cell)

@@ -883,6 +883,15 @@ def utf16_bytes(rows, codec, bom=b""):
     return bom + csv_bytes(rows).decode().encode(codec)
 
 
+def hidden_rows_xlsx(rows, hidden):
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(rows)))
+    for number in hidden:
+        workbook.active.row_dimensions[number].hidden = True
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 TWO_ROWS = [row("1"), row("2", head="李四")]
 BY_CONTENT = {
     "CSV renamed .xlsx": (csv_bytes(TWO_ROWS, encoding="gbk"), "花名册.xlsx"),
@@ -922,3 +931,33 @@ def test_the_command_reports_the_utf16_byte_order_it_read(coops, tmp_path):
     out, _err = run_command(tmp_path, utf16_bytes([row("1")], "utf-16-be"), "roster.txt")
 
     assert "Read as utf-16-be." in out
+
+
+def test_hidden_rows_make_the_command_fail_with_their_lines_and_write_nothing(coops, tmp_path):
+    HouseholdFactory(cooperative=coops[0], number="2", head_name="旧户主")
+    data = hidden_rows_xlsx([row("1"), row("2", head="李四"), row("3")], hidden=[3])
+    before = counts()
+    err = io.StringIO()
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(data)
+
+    with pytest.raises(CommandError, match="1 of 3 rows have errors; nothing was written"):
+        call_command("import_households", str(path), stderr=err)
+
+    assert err.getvalue().startswith("line 3, whole row: This row is hidden in Excel")
+    assert counts() == before
+    assert Household.objects.get(number="2").head_name == "旧户主"
+
+
+def test_the_preview_lists_hidden_rows_and_offers_no_import(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+    data = hidden_rows_xlsx([row("1"), row("2"), row("3")], hidden=[2, 4])
+
+    page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
+
+    assert "2 errors: nothing can be imported" in page
+    assert page.count("This row is hidden in Excel (hidden, or filtered out)") == 2
+    assert 'value="Import"' not in page
+    assert counts() == (0, 0)

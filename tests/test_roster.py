@@ -89,13 +89,34 @@ def csv_bytes(rows, encoding="utf-8", delimiter=","):
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows):
+def xlsx_bytes(rows, hidden_rows=(), hidden_columns=()):
+    """``hidden_rows``: row numbers; ``hidden_columns``: letters, or (first, last) for a group."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in rows:
         sheet.append(row)
+    for number in hidden_rows:
+        sheet.row_dimensions[number].hidden = True
+    for letters in hidden_columns:
+        if isinstance(letters, tuple):
+            sheet.column_dimensions.group(*letters, hidden=True)
+        else:
+            sheet.column_dimensions[letters].hidden = True
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def sheet_xml_replaced(data, old, new):
+    """The XLSX ``data`` with ``old`` replaced by ``new`` in its first worksheet's XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in content
+                content = content.replace(old, new)
+            dst.writestr(item, content)
     return out.getvalue()
 
 
@@ -276,6 +297,73 @@ def test_xlsx_line_numbers_count_blank_rows_and_title_rows():
     assert result.header_line == 3
     assert [r.line for r in result.rows] == [4]
     assert [(e.line, e.column) for e in result.errors] == [(7, "户号")]
+
+
+HIDDEN_ROW = (
+    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
+    "unhide it, or clear the filter, to import it; or delete it."
+)
+HIDDEN_COLUMN = (
+    "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
+    "or delete it."
+)
+
+
+def test_hidden_xlsx_rows_are_errors_on_their_lines_and_blank_or_title_ones_are_not():
+    rows = [["九江镇烟南村农户花名册"], *ROSTER[:2], [], ROSTER[2], ROSTER[3]]
+    # Hidden: the title (line 1), household 1 (line 3), a blank row (4), household 英明 (6).
+    data = xlsx_bytes(rows, hidden_rows=[1, 3, 4, 6])
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(3, "whole row", HIDDEN_ROW),
+        RowError(6, "whole row", HIDDEN_ROW),
+    ]
+    assert result.total_lines == 3
+    assert not result.ok
+
+
+@pytest.mark.parametrize("true", [b'hidden="true"', b'hidden="1" ht="0" customHeight="1"'])
+def test_a_hidden_row_is_found_however_the_xml_says_it(true):
+    data = sheet_xml_replaced(xlsx_bytes(ROSTER, hidden_rows=[3]), b'hidden="1"', true)
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+
+
+def test_a_hidden_row_with_a_bad_cell_gets_both_errors():
+    rows = [*ROSTER[:2], ["烟南村", "村尾经济社", "", "李四"]]
+
+    result = parse_roster(xlsx_bytes(rows, hidden_rows=[3]), "roster.xlsx")
+
+    assert [(e.line, e.column) for e in result.errors] == [(3, "whole row"), (3, "户号")]
+
+
+def test_a_hidden_roster_column_is_reported_once_on_the_header_line():
+    rows = [["花名册"], [*HEADER, "序号"], *[[*r, n] for n, r in enumerate(ROSTER[1:], 1)]]
+    # E: 身份证号; from K (备注) to M: 备注 and 序号 (not a roster column) and beyond.
+    data = xlsx_bytes(rows, hidden_columns=["E", ("K", "M")])
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(2, "身份证号", HIDDEN_COLUMN),
+        RowError(2, "备注", HIDDEN_COLUMN),
+    ]
+
+
+def test_hidden_columns_beyond_the_roster_are_no_error():
+    # Excel hides every unused column to the right as one <col min="12" max="16384">.
+    data = sheet_xml_replaced(
+        xlsx_bytes(ROSTER, hidden_columns=["L"]), b'min="12" max="12"', b'min="12" max="16384"'
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert result.errors == []
 
 
 def test_read_rows_gives_line_numbers_and_raw_cells_by_canonical_column():
