@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import openpyxl
 from django.utils.translation import gettext_lazy as _
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.validators import (
     id_number_check_ok,
@@ -180,6 +181,10 @@ _NO_SHEET = _("The XLSX workbook has no worksheet.")
 _EMPTY_SHEET = _(
     'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
 )
+_HIDDEN_COLUMN = _(
+    "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
+    "or delete it."
+)
 _BAD_CSV = _("The CSV file cannot be read at line %(line)d: %(detail)s.")
 _UNCLOSED_QUOTE = _(
     'The quotation mark (") opened on line %(line)d is never closed, so the rest of the file '
@@ -222,6 +227,11 @@ _EXTRA_CELLS = _(
     "the wrong columns."
 )
 _COLUMN_NUMBER = _("column %(number)d")
+_WHOLE_ROW = _("whole row")
+_HIDDEN_ROW = _(
+    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
+    "unhide it, or clear the filter, to import it; or delete it."
+)
 _LOST_CHARACTER = _(
     '"%(value)s" has a "?" where a character was lost: Excel writes "?" for a character the '
     'encoding of its CSV (GBK) cannot hold. Save the roster as "CSV UTF-8" or XLSX and import '
@@ -231,6 +241,10 @@ _LOST_CHARACTER = _(
 
 class RosterError(Exception):
     """A problem with the whole file; ``str(error)`` is one sentence for the administrator."""
+
+
+class _NotText(RosterError):
+    """Binary data: no text encoding ``decode_csv`` knows reads it."""
 
 
 class RosterRow(NamedTuple):
@@ -313,8 +327,9 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding used to read it.
 
     Without ``encoding``: a UTF-8 BOM means utf-8-sig, a UTF-16 BOM (Excel's "Unicode text")
-    utf-16; otherwise strict UTF-8, then GB18030 (a superset of GBK, which Chinese Excel
-    writes). Raises ``RosterError`` for binary data or text in none of these.
+    utf-16; NUL bytes mean UTF-16 without a BOM (``_utf16_codec``) or binary data; otherwise
+    strict UTF-8, then GB18030 (a superset of GBK, which Chinese Excel writes). Raises
+    ``RosterError`` for binary data or text in none of these.
     """
     if encoding:
         name = _codec_name(encoding)
@@ -333,7 +348,10 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             candidates = ("utf-16",)
         elif b"\x00" in data:
-            raise RosterError(_BINARY)
+            codec = _utf16_codec(data)
+            if codec is None:
+                raise _NotText(_BINARY)
+            candidates = (codec,)
         else:
             candidates = ("utf-8", "gb18030")
         for name in candidates:
@@ -345,8 +363,38 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         else:
             raise RosterError(_UNDECODABLE)
     if "\x00" in text:
-        raise RosterError(_BINARY)
+        raise _NotText(_BINARY)
     return text.removeprefix("\ufeff"), name
+
+
+_UTF16_SAMPLE = 4096
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when ``data`` reads as UTF-16 text without a BOM, else None.
+
+    Some tools export "Unicode text" so. Every ASCII character of it (delimiters, digits, line
+    breaks) holds a NUL byte: at odd offsets in UTF-16LE, at even ones in BE. A CJK character
+    U+xx00 puts one on the other side (一 U+4E00, 开, 最, 退: common), so "mostly" is twice as
+    many. Binary data has NULs on both sides, or does not decode to printable text. Judged on
+    the first 4 KB.
+    """
+    sample = data[:_UTF16_SAMPLE]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if (even + odd) * 20 < len(sample):  # under 5% NULs: under 10% ASCII characters
+        return None
+    if odd >= 2 * even:
+        codec = "utf-16-le"
+    elif even >= 2 * odd:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:  # not final: the sample may end inside a character
+        text = codecs.getincrementaldecoder(codec)().decode(sample)
+    except UnicodeDecodeError:
+        return None
+    unprintable = sum(1 for c in text if not c.isprintable() and c not in "\t\r\n")
+    return codec if unprintable * 100 <= len(text) else None
 
 
 def _cell_text(value: object) -> str:
@@ -399,10 +447,42 @@ def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
             raise RosterError(_BOMB_RATIO % {"ratio": ratio})
 
 
+@dataclass
+class _Hidden:
+    """What Excel hides in the first worksheet, filled in by ``_xlsx_lines`` as it reads:
+    the numbers of hidden rows (hidden by hand, or filtered out) and the indexes (from 0) of
+    hidden columns, known from the first row on."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: set[int] = field(default_factory=set)
+
+
+_XML_TRUE = ("1", "true")
+_MAX_XLSX_COLUMNS = 16384
+
+
+def _hidden_columns(column_dimensions: Mapping[str, Mapping[str, str]]) -> set[int]:
+    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides."""
+    hidden: set[int] = set()
+    for attrs in column_dimensions.values():
+        if attrs.get("hidden") in _XML_TRUE:
+            low = int(attrs["min"])
+            high = min(int(attrs.get("max", low)), _MAX_XLSX_COLUMNS)
+            hidden.update(range(low - 1, high))
+    return hidden
+
+
 def _xlsx_lines(
-    data: bytes, max_uncompressed_bytes: int
+    data: bytes, max_uncompressed_bytes: int, hidden: _Hidden
 ) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    """The first worksheet's title, and its (row number, cell texts), blank rows included."""
+    """The first worksheet's title, and its (row number, cell texts); rows absent from the
+    XML (blank) are not yielded.
+
+    The rows come from openpyxl's streaming worksheet parser, the one its read-only
+    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
+    ``<row hidden="1">`` and of ``<col hidden="1">`` (which precede the rows). Read here, they
+    fill ``hidden``; a row's attributes are dropped once read, so memory stays flat.
+    """
     _check_zip(data, max_uncompressed_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -412,14 +492,38 @@ def _xlsx_lines(
         workbook.close()
         raise RosterError(_NO_SHEET)
     sheet = workbook.worksheets[0]
-    # The <dimension> a program wrote may be wrong; without it openpyxl reads every row.
-    sheet.reset_dimensions()
 
     def lines() -> Iterator[tuple[int, list[str]]]:
         try:
-            # Row numbers: openpyxl fills the rows missing from the XML with empty ones.
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield line, [v if v.__class__ is str else _cell_text(v) for v in values]
+            with sheet._get_source() as source:
+                parser = WorkSheetParser(
+                    source,
+                    sheet._shared_strings,
+                    data_only=True,
+                    epoch=workbook.epoch,
+                    date_formats=workbook._date_formats,
+                    timedelta_formats=workbook._timedelta_formats,
+                )
+                row_attributes = parser.row_dimensions  # of the row just read, if any
+                columns_read = False
+                for line, cells in parser.parse():
+                    if not columns_read:  # <cols> comes before the first <row>
+                        hidden.columns = _hidden_columns(parser.column_dimensions)
+                        columns_read = True
+                    if row_attributes and row_attributes.popitem()[1].get("hidden") in _XML_TRUE:
+                        hidden.rows.add(line)
+                    if not cells:
+                        continue
+                    # As openpyxl's read-only rows: as wide as the last cell.
+                    width = cells[-1]["column"]
+                    texts = [""] * width
+                    for cell in cells:
+                        column, value = cell["column"], cell["value"]
+                        if column <= width:
+                            texts[column - 1] = (
+                                value if value.__class__ is str else _cell_text(value)
+                            )
+                    yield line, texts
         except Exception as exc:
             raise RosterError(_CORRUPT) from exc
         finally:
@@ -558,6 +662,7 @@ class _Table:
     # CSV lines with values beyond the header's last cell → their number of cells, filled in
     # by ``_data_lines`` as it reads.
     long_rows: dict[int, int] = field(default_factory=dict)
+    hidden: _Hidden = field(default_factory=_Hidden)  # XLSX only
 
 
 def _open_table(
@@ -575,20 +680,29 @@ def _open_table(
         )
     if not data.strip():
         raise RosterError(_EMPTY)
+    # The content decides, not the name: administrators rename a CSV to .xlsx (or save it
+    # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
         raise RosterError(_OLD_EXCEL)
-    if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
-        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes)
+    hidden = _Hidden()
+    if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
+        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes, hidden)
         file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
+        delimiter = ""
     else:
-        text, used = decode_csv(data, encoding)
+        try:
+            text, used = decode_csv(data, encoding)
+        except _NotText as exc:
+            if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
+                raise RosterError(_CORRUPT) from exc
+            raise
         if not text.strip():
             raise RosterError(_EMPTY)
         delimiter = _sniff_delimiter(text)
         lines = _csv_lines(text, delimiter)
         file_format, empty = "csv", _EMPTY
     header = _find_header(lines, empty)
-    return _Table(file_format, used, header, lines, delimiter if file_format == "csv" else "")
+    return _Table(file_format, used, header, lines, delimiter, hidden=hidden)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
@@ -848,6 +962,15 @@ def parse_roster(
     total = 0
     problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
     long_rows = table.long_rows
+    # Decision: what Excel hides is not imported unseen, nor silently left out: a hidden row
+    # (or a hidden roster column, once, on the header's line) is an error, so nothing is
+    # written until the file shows what it imports.
+    hidden_rows = table.hidden.rows
+    errors.extend(
+        RowError(header.line, written[column], str(_HIDDEN_COLUMN))
+        for column, index in header.positions.items()
+        if index in table.hidden.columns
+    )
     names: dict[str, str] = {}  # village and cooperative cells → _name(cell)
 
     def error(column: str, message: object) -> None:
@@ -870,6 +993,8 @@ def parse_roster(
             notes_cell,
         ) = cells_of(cells)
         problems.clear()
+        if hidden_rows and line in hidden_rows:
+            error(str(_WHOLE_ROW), _HIDDEN_ROW)
 
         # A roster names a handful of villages and cooperatives, 100,000 times over.
         village = names.get(village_cell)

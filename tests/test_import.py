@@ -873,3 +873,91 @@ def test_an_upload_left_unconfirmed_is_deleted_with_its_preview_after_a_day(
     call_command("expire_import_uploads", stdout=out)
     assert "1 import job(s) ended" in out.getvalue()
     assert not list((private_media / "imports").glob("*.upload"))
+
+
+# --- What the file is: read from its content, whatever its name ----------------------------
+
+
+def utf16_bytes(rows, codec, bom=b""):
+    """A roster as some tools' "Unicode text": UTF-16 in ``codec``, with or without a BOM."""
+    return bom + csv_bytes(rows).decode().encode(codec)
+
+
+def hidden_rows_xlsx(rows, hidden):
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(rows)))
+    for number in hidden:
+        workbook.active.row_dimensions[number].hidden = True
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+TWO_ROWS = [row("1"), row("2", head="李四")]
+BY_CONTENT = {
+    "CSV renamed .xlsx": (csv_bytes(TWO_ROWS, encoding="gbk"), "花名册.xlsx"),
+    "XLSX named .csv": (xlsx_bytes(TWO_ROWS), "花名册.csv"),
+    "UTF-16LE without BOM": (utf16_bytes(TWO_ROWS, "utf-16-le"), "roster.txt"),
+    "UTF-16BE without BOM": (utf16_bytes(TWO_ROWS, "utf-16-be"), "roster.csv"),
+}
+
+
+@pytest.mark.parametrize("data, filename", BY_CONTENT.values(), ids=BY_CONTENT.keys())
+def test_the_command_reads_a_file_by_its_content_not_its_name(coops, tmp_path, data, filename):
+    out, _err = run_command(tmp_path, data, filename)
+
+    assert f"Imported {filename}: 2 created, 0 updated, 0 unchanged." in out
+    assert sorted(Household.objects.values_list("number", "head_name", "head_id_number")) == [
+        ("1", "张三", ID_1),
+        ("2", "李四", ""),
+    ]
+
+
+@pytest.mark.parametrize("data, filename", BY_CONTENT.values(), ids=BY_CONTENT.keys())
+def test_the_admin_reads_an_upload_by_its_content_not_its_name(
+    coops, superuser, admin_client_for, private_media, data, filename
+):
+    client = admin_client_for(superuser)
+
+    response = upload(client, data, filename)
+    preview = client.get(response.url).content.decode()
+    client.post(response.url)
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in preview
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE
+    assert Household.objects.get(number="2").head_name == "李四"
+
+
+def test_the_command_reports_the_utf16_byte_order_it_read(coops, tmp_path):
+    out, _err = run_command(tmp_path, utf16_bytes([row("1")], "utf-16-be"), "roster.txt")
+
+    assert "Read as utf-16-be." in out
+
+
+def test_hidden_rows_make_the_command_fail_with_their_lines_and_write_nothing(coops, tmp_path):
+    HouseholdFactory(cooperative=coops[0], number="2", head_name="旧户主")
+    data = hidden_rows_xlsx([row("1"), row("2", head="李四"), row("3")], hidden=[3])
+    before = counts()
+    err = io.StringIO()
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(data)
+
+    with pytest.raises(CommandError, match="1 of 3 rows have errors; nothing was written"):
+        call_command("import_households", str(path), stderr=err)
+
+    assert err.getvalue().startswith("line 3, whole row: This row is hidden in Excel")
+    assert counts() == before
+    assert Household.objects.get(number="2").head_name == "旧户主"
+
+
+def test_the_preview_lists_hidden_rows_and_offers_no_import(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+    data = hidden_rows_xlsx([row("1"), row("2"), row("3")], hidden=[2, 4])
+
+    page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
+
+    assert "2 errors: nothing can be imported" in page
+    assert page.count("This row is hidden in Excel (hidden, or filtered out)") == 2
+    assert 'value="Import"' not in page
+    assert counts() == (0, 0)

@@ -89,13 +89,34 @@ def csv_bytes(rows, encoding="utf-8", delimiter=","):
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows):
+def xlsx_bytes(rows, hidden_rows=(), hidden_columns=()):
+    """``hidden_rows``: row numbers; ``hidden_columns``: letters, or (first, last) for a group."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in rows:
         sheet.append(row)
+    for number in hidden_rows:
+        sheet.row_dimensions[number].hidden = True
+    for letters in hidden_columns:
+        if isinstance(letters, tuple):
+            sheet.column_dimensions.group(*letters, hidden=True)
+        else:
+            sheet.column_dimensions[letters].hidden = True
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def sheet_xml_replaced(data, old, new):
+    """The XLSX ``data`` with ``old`` replaced by ``new`` in its first worksheet's XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in content
+                content = content.replace(old, new)
+            dst.writestr(item, content)
     return out.getvalue()
 
 
@@ -174,8 +195,58 @@ def test_xlsx_reads_the_same_rows_as_csv():
     assert result.encoding == ""
 
 
-def test_xlsx_is_recognised_by_content_whatever_its_name():
-    assert parse_roster(xlsx_bytes(ROSTER), "upload.bin").rows == EXPECTED
+@pytest.mark.parametrize("filename", ["upload.bin", "roster.csv", "roster.txt"])
+def test_xlsx_is_recognised_by_content_whatever_its_name(filename):
+    result = parse_roster(xlsx_bytes(ROSTER), filename)
+
+    assert result.rows == EXPECTED
+    assert result.file_format == "xlsx"
+
+
+@pytest.mark.parametrize("filename", ["roster.xlsx", "ROSTER.XLSX", "roster.xlsm", "roster.xls"])
+@pytest.mark.parametrize("codec", ["utf-8-sig", "gbk"])
+def test_csv_renamed_to_an_excel_name_is_read_as_csv(filename, codec):
+    result = parse_roster(csv_bytes(ROSTER, codec), filename)
+
+    assert result.rows == EXPECTED
+    assert result.file_format == "csv"
+
+
+# Excel's "Unicode Text" is UTF-16LE with a BOM, separated by tabs; other tools write UTF-16
+# without a BOM, either byte order, with commas. ROSTER's 一 (U+4E00) puts a NUL byte on the
+# "wrong" side of its code unit.
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+@pytest.mark.parametrize(
+    ("bom", "codec", "reported"),
+    [
+        (b"\xff\xfe", "utf-16-le", "utf-16"),
+        (b"\xfe\xff", "utf-16-be", "utf-16"),
+        (b"", "utf-16-le", "utf-16-le"),
+        (b"", "utf-16-be", "utf-16-be"),
+    ],
+)
+def test_utf16_with_or_without_bom_in_either_byte_order_is_read(bom, codec, reported, delimiter):
+    data = bom + csv_bytes(ROSTER, codec, delimiter=delimiter)
+
+    result = parse_roster(data, "roster.txt")
+
+    assert result.rows == EXPECTED
+    assert result.encoding == reported
+    assert result.headers["head_name"] == "户主"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_of_chinese_only_cells_is_read(codec):
+    # Per row 5 ASCII characters (delimiters, line break) against 2 NULs of 一 and 开.
+    numbers = [a + b for a in "甲乙丙丁戊己庚辛壬癸" for b in "甲乙丙丁戊己庚辛壬癸"]
+    rows = [["村", "经济社", "户号", "户主"]]
+    rows += [["烟南村", "村尾经济社", number, "王一开"] for number in numbers]
+
+    result = parse_roster(csv_bytes(rows, codec), "花名册.csv")
+
+    assert result.errors == []
+    assert [r.household_no for r in result.rows] == numbers
+    assert result.encoding == codec
 
 
 def test_xlsx_numeric_cells_become_the_text_excel_shows():
@@ -226,6 +297,73 @@ def test_xlsx_line_numbers_count_blank_rows_and_title_rows():
     assert result.header_line == 3
     assert [r.line for r in result.rows] == [4]
     assert [(e.line, e.column) for e in result.errors] == [(7, "户号")]
+
+
+HIDDEN_ROW = (
+    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
+    "unhide it, or clear the filter, to import it; or delete it."
+)
+HIDDEN_COLUMN = (
+    "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
+    "or delete it."
+)
+
+
+def test_hidden_xlsx_rows_are_errors_on_their_lines_and_blank_or_title_ones_are_not():
+    rows = [["九江镇烟南村农户花名册"], *ROSTER[:2], [], ROSTER[2], ROSTER[3]]
+    # Hidden: the title (line 1), household 1 (line 3), a blank row (4), household 英明 (6).
+    data = xlsx_bytes(rows, hidden_rows=[1, 3, 4, 6])
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(3, "whole row", HIDDEN_ROW),
+        RowError(6, "whole row", HIDDEN_ROW),
+    ]
+    assert result.total_lines == 3
+    assert not result.ok
+
+
+@pytest.mark.parametrize("true", [b'hidden="true"', b'hidden="1" ht="0" customHeight="1"'])
+def test_a_hidden_row_is_found_however_the_xml_says_it(true):
+    data = sheet_xml_replaced(xlsx_bytes(ROSTER, hidden_rows=[3]), b'hidden="1"', true)
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+
+
+def test_a_hidden_row_with_a_bad_cell_gets_both_errors():
+    rows = [*ROSTER[:2], ["烟南村", "村尾经济社", "", "李四"]]
+
+    result = parse_roster(xlsx_bytes(rows, hidden_rows=[3]), "roster.xlsx")
+
+    assert [(e.line, e.column) for e in result.errors] == [(3, "whole row"), (3, "户号")]
+
+
+def test_a_hidden_roster_column_is_reported_once_on_the_header_line():
+    rows = [["花名册"], [*HEADER, "序号"], *[[*r, n] for n, r in enumerate(ROSTER[1:], 1)]]
+    # E: 身份证号; from K (备注) to M: 备注 and 序号 (not a roster column) and beyond.
+    data = xlsx_bytes(rows, hidden_columns=["E", ("K", "M")])
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(2, "身份证号", HIDDEN_COLUMN),
+        RowError(2, "备注", HIDDEN_COLUMN),
+    ]
+
+
+def test_hidden_columns_beyond_the_roster_are_no_error():
+    # Excel hides every unused column to the right as one <col min="12" max="16384">.
+    data = sheet_xml_replaced(
+        xlsx_bytes(ROSTER, hidden_columns=["L"]), b'min="12" max="12"', b'min="12" max="16384"'
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert result.errors == []
 
 
 def test_read_rows_gives_line_numbers_and_raw_cells_by_canonical_column():
@@ -649,7 +787,13 @@ def test_workbook_whose_first_sheet_is_empty():
 
 @pytest.mark.parametrize(
     "data",
-    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "村,经济社\n烟南村\x00".encode()],
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "村,经济社\n烟南村\x00".encode(),
+        # NULs all on one side, as in UTF-16, but the rest is not text.
+        b"\x01\x00\x02\x00\x1b\x00" * 100,
+        "村,经济社\n".encode("utf-16-le") + b"\x00\xd8" * 20,  # lone surrogates
+    ],
 )
 def test_binary_file(data):
     with pytest.raises(RosterError, match="binary data"):
@@ -661,9 +805,10 @@ def test_text_in_no_known_encoding():
         parse_roster(b"\x80\xfd\xff village", "roster.csv")
 
 
-def test_old_xls_workbook():
+@pytest.mark.parametrize("filename", ["roster.xls", "roster.xlsx", "roster.csv"])
+def test_old_xls_workbook(filename):
     with pytest.raises(RosterError, match=r"old \.xls"):
-        parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "roster.xls")
+        parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, filename)
 
 
 def test_explicit_encoding():
@@ -743,7 +888,8 @@ def test_a_large_ordinary_workbook_is_not_mistaken_for_a_bomb():
         (xlsx_bytes(ROSTER)[:2000], "roster.xlsx"),
         (zip_bytes({"hello.txt": "not a workbook"}), "roster.xlsx"),
         (zip_bytes({"[Content_Types].xml": "<Types><<<", "xl/workbook.xml": "<"}), "r.xlsx"),
-        (csv_bytes(ROSTER), "roster.xlsx"),
+        # Named a workbook, and neither a zip nor text.
+        (b"\x00\x01garbage\x00" * 50, "roster.xlsx"),
     ],
 )
 def test_corrupt_xlsx(data, filename):
