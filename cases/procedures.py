@@ -233,6 +233,17 @@ def _condition_met(condition: str, hearing: HearingFigure, holdouts: int) -> boo
     return False
 
 
+def stage_required(stage: Stage, counts: dict[str, int]) -> bool:
+    """Whether the stage must be done; a conditional one only while its condition holds.
+
+    ``counts``: ``case_counts`` of the stage's whole project (the hearing rule counts every
+    household of the project, whoever is asking)."""
+    if stage.requirement != Requirement.CONDITIONAL:
+        return stage.requirement == Requirement.REQUIRED
+    hearing = HearingFigure(counts.get("opposed", 0), counts.get("total", 0))
+    return _condition_met(stage.condition, hearing, counts.get("open", 0))
+
+
 def _minimum_row(row: StageRow, calendar: WorkCalendar, unknown: set[int]) -> None:
     stage = row.stage
     begin = stage.started_on or row.planned_start
@@ -320,10 +331,7 @@ def _status(
     rows = []
     for stage in stages:
         conditional = stage.requirement == Requirement.CONDITIONAL
-        if conditional:
-            required = _condition_met(stage.condition, hearing, holdouts)
-        else:
-            required = stage.requirement == Requirement.REQUIRED
+        required = stage_required(stage, counts)
         rows.append(StageRow(stage, required, conditional, stage.planned_start, stage.due_on))
     deps = dependency_indexes(
         [s.pk for s in stages], [[d.pk for d in s.depends_on.all()] for s in stages]
