@@ -867,6 +867,7 @@ class CaseAdminForm(ServiceErrorsForm):
             services.case_check_dates(
                 signed_on=cleaned.get("agreement_signed_on"),
                 completed_on=cleaned.get("completed_on"),
+                status=cleaned.get("status"),
             )
         except ValidationError as exc:
             self._add_errors(exc)
