@@ -149,9 +149,8 @@ def test_a_draft_vote_shows_no_verdict_before_its_roll_is_frozen(client, staff, 
     assert "The roll is frozen when the vote opens" in page
 
 
-def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
-    client.force_login(staff)
-    response = client.post(
+def _set_up_in_the_wrong_village(client, yannan, zhennan_coop, **headers):
+    return client.post(
         reverse("vote_new"),
         {
             "subject": "保留这个标题",
@@ -163,12 +162,29 @@ def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, z
             "opens_on": "2021-01-16",
             "closes_on": "2021-01-22",
         },
+        **headers,
     )
+
+
+def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
+    client.force_login(staff)
+    response = _set_up_in_the_wrong_village(client, yannan, zhennan_coop)
     page = response.content.decode()
     assert response.status_code == 200
     assert "does not belong to 烟南村" in page
     assert "保留这个标题" in page
     assert not Vote.objects.exists()
+
+
+def test_a_cooperative_of_another_village_is_named_once_in_chinese(
+    client, staff, yannan, zhennan_coop
+):
+    """The message read "上沙经济社经济社不属于烟南村": the name already says 经济社."""
+    client.force_login(staff)
+    response = _set_up_in_the_wrong_village(
+        client, yannan, zhennan_coop, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert "上沙经济社不属于烟南村。" in response.content.decode()
 
 
 # --- Open, close, certify --------------------------------------------------------------------
