@@ -1,6 +1,7 @@
 """Vote pages: scope, permissions, the ballot sheet, the tally, the notice, meetings, admin."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from django.contrib.admin.sites import site
@@ -12,7 +13,7 @@ from django.urls import reverse
 from cases import services, voting
 from cases.models import Ballot, Meeting, Vote, Voter
 
-from .factories import HouseholdFactory, MemberFactory, households_with_heads
+from .factories import CaseFactory, HouseholdFactory, MemberFactory, households_with_heads
 from .test_votes_services import DAY, make_vote
 
 
@@ -386,6 +387,37 @@ def test_a_correction_is_shown_with_its_history(client, cadre_yannan, open_vote)
     assert refused.status_code == 200
     ballot.refresh_from_db()
     assert ballot.choice == "against"
+
+
+def test_people_are_named_family_name_first(client, cadre_yannan, staff, open_vote):
+    """Who opened the vote, recorded a ballot or corrected it read "健 潘" (Django's
+    first-name-first full name) where the visits read "潘健"."""
+    for user, family, given in ((staff, "潘", "健"), (cadre_yannan, "罗", "荣美")):
+        user.last_name, user.first_name = family, given
+        user.save()
+    first, second = voters(open_vote)[:2]
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=first, choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[open_vote.pk, ballot.pk])
+    client.post(url, {"choice": "against", "method": "in_person", "reason": "看错"})
+    pages = [
+        client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode(),
+        client.get(url).content.decode(),
+        sheet_post(client, open_vote, [(first, {"choice": "for"})]).content.decode(),
+    ]
+    case = CaseFactory(household=first.household)
+    client.force_login(staff)
+    visit = {"visited_on": DAY, "stance": "supportive", "place": "home", "client_id": uuid4()}
+    assert client.post(reverse("visit_new", args=[case.pk]), visit).status_code == 302
+    pages.append(client.get(reverse("household_detail", args=[case.household_id])).content.decode())
+    assert "潘健" in pages[0]
+    assert pages[1].count("罗荣美") == 3  # recorded by; recorded and corrected in the history
+    assert "recorded by 罗荣美" in pages[2]  # the refusal of a second ballot
+    assert '<span class="history-who">潘健</span>' in pages[3]
+    for page in pages:
+        assert "健 潘" not in page and "荣美 罗" not in page
 
 
 def test_the_notice_prints_the_result(client, cadre_yannan, staff, leader, open_vote):
