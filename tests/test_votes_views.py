@@ -609,3 +609,23 @@ def test_the_admin_shows_a_bad_draft_set_up_beside_its_field(
     response = client.post(reverse("admin:cases_vote_add"), data | {"cooperative": yannan_coop.pk})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Vote.objects.get().cooperative == yannan_coop
+
+
+def test_pages_reached_from_a_dashboard_lead_back_to_it(
+    client, leader, staff, yannan, yannan_coop, yannan_project
+):
+    """The procedure and meetings pages linked only to the project list or the vote list,
+    the vote page named its project without a link, and the dashboard's votes were not
+    links: a leader following a project had to use the browser's back button."""
+    HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    dashboard = reverse("project_dashboard", args=[yannan_project.pk])
+    client.force_login(leader)
+    for url in (
+        reverse("project_procedure", args=[yannan_project.pk]),
+        reverse("meeting_list", args=[yannan_project.pk]),
+        reverse("vote_detail", args=[vote.pk]),
+    ):
+        assert f'href="{dashboard}"' in client.get(url).content.decode(), url
+    vote_url = reverse("vote_detail", args=[vote.pk])
+    assert f'href="{vote_url}"' in client.get(dashboard).content.decode()
