@@ -389,6 +389,39 @@ def test_a_correction_is_shown_with_its_history(client, cadre_yannan, open_vote)
     assert ballot.choice == "against"
 
 
+@pytest.mark.parametrize(
+    ("rule", "basis", "shown", "hidden"),
+    [
+        (Vote.Rule.GROUP_MEETING, Vote.Basis.HOUSEHOLD, "proxy_name", "proxy_member"),
+        (Vote.Rule.MEMBER_ASSEMBLY, Vote.Basis.MEMBER, "proxy_member", "proxy_name"),
+    ],
+)
+def test_a_correction_asks_for_the_proxy_as_the_sheet_does(
+    client, cadre_yannan, staff, yannan, yannan_coop, rule, basis, shown, hidden
+):
+    """The correction form asked for a proxy's name and for a household member, whatever the
+    rule: a group meeting's form offered the voter's own household (the voter included) as
+    proxies, a member assembly's a free name the law does not allow."""
+    household = HouseholdFactory(cooperative=yannan_coop)
+    head = MemberFactory(household=household, name="关志伟")
+    MemberFactory(household=household, name="关丽华")
+    vote = make_vote(yannan, staff, rule_code=rule, basis=basis)
+    vote = services.vote_open(vote=vote, user=staff)
+    voter = voters(vote)[-1]
+    ballot = services.ballot_cast(
+        vote=vote, voter=voter, choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[vote.pk, ballot.pk])
+    page = client.get(url).content.decode()
+    assert f'name="{shown}"' in page and f'name="{hidden}"' not in page
+    proxy = {"proxy_name": "关志伟"} if shown == "proxy_name" else {"proxy_member": head.pk}
+    data = {"choice": "for", "method": "proxy", "reason": "委托书补交"} | proxy
+    assert client.post(url, data).status_code == 302
+    ballot.refresh_from_db()
+    assert (ballot.method, ballot.proxy_name) == ("proxy", "关志伟")
+
+
 def test_people_are_named_family_name_first(client, cadre_yannan, staff, open_vote):
     """Who opened the vote, recorded a ballot or corrected it read "健 潘" (Django's
     first-name-first full name) where the visits read "潘健"."""
