@@ -217,6 +217,11 @@ class ProcedureStatus:
         return [(row, flag) for row in self.rows for flag in row.flags]
 
     @property
+    def has_hearing(self) -> bool:
+        """Whether a stage waits on the hearing rule (a land acquisition's; not the six steps)."""
+        return any(r.stage.condition == Condition.HEARING_IF_MAJORITY_OPPOSED for r in self.rows)
+
+    @property
     def calendar_warnings(self) -> list[str]:
         return [str(UnknownCalendarYear(year)) for year in self.unknown_years]
 
