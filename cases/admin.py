@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import audit, importing, roster, services
+from . import audit, importing, roles, roster, services
 from .access import may_see_personal_numbers
 from .models import (
     Ballot,
@@ -362,6 +362,14 @@ def _search_lookup(field: str) -> str:
 admin.site.unregister(get_user_model())
 
 
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The user list's filter by group, each named as its role (``roles.group_label``)."""
+
+    def field_choices(self, field, request, model_admin):
+        groups = field.related_model.objects.order_by("name")
+        return [(group.pk, roles.group_label(group)) for group in groups]
+
+
 @admin.register(get_user_model())
 class TownshipUserAdmin(UserAdmin):
     """Django's user admin, for township administrators who manage accounts and roles
@@ -370,6 +378,13 @@ class TownshipUserAdmin(UserAdmin):
     to change; otherwise any of them could make themselves superuser, or take over one."""
 
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+    list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":  # the roles by name, not by code
+            field.label_from_instance = roles.group_label
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -867,6 +882,7 @@ class CaseAdminForm(ServiceErrorsForm):
             services.case_check_dates(
                 signed_on=cleaned.get("agreement_signed_on"),
                 completed_on=cleaned.get("completed_on"),
+                status=cleaned.get("status"),
             )
         except ValidationError as exc:
             self._add_errors(exc)

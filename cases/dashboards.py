@@ -19,8 +19,8 @@ from django.db.models import BooleanField, Case as DbCase, Count, ExpressionWrap
 from django.db.models.functions import TruncWeek
 from django.utils.translation import get_language, gettext as _, pgettext
 
-from . import charts
-from .models import Case, Project, Stage, Stance, Visit, Vote
+from . import charts, procedures
+from .models import Case, Project, Requirement, Stage, Stance, Visit, Vote
 from .models.casework import (
     DUE_SOON_DAYS,
     due_q,
@@ -29,6 +29,7 @@ from .models.casework import (
     stale_undecided_q,
     under_visited_opposed_q,
 )
+from .models.scoping import sees_all_villages
 from .tallies import tallies_for
 from .voting import format_percent
 
@@ -380,7 +381,7 @@ DEADLINE_SOON_DAYS = 7
 @dataclass
 class StageRow:
     stage: Stage
-    state: str  # done, overdue, in_progress, due, planned
+    state: str  # done, overdue, in_progress, due, planned, not_required
     today: date | None = None
 
     @property
@@ -397,13 +398,17 @@ class StageRow:
         due = self.stage.due_on
         return bool(
             self.today
-            and not self.stage.done_on
+            and self.state in ("due", "in_progress")
             and due
             and 0 <= (due - self.today).days <= DEADLINE_SOON_DAYS
         )
 
     @property
     def label(self) -> str:
+        if self.state == "not_required":  # the words of the procedure page
+            if self.stage.requirement == Requirement.CONDITIONAL:
+                return _("not required now")
+            return _("not required")
         return {
             "done": pgettext("stage state", "done"),
             "overdue": pgettext("stage state", "overdue"),
@@ -413,9 +418,11 @@ class StageRow:
         }[self.state]
 
 
-def stage_state(stage: Stage, today: date) -> str:
+def stage_state(stage: Stage, today: date, required: bool = True) -> str:
     if stage.done_on:
         return "done"
+    if not required and not stage.started_on:
+        return "not_required"
     if stage.due_on and stage.due_on < today:
         return "overdue"
     if stage.started_on:
@@ -425,12 +432,21 @@ def stage_state(stage: Stage, today: date) -> str:
     return "planned"
 
 
-def stage_timeline(stages, today: date) -> list[StageRow]:
+def stage_timeline(stages, today: date, counts: dict[str, int]) -> list[StageRow]:
     """The project's stages in order with their state on ``today`` and the flags their stored
-    dates give: done early (with its reason), overdue, due within seven days. The statutory
-    computation with the working-day calendar, dependencies and the hearing trigger is the
-    procedure page's (``cases.procedures.stage_flags``); the dashboard links to it."""
-    return [StageRow(stage=s, state=stage_state(s, today), today=today) for s in stages]
+    dates give: done early (with its reason), overdue, due within seven days; a stage not
+    required (a hearing while no majority is opposed, ``procedures.stage_required`` with the
+    project's ``counts``) is neither due nor overdue. The statutory computation with the
+    working-day calendar and dependencies is the procedure page's
+    (``cases.procedures.stage_flags``); the dashboard links to it."""
+    return [
+        StageRow(
+            stage=s,
+            state=stage_state(s, today, procedures.stage_required(s, counts)),
+            today=today,
+        )
+        for s in stages
+    ]
 
 
 @dataclass
@@ -512,6 +528,10 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         .order_by("-opens_on", "pk")
     )
     tallies = tallies_for(votes)
+    if sees_all_villages(user):  # the figures are the whole project's
+        counts = figures.case_counts()
+    else:  # the hearing rule counts every household of the project (one query)
+        counts = procedures.case_counts([project.pk]).get(project.pk, {})
     return Dashboard(
         project=project,
         today=today,
@@ -523,7 +543,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
         ),
         branches=branches,
-        stages=stage_timeline(project.stages.all(), today),
+        stages=stage_timeline(project.stages.all(), today, counts),
         attention=needs_attention(cases, figures, today),
         votes=[(vote, tallies[vote.pk]) for vote in votes],
     )

@@ -33,6 +33,7 @@ from openpyxl import Workbook
 from . import tallies, voting
 from .access import id_number_for, phone_for
 from .models import Case, Household, Stance, Visit, Vote
+from .templatetags.landreform import person
 
 CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -295,11 +296,11 @@ def visits_table(qs, user) -> Table:
             visit.get_place_display(),
             visit.get_stance_display(),
             "、".join(str(concern_labels.get(c, c)) for c in visit.concerns or []),
-            "、".join(v.get_full_name() or v.get_username() for v in visit.visitors.all()),
+            "、".join(person(v) for v in visit.visitors.all()),
             visit.branch.name if visit.branch else "",
             visit.next_follow_up_on,
             visit.notes,
-            visit.recorded_by.get_full_name() or visit.recorded_by.get_username(),
+            person(visit.recorded_by),
         )
 
     return Table("visits", gettext("Visits"), headers, _rows(qs, row))

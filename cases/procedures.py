@@ -217,6 +217,11 @@ class ProcedureStatus:
         return [(row, flag) for row in self.rows for flag in row.flags]
 
     @property
+    def has_hearing(self) -> bool:
+        """Whether a stage waits on the hearing rule (a land acquisition's; not the six steps)."""
+        return any(r.stage.condition == Condition.HEARING_IF_MAJORITY_OPPOSED for r in self.rows)
+
+    @property
     def calendar_warnings(self) -> list[str]:
         return [str(UnknownCalendarYear(year)) for year in self.unknown_years]
 
@@ -231,6 +236,17 @@ def _condition_met(condition: str, hearing: HearingFigure, holdouts: int) -> boo
     if condition == Condition.HOLDOUTS_REMAIN:
         return holdouts > 0
     return False
+
+
+def stage_required(stage: Stage, counts: dict[str, int]) -> bool:
+    """Whether the stage must be done; a conditional one only while its condition holds.
+
+    ``counts``: ``case_counts`` of the stage's whole project (the hearing rule counts every
+    household of the project, whoever is asking)."""
+    if stage.requirement != Requirement.CONDITIONAL:
+        return stage.requirement == Requirement.REQUIRED
+    hearing = HearingFigure(counts.get("opposed", 0), counts.get("total", 0))
+    return _condition_met(stage.condition, hearing, counts.get("open", 0))
 
 
 def _minimum_row(row: StageRow, calendar: WorkCalendar, unknown: set[int]) -> None:
@@ -320,10 +336,7 @@ def _status(
     rows = []
     for stage in stages:
         conditional = stage.requirement == Requirement.CONDITIONAL
-        if conditional:
-            required = _condition_met(stage.condition, hearing, holdouts)
-        else:
-            required = stage.requirement == Requirement.REQUIRED
+        required = stage_required(stage, counts)
         rows.append(StageRow(stage, required, conditional, stage.planned_start, stage.due_on))
     deps = dependency_indexes(
         [s.pk for s in stages], [[d.pk for d in s.depends_on.all()] for s in stages]

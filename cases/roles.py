@@ -23,6 +23,12 @@ LABELS = {
     LEADER: _("township leader (read-only)"),
 }
 
+
+def group_label(group: Group) -> str:
+    """A role's name in the page's language (the group's name is its code)."""
+    return str(LABELS.get(group.name, group.name))
+
+
 _MODELS = [
     "township",
     "village",

@@ -347,3 +347,37 @@ def test_the_case_admin_keeps_stance_status_and_figures_in_step_with_the_visits(
     assert client.post(url, signed).status_code == 302
     case.refresh_from_db()
     assert (case.status, case.stance) == (Case.Status.SIGNED, "opposed")
+
+
+@pytest.mark.parametrize(
+    ("status", "missing"),
+    [("signed", "agreement_signed_on"), ("completed", "completed_on")],
+)
+def test_a_case_signed_in_the_admin_without_its_date_is_told_which_date(
+    client, staff, yannan_project, yannan_coop, status, missing
+):
+    """Choosing "signed" without the agreement date answered with the name of the database
+    constraint (约束 “case_signed_has_agreement_date” 是无效的), above the form."""
+    (case,) = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    client.force_login(staff)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    data = _admin_data(
+        client,
+        url,
+        status=status,
+        agreement_signed_on="" if missing == "agreement_signed_on" else "2021-06-01",
+        completed_on="",
+        **{
+            "visits-TOTAL_FORMS": "0",
+            "visits-INITIAL_FORMS": "0",
+            "visits-MIN_NUM_FORMS": "0",
+            "visits-MAX_NUM_FORMS": "1000",
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == [missing]
+    page = response.content.decode()
+    assert "case_signed_has_agreement_date" not in page and "case_completed_has_date" not in page
+    assert "须填写" in form.errors[missing][0]  # in the page's language

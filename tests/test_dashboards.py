@@ -4,15 +4,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import dashboards
 from cases.models import Case, Stage, Visit, Vote
 from cases.services import visit_record
 
-from .factories import CooperativeFactory, ProjectFactory, VoteFactory, bulk_cases
+from .factories import (
+    CooperativeFactory,
+    ProjectFactory,
+    VoteFactory,
+    acquisition_project,
+    bulk_cases,
+    cases_with_statuses,
+)
 
 TODAY = date(2021, 6, 1)
+HEARING, REVISED_PLAN = 7, 8  # conditional stages of a land acquisition
 
 
 @pytest.fixture
@@ -128,8 +137,26 @@ def test_stage_timeline_says_done_overdue_in_progress_due_and_planned(yannan_pro
         dict(order=5, name="later"),
     ]
     Stage.objects.bulk_create(Stage(project=yannan_project, **row) for row in rows)
-    timeline = dashboards.stage_timeline(yannan_project.stages.all(), TODAY)
+    timeline = dashboards.stage_timeline(yannan_project.stages.all(), TODAY, counts={})
     assert [r.state for r in timeline] == ["done", "overdue", "in_progress", "due", "planned"]
+
+
+@pytest.mark.parametrize(
+    ("opposed", "hearing", "revised_plan"),
+    [(1, "not_required", "not_required"), (3, "planned", "overdue")],
+)
+def test_a_hearing_no_majority_asks_for_is_not_overdue_on_the_dashboard(
+    client, staff, yannan, opposed, hearing, revised_plan
+):
+    """The procedure page says "not required now" of the hearing and of the revised plan's
+    announcement while no majority is opposed; the dashboard said "overdue" of the second."""
+    project = acquisition_project(start=date(2021, 1, 11), villages=[yannan])
+    cases_with_statuses(project, yannan, opposed=opposed, supportive=4 - opposed)
+    client.force_login(staff)
+    response = client.get(reverse("project_dashboard", args=[project.pk]))
+    states = {row.stage.order: row.state for row in response.context["d"].stages}
+    assert (states[HEARING], states[REVISED_PLAN]) == (hearing, revised_plan)
+    assert ("目前无需办理" in response.content.decode()) == (hearing == "not_required")
 
 
 def test_home_shows_progress_stances_recent_visits_and_open_votes(

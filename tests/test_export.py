@@ -266,3 +266,13 @@ def test_the_lists_link_to_their_export_with_the_current_filters(client, data, s
     for name, kind in (("case_list", "cases"), ("visit_list", "visits"), ("vote_list", "votes")):
         page = client.get(reverse(name), {"stance": "opposed"}).content.decode()
         assert reverse("export", args=[kind, "xlsx"]) + "?stance=opposed" in page, name
+
+
+def test_the_visit_export_names_visitors_family_name_first(client, data, superuser, staff):
+    """The visitors and the recorder read "秀绮 何" (first name first) where the pages read
+    "何秀绮"."""
+    staff.last_name, staff.first_name = "何", "秀绮"
+    staff.save()
+    rows = download(client, superuser, "visits", "csv")
+    assert rows[1].count("何秀绮") == 2  # visitors, recorded by
+    assert "秀绮 何" not in cells(rows)

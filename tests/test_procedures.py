@@ -567,6 +567,23 @@ def test_a_project_of_another_kind_gets_the_six_steps(db):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("kind", "hearing"),
+    [(Project.Kind.ACQUISITION, True), (Project.Kind.INDUSTRIAL_TO_COMMERCIAL, False)],
+)
+def test_the_hearing_figure_is_shown_where_the_procedure_has_a_hearing(
+    client, staff, yannan, kind, hearing
+):
+    """A 工改商 project's six steps have no hearing, yet its procedure page said "a hearing is
+    required when more than half are opposed" under the Land Administration Law's article."""
+    default_templates()
+    project = ProjectFactory(kind=kind, villages=[yannan])
+    project_lay_out_stages(project=project, start=date(2025, 1, 6))
+    client.force_login(staff)
+    page = client.get(reverse("project_procedure", args=[project.pk])).content.decode()
+    assert ("A hearing is required when more than half" in page) == hearing
+
+
 @pytest.mark.parametrize("user_fixture", ["staff", "cadre_yannan"])
 def test_home_page_counts_the_hearing_over_the_whole_project(
     request, client, user_fixture, yannan, zhennan, django_assert_max_num_queries

@@ -1015,3 +1015,20 @@ def test_the_user_change_page_asks_once_whether_the_records_name_the_user(
 
     assert "cannot be deleted: untick" in page.content.decode()
     assert calls == [staff]
+
+
+def test_the_user_admin_names_roles_in_the_page_language(client, township_admin, cadre_yannan):
+    """Roles were offered and filtered by their codes (leader, township_admin, village_cadre)
+    on a Chinese page."""
+    client.force_login(township_admin)
+    pages = [
+        client.get(reverse("admin:auth_user_change", args=[cadre_yannan.pk])).content.decode(),
+        client.get(reverse("admin:auth_user_changelist")).content.decode(),
+    ]
+    for page in pages:
+        assert "村（社区）干部" in page and "镇领导（只读）" in page
+        assert ">village_cadre<" not in page and ">leader<" not in page
+        assert "village_cadre</a>" not in page
+    changelist = reverse("admin:auth_user_changelist")
+    cadres = client.get(changelist, {"groups__id__exact": cadre_yannan.groups.get().pk})
+    assert [u.username for u in cadres.context["cl"].result_list] == ["cadre_yannan"]

@@ -286,3 +286,19 @@ def test_every_page_speaks_chinese_with_no_english_left(client):
     if words := english_words(lockout.content.decode(), [], ALLOWED):
         found["lockout"] = words
     assert found == {}, "\n".join(f"{u}: {w}" for u, w in found.items())
+
+
+@pytest.mark.django_db
+def test_the_admin_names_visits_and_members_as_records_not_as_counts(client, superuser):
+    """The admin's list of tables called the visits 走访次数 ("number of visits") and the
+    members 人口 ("number of people"): the models' plural names shared their msgid with the
+    count columns of the same English words."""
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "走访次数" not in page and "人口" not in page
+    assert "入户走访" in page and "成员" in page
+    with translation.override("en"):
+        from cases.models import Member, Visit
+
+        assert str(Visit._meta.verbose_name_plural) == "visits"
+        assert str(Member._meta.verbose_name_plural) == "members"

@@ -1,6 +1,7 @@
 """Vote pages: scope, permissions, the ballot sheet, the tally, the notice, meetings, admin."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from django.contrib.admin.sites import site
@@ -12,7 +13,7 @@ from django.urls import reverse
 from cases import services, voting
 from cases.models import Ballot, Meeting, Vote, Voter
 
-from .factories import HouseholdFactory, MemberFactory, households_with_heads
+from .factories import CaseFactory, HouseholdFactory, MemberFactory, households_with_heads
 from .test_votes_services import DAY, make_vote
 
 
@@ -149,9 +150,8 @@ def test_a_draft_vote_shows_no_verdict_before_its_roll_is_frozen(client, staff, 
     assert "The roll is frozen when the vote opens" in page
 
 
-def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
-    client.force_login(staff)
-    response = client.post(
+def _set_up_in_the_wrong_village(client, yannan, zhennan_coop, **headers):
+    return client.post(
         reverse("vote_new"),
         {
             "subject": "保留这个标题",
@@ -163,12 +163,29 @@ def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, z
             "opens_on": "2021-01-16",
             "closes_on": "2021-01-22",
         },
+        **headers,
     )
+
+
+def test_a_bad_set_up_keeps_what_was_typed_and_says_why(client, staff, yannan, zhennan_coop):
+    client.force_login(staff)
+    response = _set_up_in_the_wrong_village(client, yannan, zhennan_coop)
     page = response.content.decode()
     assert response.status_code == 200
     assert "does not belong to 烟南村" in page
     assert "保留这个标题" in page
     assert not Vote.objects.exists()
+
+
+def test_a_cooperative_of_another_village_is_named_once_in_chinese(
+    client, staff, yannan, zhennan_coop
+):
+    """The message read "上沙经济社经济社不属于烟南村": the name already says 经济社."""
+    client.force_login(staff)
+    response = _set_up_in_the_wrong_village(
+        client, yannan, zhennan_coop, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert "上沙经济社不属于烟南村。" in response.content.decode()
 
 
 # --- Open, close, certify --------------------------------------------------------------------
@@ -372,6 +389,70 @@ def test_a_correction_is_shown_with_its_history(client, cadre_yannan, open_vote)
     assert ballot.choice == "against"
 
 
+@pytest.mark.parametrize(
+    ("rule", "basis", "shown", "hidden"),
+    [
+        (Vote.Rule.GROUP_MEETING, Vote.Basis.HOUSEHOLD, "proxy_name", "proxy_member"),
+        (Vote.Rule.MEMBER_ASSEMBLY, Vote.Basis.MEMBER, "proxy_member", "proxy_name"),
+    ],
+)
+def test_a_correction_asks_for_the_proxy_as_the_sheet_does(
+    client, cadre_yannan, staff, yannan, yannan_coop, rule, basis, shown, hidden
+):
+    """The correction form asked for a proxy's name and for a household member, whatever the
+    rule: a group meeting's form offered the voter's own household (the voter included) as
+    proxies, a member assembly's a free name the law does not allow."""
+    household = HouseholdFactory(cooperative=yannan_coop)
+    head = MemberFactory(household=household, name="关志伟")
+    MemberFactory(household=household, name="关丽华")
+    vote = make_vote(yannan, staff, rule_code=rule, basis=basis)
+    vote = services.vote_open(vote=vote, user=staff)
+    voter = voters(vote)[-1]
+    ballot = services.ballot_cast(
+        vote=vote, voter=voter, choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[vote.pk, ballot.pk])
+    page = client.get(url).content.decode()
+    assert f'name="{shown}"' in page and f'name="{hidden}"' not in page
+    proxy = {"proxy_name": "关志伟"} if shown == "proxy_name" else {"proxy_member": head.pk}
+    data = {"choice": "for", "method": "proxy", "reason": "委托书补交"} | proxy
+    assert client.post(url, data).status_code == 302
+    ballot.refresh_from_db()
+    assert (ballot.method, ballot.proxy_name) == ("proxy", "关志伟")
+
+
+def test_people_are_named_family_name_first(client, cadre_yannan, staff, open_vote):
+    """Who opened the vote, recorded a ballot or corrected it read "健 潘" (Django's
+    first-name-first full name) where the visits read "潘健"."""
+    for user, family, given in ((staff, "潘", "健"), (cadre_yannan, "罗", "荣美")):
+        user.last_name, user.first_name = family, given
+        user.save()
+    first, second = voters(open_vote)[:2]
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=first, choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[open_vote.pk, ballot.pk])
+    client.post(url, {"choice": "against", "method": "in_person", "reason": "看错"})
+    pages = [
+        client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode(),
+        client.get(url).content.decode(),
+        sheet_post(client, open_vote, [(first, {"choice": "for"})]).content.decode(),
+    ]
+    case = CaseFactory(household=first.household)
+    client.force_login(staff)
+    visit = {"visited_on": DAY, "stance": "supportive", "place": "home", "client_id": uuid4()}
+    assert client.post(reverse("visit_new", args=[case.pk]), visit).status_code == 302
+    pages.append(client.get(reverse("household_detail", args=[case.household_id])).content.decode())
+    assert "潘健" in pages[0]
+    assert pages[1].count("罗荣美") == 3  # recorded by; recorded and corrected in the history
+    assert "recorded by 罗荣美" in pages[2]  # the refusal of a second ballot
+    assert '<span class="history-who">潘健</span>' in pages[3]
+    for page in pages:
+        assert "健 潘" not in page and "荣美 罗" not in page
+
+
 def test_the_notice_prints_the_result(client, cadre_yannan, staff, leader, open_vote):
     client.force_login(cadre_yannan)
     sheet_post(client, open_vote, [(v, {"choice": "for"}) for v in voters(open_vote)[:3]])
@@ -561,3 +642,23 @@ def test_the_admin_shows_a_bad_draft_set_up_beside_its_field(
     response = client.post(reverse("admin:cases_vote_add"), data | {"cooperative": yannan_coop.pk})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Vote.objects.get().cooperative == yannan_coop
+
+
+def test_pages_reached_from_a_dashboard_lead_back_to_it(
+    client, leader, staff, yannan, yannan_coop, yannan_project
+):
+    """The procedure and meetings pages linked only to the project list or the vote list,
+    the vote page named its project without a link, and the dashboard's votes were not
+    links: a leader following a project had to use the browser's back button."""
+    HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    dashboard = reverse("project_dashboard", args=[yannan_project.pk])
+    client.force_login(leader)
+    for url in (
+        reverse("project_procedure", args=[yannan_project.pk]),
+        reverse("meeting_list", args=[yannan_project.pk]),
+        reverse("vote_detail", args=[vote.pk]),
+    ):
+        assert f'href="{dashboard}"' in client.get(url).content.decode(), url
+    vote_url = reverse("vote_detail", args=[vote.pk])
+    assert f'href="{vote_url}"' in client.get(dashboard).content.decode()

@@ -82,17 +82,23 @@ class BallotCorrectionForm(forms.Form):
     )
     reason = forms.CharField(label=_("reason for the correction"), max_length=200)
 
-    def __init__(self, *args, ballot, **kwargs):
+    def __init__(self, *args, ballot, proxy_same_household_only: bool, **kwargs):
+        """One proxy field, as on the ballot sheet: a member of the voter's household where
+        the rule allows no other proxy (``proxy_same_household_only``), else a name."""
         kwargs.setdefault(
             "initial",
             {
                 "choice": ballot.choice,
                 "method": ballot.method,
-                "proxy_name": ballot.proxy_name if not ballot.proxy_member_id else "",
+                "proxy_name": ballot.proxy_name,
                 "proxy_member": ballot.proxy_member_id,
             },
         )
         super().__init__(*args, **kwargs)
+        if not proxy_same_household_only:
+            del self.fields["proxy_member"]
+            return
+        del self.fields["proxy_name"]
         household = Member.objects.filter(household_id=ballot.voter.household_id)
         if ballot.voter.member_id:
             household = household.exclude(pk=ballot.voter.member_id)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .geo import PartyBranch
@@ -275,7 +275,8 @@ class Visit(models.Model):
 
     class Meta:
         verbose_name = _("visit")
-        verbose_name_plural = _("visits")
+        # Not the count column of the same English word (走访次数, 人口).
+        verbose_name_plural = pgettext_lazy("model", "visits")
         ordering = ["-visited_on", "-recorded_at"]
         constraints = [
             models.CheckConstraint(

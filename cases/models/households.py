@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -120,7 +120,8 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = _("member")
-        verbose_name_plural = _("members")
+        # Not the count column of the same English word (走访次数, 人口).
+        verbose_name_plural = pgettext_lazy("model", "members")
         ordering = ["household", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(shares__gte=0), name="member_shares_gte_0"),

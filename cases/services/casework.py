@@ -257,10 +257,18 @@ def visit_record_as(
     )
 
 
-def case_check_dates(*, signed_on: date | None, completed_on: date | None = None) -> None:
-    """The dates a signed or completed case may hold: no agreement in the future, no
-    completion before the agreement (``case_sign``, ``case_complete`` and the case admin)."""
+def case_check_dates(
+    *, signed_on: date | None, completed_on: date | None = None, status: str | None = None
+) -> None:
+    """The dates a signed or completed case must and may hold: a signed or completed
+    ``status`` has its agreement date, a completed one its completion date; no agreement in
+    the future, no completion before the agreement (``case_sign``, ``case_complete`` and the
+    case admin, where a status chosen without its date met the database's constraint)."""
     errors = {}
+    if status in (Case.Status.SIGNED, Case.Status.COMPLETED) and signed_on is None:
+        errors["agreement_signed_on"] = _("A signed case needs its agreement date.")
+    if status == Case.Status.COMPLETED and completed_on is None:
+        errors["completed_on"] = _("A completed case needs its completion date.")
     if signed_on and signed_on > timezone.localdate():
         errors["agreement_signed_on"] = _("The agreement date cannot be in the future.")
     if signed_on and completed_on and completed_on < signed_on:
@@ -274,9 +282,7 @@ def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None 
     """Record the signed agreement (协议); the agreement date is required. A signed case may be
     signed again (a corrected date or amount); a completed one is refused, which would
     otherwise fall back to "signed"."""
-    if signed_on is None:
-        raise ValidationError({"agreement_signed_on": _("A signed case needs its agreement date.")})
-    case_check_dates(signed_on=signed_on)
+    case_check_dates(signed_on=signed_on, status=Case.Status.SIGNED)
     if compensation_yuan is not None and compensation_yuan < 0:
         raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
     case = Case.objects.select_for_update().get(pk=case.pk)

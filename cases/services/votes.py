@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import tallies, voting
 from ..models import Ballot, Household, Meeting, Member, Project, Vote, Voter
+from ..templatetags.landreform import person
 
 #: Rules whose roll is the representatives, not every member (the roll's ``basis`` is member).
 _REPRESENTATIVES_ONLY = {
@@ -411,7 +412,7 @@ def _already_voted(voter: Voter, ballot: Ballot) -> str:
     ) % {
         "name": voter.name,
         "choice": ballot.get_choice_display(),
-        "user": ballot.recorded_by.get_full_name() or ballot.recorded_by.get_username(),
+        "user": person(ballot.recorded_by),
         "date": timezone.localtime(ballot.recorded_at).strftime("%Y-%m-%d %H:%M"),
     }
 

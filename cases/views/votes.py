@@ -306,7 +306,11 @@ def ballot_detail(request, pk, ballot_pk):
         pk=ballot_pk,
         vote_id=pk,
     )
-    form = BallotCorrectionForm(request.POST or None, ballot=ballot)
+    form = BallotCorrectionForm(
+        request.POST or None,
+        ballot=ballot,
+        proxy_same_household_only=tallies.vote_rule(ballot.vote).proxy_same_household_only,
+    )
     if request.method == "POST":
         if not request.user.has_perm("cases.change_ballot"):
             raise PermissionDenied
@@ -317,8 +321,8 @@ def ballot_detail(request, pk, ballot_pk):
                     ballot=ballot,
                     choice=data["choice"],
                     method=data["method"],
-                    proxy_name=data["proxy_name"],
-                    proxy_member=data["proxy_member"],
+                    proxy_name=data.get("proxy_name", ""),
+                    proxy_member=data.get("proxy_member"),
                     reason=data["reason"],
                     user=request.user,
                 )

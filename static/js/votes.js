@@ -58,6 +58,14 @@
       if (method) method.value = "proxy";
     });
     filter();
+    // After a save that refused rows, show the first of them (on a phone it may be hundreds
+    // of cards below the message) with its choices ready.
+    var refused = document.querySelector(".sheet-table tr.has-error");
+    if (refused) {
+      refused.scrollIntoView({block: "center"});
+      var input = refused.querySelector("input, select");
+      if (input) input.focus({preventScroll: true});
+    }
   }
 
   function printing() {

@@ -171,3 +171,17 @@ def test_a_cadre_records_a_door_to_door_ballot_on_a_phone(
         "door_to_door",
         date(2021, 1, 18),
     )
+
+
+def test_the_printed_notice_has_no_buttons(live_server, desktop_page, open_vote, leader):
+    """Printed for the notice board, the notice showed "Back to the tally" and "Print" above
+    its title: the page's button row (.actions) came later in the style sheet than the print
+    rule that hides it."""
+    page = desktop_page
+    log_in(page, live_server, "leader")
+    page.goto(f"{live_server.url}/votes/{open_vote.pk}/notice/")
+    assert page.locator(".no-print").is_visible()
+    page.emulate_media(media="print")
+    screenshot(page, "votes-notice-zh-print")
+    assert not page.locator(".no-print").is_visible()
+    assert page.locator("article.notice h1").is_visible()

@@ -1,0 +1,60 @@
+"""What the users' walks through the app (staff on a doorstep, a cadre with the ballot sheet)
+showed only in a browser: where a label sits in its button, where the page scrolls to."""
+
+from cases import services
+from cases.models import Voter
+from tests.factories import bulk_cases, households_with_heads
+from tests.test_votes_services import make_vote
+
+from .conftest import log_in, screenshot
+
+
+def test_log_a_visit_reads_in_the_middle_of_its_button_on_a_phone(
+    live_server, phone_page, yannan_project, yannan_coop, staff
+):
+    """On a phone the case list's "log a visit" fills the card's width; its label sat in the
+    top left corner (a.button's inline-block won over .button's centring flex box)."""
+    bulk_cases(yannan_project, yannan_coop, 2, recorder=staff)
+    page = phone_page
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/cases/")
+    screenshot(page, "case-list-button-zh-phone")
+    offsets = page.evaluate(
+        """() => {
+        const button = document.querySelector("table.list .row-action .button");
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        const text = range.getBoundingClientRect(), box = button.getBoundingClientRect();
+        return {
+            x: Math.abs((text.left + text.right) / 2 - (box.left + box.right) / 2),
+            y: Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2),
+        };
+    }"""
+    )
+    assert offsets["x"] <= 2 and offsets["y"] <= 2, offsets
+
+
+def test_the_sheet_shows_the_row_that_needs_attention_on_a_phone(
+    live_server, phone_page, yannan, yannan_coop, staff, cadre_yannan
+):
+    """Door to door, the sheet is a long column of cards: after a save that refused one row,
+    the page opened at its top with "see the messages in red" and the red card forty cards
+    below. It now opens at that card, its choices ready."""
+    households_with_heads(yannan_coop, 40)
+    vote = services.vote_open(vote=make_vote(yannan, staff, cooperative=yannan_coop), user=staff)
+    last = Voter.objects.filter(vote=vote).order_by("household__number").last()
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+    page.fill("input[name=cast_on]", "2021-01-17")
+    page.check(f"input[name=choice-{last.pk}][value=for]")
+    page.select_option(f"select[name=method-{last.pk}]", "proxy")  # without the proxy's name
+    page.click(".sheet-save button")
+    page.wait_for_load_state()
+    row = page.locator("tr.has-error")
+    assert row.count() == 1
+    assert page.evaluate("document.activeElement.name") == f"choice-{last.pk}"
+    screenshot(page, "votes-sheet-error-zh-phone")
+    box = row.bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
