@@ -24,10 +24,14 @@ two benchmark users if missing: ``bench_staff`` (township staff, township-wide) 
     writes one row (``benchmarks/load/urls.py``; the server runs with their settings module).
 
 Loopback only; the load phase is bounded by ``--seconds`` (four times). ``--no-load`` skips
-it, ``--no-pages`` runs it alone.
+it, ``--no-pages`` runs it alone. ``--rows TEXT`` runs only the page rows whose label contains
+TEXT (e.g. ``--rows "project list"``); ``--read-only`` commits nothing, for a database you may
+not change: the benchmark users, their sessions and the worker's role live in a transaction
+rolled back at the end. Neither runs the load test.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -73,7 +77,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -613,54 +617,84 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--no-pages", action="store_true", help="only the load test")
+    parser.add_argument(
+        "--rows",
+        action="append",
+        metavar="TEXT",
+        help="only the page rows whose label contains TEXT (repeatable); no load test",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="commit nothing (a database you may not change): the benchmark users, their "
+        "sessions and the worker's role are made in a transaction rolled back at the end, "
+        "under names of this run; no load test",
+    )
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL=postgres://…)"
+    assert not (args.no_pages and (args.rows or args.read_only)), "--no-pages runs no page"
     call_command("collectstatic", interactive=False, verbosity=0)
 
     project = Project.objects.get(name__startswith=LARGEST)
-    village = project.villages.order_by("name").first()
-    staff = _user("bench_staff", roles.TOWNSHIP_STAFF)
-    cadre = _user("bench_cadre", roles.VILLAGE_CADRE, village)
-    today = timezone.localdate()
     households, visits = Household.objects.count(), Visit.objects.count()
+    print(
+        f"{households:,} households, {visits:,} visits; {project.name}: "
+        f"{project.cases.count():,} cases; median of {args.runs} requests "
+        f"(the first request of each page is counted too)\n"
+    )
+    if args.no_pages:
+        staff = _user("bench_staff", roles.TOWNSHIP_STAFF)
+        _print(load_test(args, project, staff))
+        return
+    with transaction.atomic() if args.read_only else contextlib.nullcontext():
+        rows, staff = page_rows(args, project)
+        if args.read_only:
+            transaction.set_rollback(True)
+    if not (args.no_load or args.rows or args.read_only):
+        rows += load_test(args, project, staff)
+    _print(rows)
+
+
+def page_rows(args, project: Project) -> tuple[list[tuple], object]:
+    """The pages' rows (those ``--rows`` selects), and the benchmark's township staff user."""
+    suffix = f"_{uuid.uuid4().hex[:8]}" if args.read_only else ""
+    village = project.villages.order_by("name").first()
+    staff = _user(f"bench_staff{suffix}", roles.TOWNSHIP_STAFF)
+    cadre = _user(f"bench_cadre{suffix}", roles.VILLAGE_CADRE, village)
+    today = timezone.localdate()
     case = Case.objects.filter(project=project, visit_count__gte=5).order_by("pk").first()
     name = case.household.head_name
     vote = Vote.objects.filter(project=project).order_by("pk").first()
     coop = case.household.cooperative
     visit_day = Visit.objects.filter(case=case).order_by("-visited_on").first().visited_on
     after, before = visit_day - timedelta(days=30), visit_day
-    print(
-        f"{households:,} households, {visits:,} visits; {project.name}: "
-        f"{project.cases.count():,} cases; median of {args.runs} requests "
-        f"(the first request of each page is counted too)\n"
-    )
+
+    def wanted(label: str) -> bool:
+        return not args.rows or any(text in label for text in args.rows)
 
     rows = []
-    if args.no_pages:
-        rows += load_test(args, project, staff)
-        _print(rows)
-        return
     client = Client()
     client.force_login(staff)
     dash_url = reverse("project_dashboard", args=[project.pk])
-    page_ms, page_queries = time_get(client, dash_url, args.runs)
-    floor_ms = median_ms(lambda: floor(project, today), args.runs)
-    check_floor_equals_dashboard(
-        floor(project, today), dashboards.project_dashboard(project, staff, today)
-    )
-    rows.append(
-        (
-            "dashboard (staff)",
-            f"{page_ms:.0f} ms",
-            f"{page_queries} queries",
-            f"floor {floor_ms:.0f} ms",
-            f"ratio {page_ms / floor_ms:.2f}",
-            dash_url,
+    if wanted("dashboard (staff)"):
+        page_ms, page_queries = time_get(client, dash_url, args.runs)
+        floor_ms = median_ms(lambda: floor(project, today), args.runs)
+        check_floor_equals_dashboard(
+            floor(project, today), dashboards.project_dashboard(project, staff, today)
         )
-    )
-    rows.append(("dashboard figures = hand-written SQL figures", "yes", "", "", "", ""))
+        rows.append(
+            (
+                "dashboard (staff)",
+                f"{page_ms:.0f} ms",
+                f"{page_queries} queries",
+                f"floor {floor_ms:.0f} ms",
+                f"ratio {page_ms / floor_ms:.2f}",
+                dash_url,
+            )
+        )
+        rows.append(("dashboard figures = hand-written SQL figures", "yes", "", "", "", ""))
 
-    cl, vl = reverse("case_list"), reverse("visit_list")
+    cl, vl, pl = reverse("case_list"), reverse("visit_list"), reverse("project_list")
     q = urllib.parse.quote(name)
     pages = [
         ("case list: project + status", f"{cl}?project={project.pk}&status=opposed"),
@@ -674,6 +708,12 @@ def main() -> None:
         ),
         ("vote tally page", reverse("vote_detail", args=[vote.pk])),
         ("home", reverse("home")),
+        ("project list", pl),
+        (
+            "project list: name search + needs attention",
+            f"{pl}?q={urllib.parse.quote('合成项目00')}&attention=true",
+        ),
+        ("project list: by signed %", f"{pl}?ordering=-signed"),
     ]
     for model in ("household", "visit", "case", "member"):
         url = reverse(f"admin:cases_{model}_changelist")
@@ -700,8 +740,16 @@ def main() -> None:
         ),
     ]
     for label, url in pages:
-        ms, n = time_get(client, url, args.runs)
-        rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
+        if wanted(label):
+            ms, n = time_get(client, url, args.runs)
+            rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
+    label = "project list: its figures query alone"
+    if wanted(label):
+        # The one query the list cannot do without: every project's figures (figures_by).
+        ids = list(Project.objects.values_list("pk", flat=True))
+        cases = Case.objects.visible_to(staff).filter(project_id__in=ids)
+        ms = median_ms(lambda: dashboards.figures_by(cases, "project_id", today), args.runs)
+        rows.append((label, f"{ms:.0f} ms", "1 query", "", "", "dashboards.figures_by"))
 
     cadre_client = Client()
     cadre_client.force_login(cadre)
@@ -709,39 +757,34 @@ def main() -> None:
         ("cadre: dashboard", dash_url),
         ("cadre: case list: project + status", f"{cl}?project={project.pk}&status=opposed"),
         ("cadre: visit list: project", f"{vl}?project={project.pk}"),
+        ("cadre: project list", pl),
     ]:
-        ms, n = time_get(cadre_client, url, args.runs)
-        rows.append((f"{label} ({village.name})", f"{ms:.0f} ms", f"{n} queries", "", "", url))
+        label = f"{label} ({village.name})"
+        if wanted(label):
+            ms, n = time_get(cadre_client, url, args.runs)
+            rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
 
     # A field worker of that village with a seeded visitor's few thousand visits: their home
     # page ("my follow-ups") and the lists it links to. Seeded workers have no role; this one
     # is made a village cadre (their staff profile already names their village).
-    worker = case.visits.order_by("pk").first().visitors.order_by("pk").first()
-    worker.groups.set([Group.objects.get(name=roles.VILLAGE_CADRE)])
-    worker_client = Client()
-    worker_client.force_login(worker)
-    worker_visits = Visit.visitors.through.objects.filter(user=worker).count()
-    for label, url in [
+    worker_pages = [
         ("home", reverse("home")),
         ("my follow-ups: due soon", f"{cl}?mine=true&due=soon&ordering=follow_up"),
         ("every household I visited", f"{cl}?mine=true&ordering=follow_up"),
-    ]:
-        ms, n = time_get(worker_client, url, args.runs)
-        rows.append(
-            (
-                f"worker, {worker_visits:,} visits: {label}",
-                f"{ms:.0f} ms",
-                f"{n} queries",
-                "",
-                "",
-                url,
-            )
-        )
-
-    if not args.no_load:
-        rows += load_test(args, project, staff)
-
-    _print(rows)
+    ]
+    worker_pages = [(f"worker: {label}", url) for label, url in worker_pages]
+    if any(wanted(label) for label, _url in worker_pages):
+        worker = case.visits.order_by("pk").first().visitors.order_by("pk").first()
+        worker.groups.set([Group.objects.get(name=roles.VILLAGE_CADRE)])
+        worker_client = Client()
+        worker_client.force_login(worker)
+        worker_visits = Visit.visitors.through.objects.filter(user=worker).count()
+        for label, url in worker_pages:
+            if wanted(label):
+                ms, n = time_get(worker_client, url, args.runs)
+                label = label.replace("worker:", f"worker, {worker_visits:,} visits:")
+                rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
+    return rows, staff
 
 
 def _print(rows) -> None:

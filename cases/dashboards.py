@@ -8,6 +8,7 @@ export and benchmark work reuse these functions.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,12 +16,22 @@ from fractions import Fraction
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Case as DbCase, Count, ExpressionWrapper, Q, Sum, When
+from django.db.models import (
+    BooleanField,
+    Case as DbCase,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Prefetch,
+    Q,
+    Sum,
+    When,
+)
 from django.db.models.functions import TruncWeek
 from django.utils.translation import get_language, gettext as _, pgettext
 
 from . import charts, procedures
-from .models import Case, Project, Requirement, Stage, Stance, Visit, Vote
+from .models import Case, Project, Requirement, Stage, Stance, Village, Visit, Vote
 from .models.casework import (
     DUE_SOON_DAYS,
     due_q,
@@ -67,12 +78,17 @@ def _case_aggregates(today: date) -> dict:
         "overdue": Count("pk", filter=flags["is_overdue"]),
         "under_visited_opposed": Count("pk", filter=flags["is_under_visited_opposed"]),
         "stale_undecided": Count("pk", filter=flags["is_stale_undecided"]),
+        "last_visit_on": Max("last_visit_on"),
     }
     for stance in Stance.values:
         figures[f"stance_{stance}"] = Count("pk", filter=Q(stance=stance))
     for status in Case.Status.values:
         figures[f"status_{status}"] = Count("pk", filter=Q(status=status))
     return figures
+
+
+def _share(part: int, whole: int) -> Fraction | None:
+    return Fraction(part, whole) if whole else None
 
 
 def _percent(part: int, whole: int) -> str:
@@ -84,7 +100,7 @@ class Figures:
     """The figures of a project, a cooperative or the part of a project a user may see.
 
     Stance counts are the attitude last heard (kept after signing); "signed" counts signed and
-    completed cases; the area signed is in 亩.
+    completed cases; the area signed is in 亩; ``last_visit_on`` is the latest visit heard.
     """
 
     households: int = 0
@@ -97,6 +113,7 @@ class Figures:
     stale_undecided: int = 0
     stances: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    last_visit_on: date | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> "Figures":
@@ -112,6 +129,7 @@ class Figures:
             stale_undecided=row["stale_undecided"],
             stances={s: row[f"stance_{s}"] for s in Stance.values},
             statuses={s: row[f"status_{s}"] for s in Case.Status.values},
+            last_visit_on=row["last_visit_on"],
         )
 
     @classmethod
@@ -137,6 +155,7 @@ class Figures:
                 total.stances[key] += n
             for key, n in part.statuses.items():
                 total.statuses[key] += n
+        total.last_visit_on = max((p.last_visit_on for p in parts if p.last_visit_on), default=None)
         return total
 
     @property
@@ -167,6 +186,15 @@ class Figures:
     @property
     def signed_percent(self) -> str:
         return _percent(self.signed, self.households)
+
+    @property
+    def visited_share(self) -> Fraction | None:
+        """Visited households of all, exactly; ``None`` without households (for sorting)."""
+        return _share(self.visited, self.households)
+
+    @property
+    def signed_share(self) -> Fraction | None:
+        return _share(self.signed, self.households)
 
     def case_counts(self) -> dict[str, int]:
         """These figures as ``procedures.case_counts`` gives them for a whole project."""
@@ -203,7 +231,11 @@ def figures_by(cases, key: str, today: date) -> dict[object, Figures]:
     rows = (
         cases.annotate(**{name: ExpressionWrapper(q, BooleanField()) for name, q in flags.items()})
         .values(key, "status", "stance", *flags)
-        .annotate(n=Count("pk"), mu=Sum("affected_mu", filter=Q(status__in=SIGNED)))
+        .annotate(
+            n=Count("pk"),
+            mu=Sum("affected_mu", filter=Q(status__in=SIGNED)),
+            last=Max("last_visit_on"),
+        )
         .order_by()
     )
     figures: dict[object, Figures] = {}
@@ -229,23 +261,49 @@ def figures_by(cases, key: str, today: date) -> dict[object, Figures]:
         f.overdue += n if row["is_overdue"] else 0
         f.under_visited_opposed += n if row["is_under_visited_opposed"] else 0
         f.stale_undecided += n if row["is_stale_undecided"] else 0
+        if row["last"] and (f.last_visit_on is None or row["last"] > f.last_visit_on):
+            f.last_visit_on = row["last"]
     return figures
 
 
-# --- home -------------------------------------------------------------------------------------
+# --- home and the project list --------------------------------------------------------------
+
+#: The home page shows at most this many projects (the project list shows them all).
+HOME_CARDS = 12
 
 
 @dataclass
 class ProjectSummary:
+    """A project on the home page or the project list: its figures in the user's scope, its
+    visits of the last ``RECENT_DAYS`` days, its open votes (with their tallies on the home
+    page) and, on the list, its procedure's state."""
+
     project: Project
     figures: Figures
     recent_visits: int
     open_votes: list = field(default_factory=list)
+    procedure: procedures.ProcedureStatus | None = None
+
+    @property
+    def next_stage(self) -> procedures.StageRow | None:
+        return self.procedure.next_row if self.procedure else None
+
+    @property
+    def next_due(self) -> date | None:
+        row = self.next_stage
+        return row.due_by if row else None
+
+    @property
+    def deadline_flag(self) -> procedures.Flag | None:
+        return self.procedure.deadline_flag if self.procedure else None
 
 
-def home_summaries(user, today: date) -> list[ProjectSummary]:
-    """Every project the user may see with its figures, in six queries whatever the data."""
-    projects = list(Project.objects.visible_to(user).order_by("-started_on", "name"))
+def project_summaries(user, projects, today: date, *, tallies: bool = True) -> list:
+    """``projects`` (already scoped, in their order) with their figures, in six queries
+    whatever the data: the projects, their figures (``figures_by``), the visits of the last
+    week, the open votes and their tallies (two; none without ``tallies``, when only the
+    number of open votes is shown: each vote's tally is then ``None``)."""
+    projects = list(projects)
     ids = [p.pk for p in projects]
     cases = Case.objects.visible_to(user).filter(project_id__in=ids)
     figures = figures_by(cases, "project_id", today)
@@ -262,10 +320,10 @@ def home_summaries(user, today: date) -> list[ProjectSummary]:
         .filter(project_id__in=ids, status=Vote.Status.OPEN)
         .select_related("cooperative__village", "village")
     )
-    tallies = tallies_for(votes)
+    results = tallies_for(votes) if tallies else {}
     votes_by_project = defaultdict(list)
     for vote in votes:
-        votes_by_project[vote.project_id].append((vote, tallies[vote.pk]))
+        votes_by_project[vote.project_id].append((vote, results.get(vote.pk)))
     return [
         ProjectSummary(
             project=p,
@@ -275,6 +333,88 @@ def home_summaries(user, today: date) -> list[ProjectSummary]:
         )
         for p in projects
     ]
+
+
+def home_summaries(user, today: date) -> list[ProjectSummary]:
+    """Every project the user may see with its figures, in six queries whatever the data."""
+    projects = Project.objects.visible_to(user).order_by("-started_on", "name")
+    return project_summaries(user, projects, today)
+
+
+def unfinished(summaries: Iterable[ProjectSummary]) -> list[ProjectSummary]:
+    """The projects not completed (planning, in progress or suspended)."""
+    return [s for s in summaries if s.project.status != Project.Status.COMPLETED]
+
+
+def home_cards(summaries: list[ProjectSummary]) -> list[ProjectSummary]:
+    """The projects whose cards the home page shows: every one while at most ``HOME_CARDS``
+    are unfinished; beyond that the ``HOME_CARDS`` unfinished ones with the most recent
+    activity (the latest visit in the user's scope), most recent first, so that the page does
+    not grow with the district. The project list shows them all."""
+    active = unfinished(summaries)
+    if len(active) <= HOME_CARDS:
+        return summaries
+    latest_first = sorted(active, key=lambda s: s.figures.last_visit_on or date.min, reverse=True)
+    return latest_first[:HOME_CARDS]
+
+
+def whole_project_counts(user, summaries) -> dict[int, dict[str, int]] | None:
+    """The hearing rule's counts per project (``procedures.case_counts``), taken from the
+    figures when they are the whole project's, a township-wide user's: no second scan of every
+    case. ``None`` for anyone else, whose figures are their villages' only: the procedure then
+    counts the whole project (one query)."""
+    if not sees_all_villages(user):
+        return None
+    return {s.project.pk: s.figures.case_counts() for s in summaries}
+
+
+#: The project list's sort keys by ordering parameter (``filters.ProjectFilter``): the value
+#: a row is sorted by, ``None`` where it has none (a share of no households, no stage due).
+PROJECT_SORT_KEYS: dict[str, Callable[[ProjectSummary], object]] = {
+    "name": lambda s: s.project.name,
+    "households": lambda s: s.figures.households,
+    "visited": lambda s: s.figures.visited_share,
+    "signed": lambda s: s.figures.signed_share,
+    "opposed": lambda s: s.figures.opposed,
+    "overdue": lambda s: s.figures.overdue,
+    "recent_visits": lambda s: s.recent_visits,
+    "open_votes": lambda s: len(s.open_votes),
+    "next_due": lambda s: s.next_due,
+}
+
+
+def sort_summaries(summaries, ordering: Iterable[str]) -> list[ProjectSummary]:
+    """``summaries`` sorted by ``ordering`` (keys of ``PROJECT_SORT_KEYS``, ``-`` first for
+    descending), ties in their given order. The figures are not columns, so the rows are
+    sorted here rather than by the database: a row without a value comes last whichever the
+    direction."""
+    rows = list(summaries)
+    for param in reversed(list(ordering)):
+        key = PROJECT_SORT_KEYS[param.removeprefix("-")]
+        valued = [s for s in rows if key(s) is not None]
+        valued.sort(key=key, reverse=param.startswith("-"))
+        rows = valued + [s for s in rows if key(s) is None]
+    return rows
+
+
+def project_list(user, projects, today: date, ordering: Iterable[str] = ()) -> list:
+    """The project list's rows: ``projects`` (already scoped and filtered) as summaries, with
+    the villages the user sees of each (``project.visible_villages``) and the procedure's
+    state, sorted by ``ordering``. Eight queries whatever the number of projects and
+    households (``project_summaries``' four: no tallies, the list shows the number of open
+    votes; the villages, the procedure's stages, their dependencies and the calendar), one
+    more for a village cadre (the hearing rule's whole-project counts)."""
+    villages = Village.objects.visible_to(user).order_by("name")
+    projects = projects.prefetch_related(
+        Prefetch("villages", queryset=villages, to_attr="visible_villages")
+    )
+    summaries = project_summaries(user, projects, today, tallies=False)
+    statuses = procedures.procedure_flags_for_projects(
+        [s.project for s in summaries], today, counts=whole_project_counts(user, summaries)
+    )
+    for s in summaries:
+        s.procedure = statuses[s.project.pk]
+    return sort_summaries(summaries, ordering)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Exports of cases, visits, households and vote tallies as CSV and XLSX.
+"""Exports of cases, visits, households, projects and vote tallies as CSV and XLSX.
 
 A ``Table`` is a title, translated column headers and an iterator of rows of Python values
 (str, int, Decimal, date, bool, None); ``csv_chunks`` and ``xlsx_file`` write any table.
@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 from openpyxl import Workbook
 
-from . import tallies, voting
+from . import dashboards, tallies, voting
 from .access import id_number_for, phone_for
-from .models import Case, Household, Stance, Visit, Vote
+from .models import Case, Household, Project, Stance, Visit, Vote
 from .templatetags.landreform import person
 
 CHUNK_SIZE = 2000
@@ -142,14 +142,18 @@ class ExportFilterError(ValueError):
     rather than silently ignored, so an export never holds more rows than the page showed."""
 
 
-def _filtered(filterset_class, qs, request):
+def _valid_filterset(filterset_class, qs, request):
     """The list page's own FilterSet, so the export holds exactly the rows of the page."""
     filterset = filterset_class(request.GET, queryset=qs, request=request)
     if not filterset.is_valid():
         raise ExportFilterError(
             "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
         )
-    return filterset.qs
+    return filterset
+
+
+def _filtered(filterset_class, qs, request):
+    return _valid_filterset(filterset_class, qs, request).qs
 
 
 def export_cases_queryset(request):
@@ -169,6 +173,17 @@ def export_visits_queryset(request):
     )
     return _filtered(VisitFilter, qs.order_by("-visited_on", "pk"), request).prefetch_related(
         "visitors"
+    )
+
+
+def export_projects_queryset(request):
+    """The project list's rows, filtered and sorted as the page: a list of
+    ``dashboards.ProjectSummary`` (their figures are computed for all of them at once)."""
+    from .filters import ProjectFilter
+
+    filterset = _valid_filterset(ProjectFilter, Project.objects.visible_to(request.user), request)
+    return dashboards.project_list(
+        request.user, filterset.qs, timezone.localdate(), filterset.chosen_ordering()
     )
 
 
@@ -329,6 +344,51 @@ def households_table(qs, user) -> Table:
     return Table("households", gettext("Households"), headers, _rows(qs, row))
 
 
+def projects_table(summaries, user) -> Table:
+    """One row per project, its figures in the user's scope (``dashboards.project_list``)."""
+    headers = [
+        _("project"),
+        _("kind"),
+        _("status"),
+        _("villages"),
+        _("households"),
+        _("visited"),
+        _("visited %"),
+        _("signed"),
+        _("signed %"),
+        _("opposed"),
+        _("overdue follow-ups"),
+        _("visits in the last 7 days"),
+        _("open votes"),
+        _("next stage"),
+        _("next stage due"),
+        _("deadline"),
+    ]
+
+    def row(s: dashboards.ProjectSummary):
+        project, f, stage, flag = s.project, s.figures, s.next_stage, s.deadline_flag
+        return (
+            project.name,
+            project.get_kind_display(),
+            project.get_status_display(),
+            "、".join(v.name for v in project.visible_villages),
+            f.households,
+            f.visited,
+            f.visited_percent,
+            f.signed,
+            f.signed_percent,
+            f.opposed,
+            f.overdue,
+            s.recent_visits,
+            len(s.open_votes),
+            f"{stage.stage.order}. {stage.name}" if stage else None,
+            s.next_due,
+            flag.message if flag else None,
+        )
+
+    return Table("projects", gettext("Projects"), headers, map(row, summaries))
+
+
 def votes_table(qs, user) -> Table:
     """One row per vote; tallies from ``cases.tallies.tallies_for``, two queries per chunk."""
     headers = [
@@ -385,9 +445,11 @@ def votes_table(qs, user) -> Table:
 
 
 EXPORTS = {
-    # kind: (queryset function, table function, permission needed besides scope)
+    # kind: (rows function — a queryset, or the project list's computed rows —, table function,
+    # permission needed besides scope)
     "cases": (export_cases_queryset, cases_table, "cases.view_case"),
     "visits": (export_visits_queryset, visits_table, "cases.view_visit"),
     "households": (export_households_queryset, households_table, "cases.view_household"),
+    "projects": (export_projects_queryset, projects_table, "cases.view_project"),
     "votes": (export_votes_queryset, votes_table, "cases.view_vote"),
 }

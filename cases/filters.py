@@ -1,4 +1,4 @@
-"""Filters of the case and visit lists (django-filter).
+"""Filters of the case, visit and project lists (django-filter).
 
 Every choice list is scoped to the user: the querysets are callables of the request, so a cadre
 is offered only the projects, villages, cooperatives, visitors and branches of their villages.
@@ -25,7 +25,7 @@ from .models import (
     sees_all_villages,
     visible_village_ids,
 )
-from .models.casework import DUE_SOON_DAYS, due_q, overdue_q
+from .models.casework import DUE_SOON_DAYS, due_q, overdue_q, under_visited_opposed_q
 from .templatetags.landreform import person
 
 
@@ -57,8 +57,32 @@ class OrderingFilter(django_filters.OrderingFilter):
         return choices
 
 
+class RowOrderingFilter(OrderingFilter):
+    """The sort of rows whose sort keys are computed after the query (the project list's
+    figures, ``dashboards.sort_summaries``): offered, validated and shown among the active
+    filters as any ordering, but it leaves the queryset as it is."""
+
+    def filter(self, qs, value):
+        return qs
+
+
 def visible_projects(request):
     return Project.objects.visible_to(request.user).order_by("-started_on", "name")
+
+
+#: The project list's sortable columns, by sort parameter (``dashboards.PROJECT_SORT_KEYS``):
+#: their headers and sort labels.
+PROJECT_COLUMNS = {
+    "name": _("name"),
+    "households": _("households"),
+    "visited": _("visited %"),
+    "signed": _("signed %"),
+    "opposed": _("opposed"),
+    "overdue": _("overdue follow-ups"),
+    "recent_visits": _("visits in the last 7 days"),
+    "open_votes": _("open votes"),
+    "next_due": _("next stage due"),
+}
 
 
 def visible_villages(request):
@@ -292,3 +316,44 @@ class VisitFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return household_search(queryset, value, path="case__household")
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """The project list's filters. Its sort is by figures, which are not columns: the view
+    sorts the rows by ``chosen_ordering()`` once their figures are read."""
+
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("Search"), help_text=_("Project name")
+    )
+    kind = django_filters.ChoiceFilter(choices=Project.Kind.choices, label=_("kind"))
+    status = django_filters.ChoiceFilter(choices=Project.Status.choices, label=_("status"))
+    village = django_filters.ModelChoiceFilter(
+        field_name="villages", queryset=visible_villages, label=_("village")
+    )
+    attention = django_filters.BooleanFilter(
+        method="filter_attention", label=_("needs attention"), widget=_yes_no_select()
+    )
+    ordering = RowOrderingFilter(
+        fields=[(key, key) for key in PROJECT_COLUMNS],
+        field_labels=PROJECT_COLUMNS,
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_attention(self, queryset, name, value):
+        """Projects with, among the cases the user sees, an overdue follow-up or an opposed
+        household visited fewer than three times (or, with "no", none)."""
+        if value is None:
+            return queryset
+        attention = overdue_q(timezone.localdate()) | under_visited_opposed_q()
+        cases = Case.objects.visible_to(self.request.user).filter(attention, project=OuterRef("pk"))
+        return queryset.filter(Exists(cases) if value else ~Exists(cases))
+
+    def chosen_ordering(self) -> list[str]:
+        """The sort chosen (``dashboards.PROJECT_SORT_KEYS``, ``-`` for descending); empty for
+        the default order or an invalid choice."""
+        self.errors  # noqa: B018 (validates the form)
+        return [v for v in self.form.cleaned_data.get("ordering") or [] if v]

@@ -203,6 +203,12 @@ class StageRow:
     def in_progress(self) -> bool:
         return bool(self.stage.started_on and not self.stage.done_on)
 
+    @property
+    def due_by(self) -> date | None:
+        """The day the stage is due: its deadline, else the end of its legal minimum, else
+        its planned end."""
+        return self.deadline or self.minimum_ends or self.due_on
+
 
 @dataclass
 class ProcedureStatus:
@@ -224,6 +230,22 @@ class ProcedureStatus:
     @property
     def calendar_warnings(self) -> list[str]:
         return [str(UnknownCalendarYear(year)) for year in self.unknown_years]
+
+    @property
+    def next_row(self) -> StageRow | None:
+        """The first stage not done that the procedure requires now (a conditional stage only
+        when its condition is met)."""
+        return next((row for row in self.rows if row.required and not row.stage.done_on), None)
+
+    @property
+    def deadline_flag(self) -> Flag | None:
+        """A statutory deadline that has passed, else one within ``DEADLINE_SOON_DAYS``."""
+        flags = [flag for _row, flag in self.flags]
+        for code in ("deadline_passed", "deadline_soon"):
+            found = next((flag for flag in flags if flag.code == code), None)
+            if found:
+                return found
+        return None
 
 
 def _d(value: date) -> str:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
+    path("projects/", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_dashboard, name="project_dashboard"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/visits/new/", views.visit_new, name="visit_new"),

@@ -17,7 +17,7 @@ from .procedures import (
     stage_evidence_upload as stage_evidence_upload,
     stage_mark_done as stage_mark_done,
 )
-from .projects import project_dashboard as project_dashboard
+from .projects import project_dashboard as project_dashboard, project_list as project_list
 from .security import (
     csrf_failure as csrf_failure,
     household_reveal as household_reveal,

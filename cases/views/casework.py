@@ -29,18 +29,21 @@ def _ordered(queryset, default: str):
     return queryset.order_by(*keys, "-pk" if descending else "pk")
 
 
-def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
-    """A filtered, sorted page of ``queryset`` (already scoped) and the query for page links;
-    the count stops at ``CappedCountPaginator.cap`` (a district has millions of visits)."""
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    page = CappedCountPaginator(_ordered(filterset.qs, default_order), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+def list_page(request, rows) -> dict:
+    """A page of ``rows`` (a sorted queryset or list) for ``?page=``, and the list's query
+    without it for the page links; the count stops at ``CappedCountPaginator.cap`` (a
+    district has millions of visits)."""
+    page = CappedCountPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, template, {"filter": filterset, "page": page, "query": query.urlencode()}
-    )
+    return {"page": page, "query": query.urlencode()}
+
+
+def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
+    """A filtered, sorted page of ``queryset`` (already scoped)."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    page = list_page(request, _ordered(filterset.qs, default_order))
+    return render(request, template, {"filter": filterset, **page})
 
 
 @login_required

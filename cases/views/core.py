@@ -8,8 +8,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import dashboards
-from ..models import Project
-from ..models.scoping import sees_all_villages
 from ..procedures import procedure_alerts
 
 
@@ -29,16 +27,13 @@ def healthz(request):
 @login_required
 @require_GET
 def home(request):
-    """Every project the user may see, with its progress, stances, open votes and follow-ups,
-    and the statutory deadlines about to pass."""
+    """The projects the user may see (the most recently active ones when there are more than
+    ``dashboards.HOME_CARDS``), with their progress, stances, open votes and follow-ups, and
+    the statutory deadlines about to pass."""
     today = timezone.localdate()
     summaries = dashboards.home_summaries(request.user, today)
-    active = [s for s in summaries if s.project.status != Project.Status.COMPLETED]
-    counts = None
-    if sees_all_villages(request.user):
-        # Figures of every village are the whole project's: the hearing rule's counts are in
-        # them, and a second scan of every case is not needed. A cadre's are not (one query).
-        counts = {s.project.pk: s.figures.case_counts() for s in active}
+    active = dashboards.unfinished(summaries)
+    counts = dashboards.whole_project_counts(request.user, active)
     alerts = procedure_alerts([s.project for s in active], today, counts)
     follow_ups = None
     if request.user.has_perm("cases.add_visit"):  # those who go visiting; leaders do not
@@ -47,7 +42,8 @@ def home(request):
         request,
         "cases/home.html",
         {
-            "summaries": summaries,
+            "summaries": dashboards.home_cards(summaries),
+            "project_count": len(summaries),
             "today": today,
             "procedure_alerts": alerts,
             "follow_ups": follow_ups,

@@ -1,4 +1,5 @@
-"""CSV and XLSX downloads of the case, visit, household and vote lists (``cases.exporting``)."""
+"""CSV and XLSX downloads of the case, visit, household, project and vote lists
+(``cases.exporting``)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def export(request, kind: str, fmt: str):
     """``/exports/<kind>.<csv|xlsx>?village=…&q=…``: the rows this user sees, filtered by the
-    list page's own FilterSet (cases, visits) or the same GET parameters (households, votes),
-    with personal numbers masked unless permitted; invalid filters are a 400, never ignored."""
+    list page's own FilterSet (cases, visits, projects) or the same GET parameters
+    (households, votes), with personal numbers masked unless permitted; invalid filters are a
+    400, never ignored."""
     if kind not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404
     queryset_for, table_for, permission = EXPORTS[kind]

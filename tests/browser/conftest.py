@@ -94,6 +94,14 @@ def desktop_page_en(browser):
     context.close()
 
 
+@pytest.fixture
+def demo():
+    """The demo data and its log-ins (``load_demo``)."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

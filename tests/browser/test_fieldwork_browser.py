@@ -5,9 +5,6 @@ Screenshots of every page go to docs/screenshots/<page>-<language>-<device>.png.
 
 import re
 
-import pytest
-from django.core.management import call_command
-
 from cases.models import Case, Visit
 
 from .conftest import log_in, screenshot
@@ -17,11 +14,6 @@ WORDS = {
     "zh": {"saved": "已保存对", "projects": "项目", "log": "登记走访"},
     "en": {"saved": "saved", "projects": "Projects", "log": "Log a visit"},
 }
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", verbosity=0)
 
 
 def _figure(page, key) -> str:
