@@ -177,6 +177,18 @@ def test_home_shows_progress_stances_recent_visits_and_open_votes(
     assert summaries[filled.pk].figures.households == 32
 
 
+def test_an_open_vote_on_the_home_page_opens_the_vote_and_reads_as_one_sentence(
+    client, yannan_project, cadre_yannan, yannan
+):
+    """The vote was the cadre's first dead end on the home page (its subject was no link), and
+    its line mixed "，" with ", " ("应投95票，已投0票, 赞成率")."""
+    vote = VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    client.force_login(cadre_yannan)
+    page = client.get(reverse("home")).content.decode()
+    assert f'<a href="{reverse("vote_detail", args=[vote.pk])}">{vote.subject}</a>' in page
+    assert "票, " not in page and "，赞成率" in page
+
+
 def test_home_of_a_cadre_counts_only_their_village(filled, cadre_yannan, cadre_zhennan):
     mine = dashboards.home_summaries(cadre_yannan, TODAY)
     theirs = dashboards.home_summaries(cadre_zhennan, TODAY)

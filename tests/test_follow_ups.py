@@ -85,7 +85,7 @@ def test_home_shows_my_follow_ups_with_links_to_the_list(client, follow_ups, sta
     assert "我的回访" in page
     assert 'href="/cases/?mine=true&amp;due=today&amp;ordering=follow_up">3</a>' in page
     assert 'href="/cases/?mine=true&amp;due=soon&amp;ordering=follow_up">4</a>' in page
-    assert "7天内" in page
+    assert "7天内（含逾期）" in page  # the overdue are counted in both
 
 
 def test_home_of_a_leader_has_no_follow_ups(client, follow_ups, leader):
@@ -117,7 +117,7 @@ def test_the_filters_speak_english_too(english_client, follow_ups, staff):
     assert "visited by me" in page
     assert "within 7 days or overdue" in page and "today or overdue" in page
     home = english_client.get(reverse("home")).content.decode()
-    assert "My follow-ups" in home and "Within 7 days" in home
+    assert "My follow-ups" in home and "Within 7 days, overdue included" in home
 
 
 def test_an_unknown_due_value_is_a_clear_error_not_every_case(client, follow_ups, staff):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services, voting
 from cases.models import Ballot, Meeting, Vote, Voter
@@ -234,6 +235,30 @@ def test_the_sheet_saves_only_the_filled_in_rows(client, cadre_yannan, open_vote
         first.pk: ("for", "door_to_door", ""),
         second.pk: ("against", "proxy", "张三"),
     }
+
+
+def test_after_a_save_the_sheet_opens_again_on_the_same_day(client, cadre_yannan, open_vote):
+    """Door to door, the cadre enters one ballot after another over several days: a save
+    used to land on the vote page, and the sheet, opened again, forgot the day."""
+    first, second, _third, _fourth = voters(open_vote)
+    client.force_login(cadre_yannan)
+    day = open_vote.opens_on + timedelta(days=1)
+
+    response = sheet_post(client, open_vote, [(first, {"choice": "for"})], cast_on=day)
+
+    sheet = reverse("ballot_sheet", args=[open_vote.pk])
+    assert response.status_code == 302
+    assert response["Location"] == f"{sheet}?cast_on={day.isoformat()}"
+    page = client.get(response["Location"])
+    assert page.context["form"]["cast_on"].value() == day
+    assert page.context["recorded"] == 1
+    assert reverse("vote_detail", args=[open_vote.pk]) in page.content.decode()
+    # A day outside the vote's dates, or no date, is not offered: today or the closing day.
+    for bad in ["2001-01-01", "yesterday"]:
+        again = client.get(sheet, {"cast_on": bad})
+        assert again.context["form"]["cast_on"].value() == min(
+            timezone.localdate(), open_vote.closes_on
+        )
 
 
 def test_the_sheet_reports_row_errors_and_keeps_what_was_typed(client, cadre_yannan, open_vote):

@@ -1,5 +1,7 @@
 """Forms of the vote pages. Choices of related rows are scoped to the user's villages."""
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,8 +70,17 @@ class SheetForm(forms.Form):
 
     cast_on = forms.DateField(label=_("cast on"), widget=_DATE)
 
-    def __init__(self, *args, vote, **kwargs):
-        kwargs.setdefault("initial", {"cast_on": min(timezone.localdate(), vote.closes_on)})
+    def __init__(self, *args, vote, last_day: str = "", **kwargs):
+        """``last_day``: the day of the batch saved before (ISO), kept from one save to the
+        next while a cadre goes door to door; today (or the closing day) otherwise."""
+        day = min(timezone.localdate(), vote.closes_on)
+        try:
+            last = date.fromisoformat(last_day)
+        except ValueError:
+            last = None
+        if last and vote.opens_on <= last <= vote.closes_on:
+            day = last
+        kwargs.setdefault("initial", {"cast_on": day})
         super().__init__(*args, **kwargs)
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -237,7 +238,7 @@ def ballot_sheet(request, pk):
     """The whole frozen roll on one page; saves the filled-in rows in one bulk write."""
     vote = _vote_for(request.user, pk)
     rule = tallies.vote_rule(vote)
-    form = SheetForm(request.POST or None, vote=vote)
+    form = SheetForm(request.POST or None, vote=vote, last_day=request.GET.get("cast_on", ""))
     typed, errors = {}, {}
     if request.method == "POST":
         typed = _entries(request.POST)
@@ -266,7 +267,10 @@ def ballot_sheet(request, pk):
                         % {"n": saved},
                     )
                 if not result.errors:
-                    return redirect("vote_detail", pk=vote.pk)
+                    # Back to the sheet, on the same day: door to door, the next ballot is
+                    # entered from here (the tally is one link away).
+                    day = form.cleaned_data["cast_on"].isoformat()
+                    return redirect(f"{reverse('ballot_sheet', args=[vote.pk])}?cast_on={day}")
                 errors = result.errors
                 typed = {k: v for k, v in typed.items() if k in errors}
                 messages.error(

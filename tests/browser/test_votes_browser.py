@@ -61,7 +61,11 @@ def test_a_cadre_enters_ballots_with_the_keyboard_and_sees_the_tally(
     page.click(".sheet-save button")
     page.wait_for_load_state()
 
-    assert page.url.endswith(f"/votes/{open_vote.pk}/")
+    # Back on the sheet, on the same day, for the next ballot; the tally is one link away.
+    assert page.url.endswith(f"/votes/{open_vote.pk}/ballots/?cast_on=2021-01-17")
+    assert page.input_value("input[name=cast_on]") == "2021-01-17"
+    page.click(f"p.muted a[href='/votes/{open_vote.pk}/']")
+    page.wait_for_load_state()
     ballots = {b.voter.name: (b.choice, b.method, b.proxy_name) for b in Ballot.objects.all()}
     assert ballots == {"陈家俊": ("for", "proxy", "陈少玲"), "李国强": ("against", "in_person", "")}
     assert Ballot.objects.get(voter=li).cast_on == date(2021, 1, 17)
@@ -164,7 +168,7 @@ def test_a_cadre_records_a_door_to_door_ballot_on_a_phone(
     page.select_option(f"select[name=method-{he.pk}]", "door_to_door")
     screenshot(page, "votes-sheet-zh-phone")
     page.click(".sheet-save button")
-    page.wait_for_url(f"**/votes/{open_vote.pk}/")
+    page.wait_for_url(f"**/votes/{open_vote.pk}/ballots/?cast_on=2021-01-18")
     ballot = Ballot.objects.get(voter=he)
     assert (ballot.choice, ballot.method, ballot.cast_on) == (
         "against",
