@@ -31,12 +31,15 @@ from django.urls import reverse  # noqa: E402
 from cases.models import Case, Project  # noqa: E402
 
 
-def time_get(client, url: str, runs: int) -> tuple[float, int]:
+def time_get(client, url: str, runs: int, before=None) -> tuple[float, int]:
     """GET ``url`` ``runs`` times; the median in ms and the queries of the last fetch.
+    ``before``, if given, is called before each request, untimed.
 
     Shared with ``scale_benchmark.py``."""
     timings = []
     for _ in range(runs):
+        if before:
+            before()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client.get(url)

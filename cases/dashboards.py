@@ -7,6 +7,7 @@ counts of groups (``figures_by``), so the number of queries does not grow with t
 export and benchmark work reuse these functions.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from fractions import Fraction
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case as DbCase,
@@ -28,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 from django.utils.translation import get_language, gettext as _, pgettext
 
 from . import charts, procedures
@@ -283,6 +287,8 @@ class ProjectSummary:
     recent_visits: int
     open_votes: list = field(default_factory=list)
     procedure: procedures.ProcedureStatus | None = None
+    #: When ``figures`` were counted, if they were kept (``projects_figures``); else None.
+    as_of: datetime | None = None
 
     @property
     def next_stage(self) -> procedures.StageRow | None:
@@ -305,8 +311,7 @@ def project_summaries(user, projects, today: date, *, tallies: bool = True) -> l
     number of open votes is shown: each vote's tally is then ``None``)."""
     projects = list(projects)
     ids = [p.pk for p in projects]
-    cases = Case.objects.visible_to(user).filter(project_id__in=ids)
-    figures = figures_by(cases, "project_id", today)
+    figures, as_of = projects_figures(user, ids, today)
     recent = dict(
         Visit.objects.visible_to(user)
         .filter(project_id__in=ids, visited_on__gt=today - timedelta(days=RECENT_DAYS))
@@ -330,9 +335,34 @@ def project_summaries(user, projects, today: date, *, tallies: bool = True) -> l
             figures=figures.get(p.pk, Figures()),
             recent_visits=recent.get(p.pk, 0),
             open_votes=votes_by_project[p.pk],
+            as_of=as_of,
         )
         for p in projects
     ]
+
+
+def projects_figures(user, ids: list[int], today: date) -> tuple[dict, datetime | None]:
+    """``figures_by`` project of the projects ``ids`` in the user's scope, and when they were
+    counted if they were kept.
+
+    Counting them reads every case of the projects: a district's million took 300–400 ms,
+    more than the home page and the project list may take (docs/PERFORMANCE.md). Those who
+    see every village all see the same figures, so theirs are kept for
+    ``settings.PROJECT_FIGURES_SECONDS`` (a minute), per day and set of projects; the pages
+    say when they were counted. A village cadre's few thousand cases are counted each time
+    (they are theirs alone), and a project's dashboard is never kept.
+    """
+    cases = Case.objects.visible_to(user).filter(project_id__in=ids)
+    seconds = settings.PROJECT_FIGURES_SECONDS
+    if not seconds or not sees_all_villages(user):
+        return figures_by(cases, "project_id", today), None
+    digest = hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
+    key = f"project-figures:{today.isoformat()}:{digest}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (figures_by(cases, "project_id", today), timezone.now())
+        cache.set(key, kept, seconds)
+    return kept
 
 
 def home_summaries(user, today: date) -> list[ProjectSummary]:

@@ -169,6 +169,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Hours a roster upload (ID and phone numbers included) waits for its confirmation before it
 # is deleted (cases.importing.import_jobs_expire).
 IMPORT_UPLOAD_HOURS = env_int("IMPORT_UPLOAD_HOURS", 24)
+# Seconds the home page and the project list keep the projects' figures of those who see
+# every village (cases.dashboards.projects_figures); 0 counts them on every request.
+PROJECT_FIGURES_SECONDS = env_int("PROJECT_FIGURES_SECONDS", 60)
 
 # Sessions: an idle timeout (the cookie's age, renewed on every request) and an absolute
 # lifetime counted from the log-in (cases.middleware.AbsoluteSessionLifetimeMiddleware).

@@ -10,3 +10,5 @@ STORAGES = {
 }
 # Roster imports run inside the request, so the test database sees them.
 IMPORT_JOBS_IN_THREAD = False
+# Figures counted on every request; the tests of keeping them turn it on.
+PROJECT_FIGURES_SECONDS = 0

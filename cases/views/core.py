@@ -43,6 +43,7 @@ def home(request):
         "cases/home.html",
         {
             "summaries": dashboards.home_cards(summaries),
+            "as_of": summaries[0].as_of if summaries else None,
             "project_count": len(summaries),
             "today": today,
             "procedure_alerts": alerts,

@@ -31,6 +31,7 @@ def project_list(request):
             "columns": _columns(request, ordering),
             "labels": PROJECT_COLUMNS,
             "deadline_days": procedures.DEADLINE_SOON_DAYS,
+            "as_of": rows[0].as_of if rows else None,
             **list_page(request, rows),
         },
     )
