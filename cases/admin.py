@@ -13,7 +13,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
-from django.db.models import F, Lookup
+from django.db.models import Count, F, Lookup, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -534,6 +534,40 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
+#: Enrolling households in a project creates their cases.
+ENROL_PERMISSION = "cases.add_case"
+
+
+class EnrolInProjectForm(forms.Form):
+    """The household action's choice of project, among those given (``projects_covering``)."""
+
+    project = forms.TypedChoiceField(
+        label=_("project"), coerce=int, widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projects = {p.pk: p for p in projects}
+        self.fields["project"].choices = [(p.pk, p.name) for p in projects]
+
+    def clean_project(self):
+        return self.projects[self.cleaned_data["project"]]
+
+
+class EnrolCooperativesForm(forms.Form):
+    """The project enrolment page's ticked cooperatives, among those the user may see."""
+
+    cooperatives = forms.ModelMultipleChoiceField(
+        queryset=Cooperative.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one cooperative.")},
+    )
+
+    def __init__(self, *args, cooperatives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperatives"].queryset = cooperatives
+
+
 @admin.register(Household)
 class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = [
@@ -553,6 +587,46 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     # Along the unique (cooperative, number) index.
     ordering = ["cooperative_id", "number"]
     change_list_template = "admin/cases/household/change_list.html"
+    actions = ["enrol_in_project"]
+
+    def has_enrol_permission(self, request):
+        return request.user.has_perm(ENROL_PERMISSION)
+
+    @admin.action(description=_("Enrol in a project…"), permissions=["enrol"])
+    def enrol_in_project(self, request, queryset):
+        """The selected households (or every one the list's filters select) → a choice of
+        the projects covering all of them (``services.projects_covering``; not completed, in
+        the user's scope) → ``services.project_enrol_households``."""
+        cooperative_ids = queryset.order_by().values_list("cooperative_id", flat=True).distinct()
+        projects = services.projects_covering(
+            Project.objects.visible_to(request.user).exclude(status=Project.Status.COMPLETED),
+            list(cooperative_ids),
+        )
+        form = EnrolInProjectForm(
+            request.POST if "enrol_confirm" in request.POST else None, projects=projects
+        )
+        if form.is_valid():
+            project = form.cleaned_data["project"]
+            try:
+                enrolment = services.project_enrol_households(
+                    project=project, households=queryset, by=request.user
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{project}: {enrolment.summary()}", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Enrol households in a project"),
+            "form": form,
+            "count": queryset.count(),
+            "select_across": request.POST.get("select_across", "0"),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cases/household/enrol.html", context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -732,6 +806,70 @@ class ProjectAdmin(ScopedAdmin):
     filter_horizontal = ["villages"]
     autocomplete_fields = ["cooperatives"]
     inlines = [StageInline]
+    change_form_template = "admin/cases/project/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/enrol/", view(self.enrol), name="cases_project_enrol"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_enrol": self._may_enrol(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _may_enrol(self, request) -> bool:
+        return request.user.has_perm(ENROL_PERMISSION)
+
+    @method_decorator_http(["GET", "POST"])
+    def enrol(self, request, object_id):
+        """The project's cooperatives the user may see, each with its households, those
+        already enrolled and those to enrol; the ticked ones are enrolled on POST
+        (``services.project_enrol_households``). 404 out of scope, before the permission."""
+        project = self.get_object(request, object_id)
+        if not self._may_enrol(request):
+            raise PermissionDenied
+        covered = services.project_cooperatives(project).visible_to(request.user)
+        form = EnrolCooperativesForm(
+            request.POST if request.method == "POST" else None, cooperatives=covered
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrolment = services.project_enrol_households(
+                    project=project,
+                    cooperatives=form.cleaned_data["cooperatives"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, enrolment.summary(), messages.SUCCESS)
+                return redirect("admin:cases_project_change", object_id=project.pk)
+        rows = (
+            covered.select_related("village")
+            .annotate(
+                household_count=Count("households", distinct=True),
+                enrolled=Count(
+                    "households__cases",
+                    filter=Q(households__cases__project_id=project.pk),
+                    distinct=True,
+                ),
+            )
+            .annotate(to_enrol=F("household_count") - F("enrolled"))
+            .order_by("village__name", "name")
+        )
+        ticked = {int(pk) for pk in form["cooperatives"].value() or [] if str(pk).isdigit()}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": project,
+            "title": gettext("Enrol households"),
+            "form": form,
+            "rows": [(row, row.pk in ticked or not form.is_bound) for row in rows],
+            "completed": project.status == Project.Status.COMPLETED,
+        }
+        return TemplateResponse(request, "admin/cases/project/enrol.html", context)
 
     def has_delete_permission(self, request, obj=None):
         """A project whose procedure has begun (a stage marked done) is kept: its stages are

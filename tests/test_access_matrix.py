@@ -81,13 +81,15 @@ NOT_OBJECT_URLS = {
 }
 
 #: The admin's views of one object, by the suffix of their URL name ("" is the unnamed
-#: ``<object_id>/`` redirect to the change page), and the permission each needs.
+#: ``<object_id>/`` redirect to the change page), and the permission each needs: an action on
+#: the object's model, or a whole permission name.
 ADMIN_OBJECT_VIEWS = {
     "change": "view",
     "history": "view",
     "delete": "delete",
     "simple_history": "view",
     "": "view",
+    "enrol": "cases.add_case",  # a project's "Enrol households" page creates cases
 }
 
 #: Admin models without a village scope: who may open them is their permission alone.
@@ -253,6 +255,8 @@ def admin_expected(user, obj, village, suffix):
         return 403
     perm = ADMIN_OBJECT_VIEWS[suffix]
     model = obj._meta.model_name
+    if "." in perm:
+        return 200 if user.has_perm(perm) else 403
     allowed = user.has_perm(f"cases.{perm}_{model}") or (
         perm == "view" and user.has_perm(f"cases.change_{model}")
     )

@@ -27,6 +27,12 @@ from .procedures import (
     stage_evidence_add as stage_evidence_add,
     stage_mark_done as stage_mark_done,
 )
+from .projects import (
+    Enrolment as Enrolment,
+    project_cooperatives as project_cooperatives,
+    project_enrol_households as project_enrol_households,
+    projects_covering as projects_covering,
+)
 from .security import personal_number_reveal as personal_number_reveal
 from .votes import (
     BallotEntry as BallotEntry,

@@ -1,0 +1,52 @@
+"""Enrolling households from the admin: the project's page and the household list's action."""
+
+from cases.models import Case
+
+from ..factories import CooperativeFactory, HouseholdFactory
+from .conftest import log_in, screenshot
+
+
+def test_a_project_enrols_its_cooperatives_from_its_page(
+    live_server, desktop_page, superuser, yannan_project, yannan_coop
+):
+    west = CooperativeFactory(village=yannan_coop.village, name="西头经济社")
+    for coop, n in ((yannan_coop, 3), (west, 2)):
+        for _ in range(n):
+            HouseholdFactory(cooperative=coop)
+    page = desktop_page
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/admin/cases/project/{yannan_project.pk}/change/")
+
+    page.click("text=纳入农户")
+    assert page.locator("input[name=cooperatives]:checked").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, "admin-project-enrol-zh-desktop")
+    page.uncheck(f"#enrol-{west.pk}")
+    page.click("input[type=submit].default")
+
+    assert "已纳入 3 户，0 户原已在项目中。" in page.locator(".messagelist").inner_text()
+    assert Case.objects.filter(project=yannan_project).count() == 3
+    screenshot(page, "admin-project-enrolled-zh-desktop")
+
+
+def test_selected_households_are_enrolled_in_a_project_they_belong_to(
+    live_server, desktop_page_en, superuser, yannan_project, yannan_coop
+):
+    households = [HouseholdFactory(cooperative=yannan_coop) for _ in range(4)]
+    page = desktop_page_en
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/admin/cases/household/")
+    for household in households[:3]:
+        page.check(f"input[name=_selected_action][value='{household.pk}']")
+    page.select_option("select[name=action]", "enrol_in_project")
+    page.click("button[name=index]")
+
+    assert "3 households selected." in page.locator("#content-main").inner_text()
+    screenshot(page, "admin-household-enrol-en-desktop")
+    page.check(f"input[name=project][value='{yannan_project.pk}']")
+    page.click("input[type=submit].default")
+
+    assert (
+        "3 households enrolled, 0 already had a case." in page.locator(".messagelist").inner_text()
+    )
+    assert Case.objects.filter(project=yannan_project).count() == 3
