@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.validators import (
+    GROUPED_DECIMAL,
     id_number_check_ok,
     id_number_problem,
     normalize_id_number,
@@ -770,7 +771,6 @@ _FREE_TEXT = {
 _FREE_TEXT_CHARS = re.compile("[" + re.escape("".join(map(chr, _FREE_TEXT))) + "]")
 _HAN = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}]) (?=[{_HAN}])")
-_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
 _PLAIN_AREA = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?", re.ASCII)
 _WHOLE_FLOAT = re.compile(r"\d+\.0+", re.ASCII)
@@ -908,7 +908,7 @@ def _area_full(value: str, column: str) -> Decimal | None:
     if not text:
         return None
     text = text.removesuffix("亩").rstrip()
-    if not _DECIMAL.fullmatch(text):
+    if not GROUPED_DECIMAL.fullmatch(text):
         raise _Invalid(str(_NOT_AREA % {"value": value.strip()}))
     area = Decimal(text.replace(",", ""))
     if area < 0:

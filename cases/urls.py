@@ -31,6 +31,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_dashboard, name="project_dashboard"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/visits/new/", views.visit_new, name="visit_new"),
+    path("cases/<int:pk>/sign/", views.case_step, {"step": "sign"}, name="case_sign"),
+    path("cases/<int:pk>/complete/", views.case_step, {"step": "complete"}, name="case_complete"),
     path("visits/", views.visit_list, name="visit_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
 ]

@@ -5,6 +5,7 @@ Pure functions: no ORM, safe to import from the importer, forms and models alike
 
 import re
 import unicodedata
+from decimal import Decimal
 from operator import mul
 
 from django.core.exceptions import ValidationError
@@ -22,11 +23,30 @@ _SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _PHONE_JUNK = re.compile(r"[\s()（）]")
 _AREA_CODE = re.compile(r"0\d{2,3}-")
+#: A decimal number whose whole part may be grouped in threes by commas ("378,000.50").
+GROUPED_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
+_WAN = Decimal(10_000)
 
 
 def normalize_text(value: str) -> str:
     """Full-width digits, letters and spaces to half-width (NFKC), surrounding spaces removed."""
     return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def parse_yuan(value: str) -> Decimal:
+    """An amount in yuan as people write it: ``378000``, ``378,000.50``, full-width
+    ``３７８，０００``, with ``¥`` before or ``元`` after it, or in 万 (ten thousand yuan):
+    ``37.8万`` is 378000. ``ValueError`` for anything else. The sign is kept: whether a
+    negative amount is allowed is the caller's rule."""
+    text = normalize_text(value).removeprefix("¥").removesuffix("元").strip()
+    factor = 1
+    if text.endswith("万"):
+        text, factor = text.removesuffix("万").strip(), _WAN
+    if not GROUPED_DECIMAL.fullmatch(text):
+        raise ValueError(value)
+    amount = Decimal(text.replace(",", "")) * factor
+    # 37.8万 is 378000.0 to Decimal: written without the decimals it does not have.
+    return amount.quantize(1) if amount == amount.to_integral_value() else amount.normalize()
 
 
 def normalize_id_number(value: str) -> str:

@@ -145,6 +145,8 @@ CSRF_FAILURE_VIEW = "cases.views.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Chinese numbers grouped in threes (378,000); see landreform/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["landreform.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -51,6 +51,9 @@ PAGES = {
     "meeting_list": Page("project"),
     "meeting_new": Page("project", perm="cases.add_meeting"),
     "visit_new": Page("case", perm="cases.add_visit"),
+    # Empty forms: shown again with their errors, nothing recorded.
+    "case_sign": Page("case", "POST", {}, perm="cases.change_case"),
+    "case_complete": Page("case", "POST", {}, perm="cases.change_case"),
     # POSTs without a valid form: refused with a message, nothing stored.
     "stage_mark_done": Page("stage", "POST", {}, perm="cases.change_stage", ok=(200, 302, 400)),
     "stage_evidence_upload": Page(

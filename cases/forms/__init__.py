@@ -1,6 +1,8 @@
 """Forms, one module per topic; they bind and clean input, the services keep the rules."""
 
 from .casework import (
+    CaseCompleteForm as CaseCompleteForm,
+    CaseSignForm as CaseSignForm,
     DateInput as DateInput,
     VisitFieldsForm as VisitFieldsForm,
     VisitForm as VisitForm,

@@ -4,12 +4,14 @@ import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Stance, Visit
 from ..templatetags.landreform import person
+from ..validators import parse_yuan
 
 
 class DateInput(forms.DateInput):
@@ -84,3 +86,57 @@ class VisitForm(VisitFieldsForm):
         super().__init__(*args, **kwargs)
         self.fields["visitors"].queryset = possible_visitors(case)
         self.fields["visitors"].label_from_instance = person
+
+
+class YuanField(forms.DecimalField):
+    """An amount in yuan as typed (``validators.parse_yuan``: thousands separators, full-width
+    digits, ¥ / 元, 万), at most two decimals; a text box, since a number box refuses the
+    separators."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount in yuan, such as 378000, 378,000.50 or 37.8万."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(max_digits=14, decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_yuan(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class CaseSignForm(forms.Form):
+    """签订协议: the agreement date (today unless recorded) and the agreed compensation. The
+    field names are the service's, so that its errors stand beside their fields."""
+
+    agreement_signed_on = forms.DateField(label=_("date of the agreement"), widget=DateInput)
+    compensation_yuan = YuanField(
+        label=_("agreed compensation (yuan)"),
+        required=False,
+        help_text=_("Optional. Left blank, an amount already recorded is kept."),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "agreement_signed_on": case.agreement_signed_on or timezone.localdate(),
+                "compensation_yuan": case.compensation_yuan,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class CaseCompleteForm(forms.Form):
+    """Compensation paid and land handed over: the completion date (today unless recorded)."""
+
+    completed_on = forms.DateField(label=_("date of completion"), widget=DateInput)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {"completed_on": case.completed_on or timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -261,7 +261,7 @@ def case_check_dates(
     *, signed_on: date | None, completed_on: date | None = None, status: str | None = None
 ) -> None:
     """The dates a signed or completed case must and may hold: a signed or completed
-    ``status`` has its agreement date, a completed one its completion date; no agreement in
+    ``status`` has its agreement date, a completed one its completion date; neither date in
     the future, no completion before the agreement (``case_sign``, ``case_complete`` and the
     case admin, where a status chosen without its date met the database's constraint)."""
     errors = {}
@@ -271,6 +271,8 @@ def case_check_dates(
         errors["completed_on"] = _("A completed case needs its completion date.")
     if signed_on and signed_on > timezone.localdate():
         errors["agreement_signed_on"] = _("The agreement date cannot be in the future.")
+    if completed_on and completed_on > timezone.localdate():
+        errors["completed_on"] = _("The completion date cannot be in the future.")
     if signed_on and completed_on and completed_on < signed_on:
         errors["completed_on"] = _("Completion cannot be before the agreement.")
     if errors:
@@ -281,13 +283,20 @@ def case_check_dates(
 def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
     """Record the signed agreement (协议); the agreement date is required. A signed case may be
     signed again (a corrected date or amount); a completed one is refused, which would
-    otherwise fall back to "signed"."""
+    otherwise fall back to "signed". Signing again with what is recorded (a form sent twice)
+    writes nothing, so the history holds no row without a change."""
     case_check_dates(signed_on=signed_on, status=Case.Status.SIGNED)
     if compensation_yuan is not None and compensation_yuan < 0:
         raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == Case.Status.COMPLETED:
         raise ValidationError(_("A completed case cannot be signed again."))
+    if (
+        case.status == Case.Status.SIGNED
+        and case.agreement_signed_on == signed_on
+        and compensation_yuan in (None, case.compensation_yuan)
+    ):
+        return case
     case.status = Case.Status.SIGNED
     case.agreement_signed_on = signed_on
     if compensation_yuan is not None:
@@ -298,8 +307,11 @@ def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None 
 
 @transaction.atomic
 def case_complete(*, case: Case, completed_on: date) -> Case:
-    """Compensation paid and land handed over; only a signed case can be completed."""
+    """Compensation paid and land handed over; only a signed case can be completed. Completing
+    again on the recorded date (a form sent twice) writes nothing."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.COMPLETED and case.completed_on == completed_on:
+        return case
     if case.status != Case.Status.SIGNED:
         raise ValidationError(_("Only a signed case can be completed."))
     case_check_dates(signed_on=case.agreement_signed_on, completed_on=completed_on)

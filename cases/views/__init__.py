@@ -5,6 +5,7 @@ Re-exported here (``name as name`` marks a deliberate re-export).
 
 from .casework import (
     case_list as case_list,
+    case_step as case_step,
     household_detail as household_detail,
     visit_list as visit_list,
     visit_new as visit_new,

@@ -1,16 +1,20 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit, services
 from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
-from ..forms import VisitFieldsForm, VisitForm
+from ..forms import CaseCompleteForm, CaseSignForm, VisitFieldsForm, VisitForm
 from ..models import Ballot, Case, Household, Visit
 from ..pagination import CappedCountPaginator
 
@@ -201,3 +205,77 @@ def _visit_form(request, pk):
             _visit_saved_message(request, created, case.household, data["client_id"])
             return redirect(back)
     return render(request, "cases/visit_form.html", {"form": form, "case": case, "next": back})
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """A step of the case pipeline recorded from the household page: its form, the service
+    that records it, and what the page and the confirmation say."""
+
+    form_class: type[forms.Form]
+    record: Callable[[Case, dict], object]
+    date_field: str
+    title: str
+    submit: str
+    done: str  # %(household)s, %(date)s
+
+
+CASE_STEPS = {
+    "sign": CaseStep(
+        CaseSignForm,
+        lambda case, data: services.case_sign(
+            case=case,
+            signed_on=data["agreement_signed_on"],
+            compensation_yuan=data["compensation_yuan"],
+        ),
+        "agreement_signed_on",
+        gettext_lazy("Record signed agreement"),
+        gettext_lazy("Save the agreement"),
+        gettext_lazy("Agreement of %(household)s recorded (signed on %(date)s)."),
+    ),
+    "complete": CaseStep(
+        CaseCompleteForm,
+        lambda case, data: services.case_complete(case=case, completed_on=data["completed_on"]),
+        "completed_on",
+        gettext_lazy("Record completion"),
+        gettext_lazy("Save the completion"),
+        gettext_lazy("Completion of %(household)s recorded (completed on %(date)s)."),
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_step(request, pk, step):
+    """Record a case's signed agreement (``step`` "sign") or its completion ("complete")
+    through its service, then go back to the household page or a safe ``next``.
+
+    Out of the user's scope is 404 before anything else (a 403 would confirm the case
+    exists); then both showing and sending the form need ``cases.change_case`` (403).
+    """
+    step = CASE_STEPS[step]
+    case = get_for_user(
+        Case.objects.select_related("project", "household__cooperative__village"),
+        request.user,
+        pk=pk,
+    )
+    if not request.user.has_perm("cases.change_case"):
+        raise PermissionDenied
+    back = _safe_next(request, reverse("household_detail", args=[case.household_id]))
+    form = step.form_class(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step.record(case, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            on = form.cleaned_data[step.date_field]
+            messages.success(
+                request, str(step.done) % {"household": case.household, "date": on.isoformat()}
+            )
+            return redirect(back)
+    return render(
+        request,
+        "cases/case_step_form.html",
+        {"form": form, "case": case, "step": step, "next": back},
+    )
