@@ -1002,8 +1002,9 @@ class _Places:
             }
         self.names: dict[str, str] = {}
         self.village = self.cooperative = ""
-        # The cells of the row above when they named a valid place: most rows repeat them.
-        self.cells_above: tuple[str, str] | None = None
+        # (village cell, cooperative cell) → (village, cooperative), for the pairs of cells
+        # already read that name a known place by themselves: the rest of the file repeats them.
+        self.places: dict[tuple[str, str], tuple[str, str]] = {}
 
     def read(
         self, village_cell: str, cooperative_cell: str, error: Callable[[str, object], None]
@@ -1011,14 +1012,18 @@ class _Places:
         """(village, cooperative, whether both are those of the row above); the problems go
         to ``error(column, message)``."""
         cells = (village_cell, cooperative_cell)
-        if cells == self.cells_above:
-            return self.village, self.cooperative, True
+        place = self.places.get(cells)
+        if place is not None:
+            village, cooperative = place
+            same = village == self.village and cooperative == self.cooperative
+            self.village, self.cooperative = place
+            return village, cooperative, same
         problems: list[tuple[str, object]] = []
         village, cooperative, same = self._read(village_cell, cooperative_cell, problems.append)
         for problem in problems:
             error(*problem)
-        valid = not problems and village_cell.strip() and cooperative_cell.strip()
-        self.cells_above = cells if valid else None
+        if not problems and village_cell.strip() and cooperative_cell.strip():
+            self.places[cells] = (village, cooperative)
         return village, cooperative, same
 
     def _read(self, village_cell: str, cooperative_cell: str, problem) -> tuple[str, str, bool]:
