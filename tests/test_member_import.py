@@ -592,6 +592,12 @@ def test_the_preview_masks_numbers_for_a_user_without_the_permission(
     assert "no errors" in page
     assert ID_SON not in page and "440605********" in page
     assert "13912345678" not in page and "139****5678" in page
+    # Errors quote no number: not the ID number, nor its birth date (digits 7–14, masked).
+    rows = [person("陈小", id=ID_SON, birth="1990-01-03"), person("陈大", id=ID_SON)]
+    rows.append(person("王五", id=ID_WANG, phone="13912345678"))
+    page = client.get(upload(client, csv_bytes(rows)).url).content.decode()
+    assert "3 errors" in page and "recorded for 王五 of household 002" in page
+    assert all(number not in page for number in (ID_SON, ID_WANG, "19900102", "13912345678"))
 
 
 def test_the_page_offers_only_the_kinds_a_user_may_import(households, client, private_media):
