@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import audit, importing, roles, roster, services
-from .access import may_see_personal_numbers
+from .access import id_number_for, may_see_personal_numbers, phone_for
 from .models import (
     Ballot,
     Case,
@@ -507,10 +507,29 @@ class CaseInlineForHousehold(admin.TabularInline):
         return False
 
 
+#: What a user needs to import each kind of roster: what the admin needs to add those rows
+#: by hand (members are added and changed on their household's page).
+IMPORT_PERMISSIONS = {
+    ImportJob.Kind.HOUSEHOLDS: ("cases.add_household",),
+    ImportJob.Kind.MEMBERS: ("cases.add_member", "cases.change_member", "cases.change_household"),
+}
+
+
+def importable_kinds(user) -> list[str]:
+    """The kinds of roster ``user`` may import (``IMPORT_PERMISSIONS``)."""
+    return [kind for kind, perms in IMPORT_PERMISSIONS.items() if user.has_perms(perms)]
+
+
 class RosterUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of roster"),
+        choices=ImportJob.Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,  # a form without the choice (an old page) uploads households
+    )
     file = forms.FileField(
         label=_("Roster file"),
-        help_text=_("CSV (UTF-8, GBK or GB18030) or XLSX, one household a row."),
+        help_text=_("CSV (UTF-8, GBK or GB18030) or XLSX: one household, or one person, a row."),
     )
     encoding = forms.CharField(
         label=_("Encoding"),
@@ -521,8 +540,27 @@ class RosterUploadForm(forms.Form):
     fill_down = forms.BooleanField(
         label=_("Fill down merged cells"),
         required=False,
-        help_text=_("A blank village or cooperative cell takes the value of the row above."),
+        help_text=_(
+            "A blank village or cooperative cell takes the value of the row above (in a member "
+            "roster, a blank household number and head too)."
+        ),
     )
+
+    KIND_LABELS = {
+        ImportJob.Kind.HOUSEHOLDS: _("Households (户花名册): one household a row"),
+        ImportJob.Kind.MEMBERS: _("Members (成员名册 / 股东名册): one person a row"),
+    }
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, self.KIND_LABELS[kind]) for kind in kinds]
+        self.kinds = kinds
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"] or ImportJob.Kind.HOUSEHOLDS
+        if kind not in self.kinds:
+            raise forms.ValidationError(gettext("You may not import this kind of roster."))
+        return kind
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -566,6 +604,98 @@ class EnrolCooperativesForm(forms.Form):
     def __init__(self, *args, cooperatives, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cooperatives"].queryset = cooperatives
+
+
+IMPORT_TITLES = {
+    ImportJob.Kind.HOUSEHOLDS: _("Import a household roster"),
+    ImportJob.Kind.MEMBERS: _("Import a member roster"),
+}
+
+#: The preview's columns for each kind of roster: (key of the stored row, label).
+PREVIEW_COLUMNS = {
+    ImportJob.Kind.HOUSEHOLDS: [
+        ("village", _("village")),
+        ("cooperative", _("cooperative")),
+        ("household_no", _("household number")),
+        ("head_name", _("head of household")),
+        ("id_number", _("ID number")),
+        ("phone", _("phone")),
+        ("members", _("members")),
+        ("shareholders", _("shareholders")),
+        ("contracted_mu", _("contracted area (mu)")),
+    ],
+    ImportJob.Kind.MEMBERS: [
+        ("village", _("village")),
+        ("cooperative", _("cooperative")),
+        ("household_no", _("household number")),
+        ("name", pgettext_lazy("person", "name")),
+        ("relation", _("relation to head")),
+        ("id_number", _("ID number")),
+        ("birth_date", _("birth date")),
+        ("phone", _("phone")),
+        ("is_collective_member", _("collective member")),
+        ("is_shareholder", _("shareholder")),
+        ("shares", _("shares")),
+        ("is_villager_representative", _("villagers' representative")),
+        ("is_member_representative", _("members' representative")),
+    ],
+}
+
+
+#: The counts of a checked and of an imported roster: households (户) or people (人).
+IMPORT_SUMMARIES = {
+    (ImportJob.Kind.HOUSEHOLDS, ImportJob.Status.CHECKED): _(
+        "%(total)s rows checked, no errors: %(created)s will be created, %(updated)s updated, "
+        "%(unchanged)s unchanged."
+    ),
+    (ImportJob.Kind.MEMBERS, ImportJob.Status.CHECKED): pgettext_lazy(
+        "members",
+        "%(total)s rows checked, no errors: %(created)s will be created, %(updated)s updated, "
+        "%(unchanged)s unchanged.",
+    ),
+    (ImportJob.Kind.HOUSEHOLDS, ImportJob.Status.DONE): _(
+        "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+    ),
+    (ImportJob.Kind.MEMBERS, ImportJob.Status.DONE): pgettext_lazy(
+        "members", "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+    ),
+}
+
+
+def import_summary(job: ImportJob) -> str:
+    """What a checked (without errors) or imported job counts, or ""."""
+    message = IMPORT_SUMMARIES.get((job.kind, job.status))
+    if message is None or job.error_count:
+        return ""
+    counts = {"total": job.total, "created": job.created, "updated": job.updated}
+    return message % {**counts, "unchanged": job.unchanged}
+
+
+def import_preview(job: ImportJob, user) -> dict:
+    """The job's first rows as the page shows them: {"labels": […], "rows": [(line, […])]},
+    ID and phone numbers masked for ``user`` unless they may see them, yes / no cells and
+    relations in words, a blank cell (keep what is recorded) as a blank."""
+    columns = PREVIEW_COLUMNS[job.kind]
+    relations = dict(Member.Relation.choices)
+
+    def shown(key, value):
+        if value == "":
+            return ""
+        if key == "id_number":
+            return id_number_for(user, value)
+        if key == "phone":
+            return phone_for(user, value)
+        if key == "relation":
+            return relations.get(value, value)
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        return value
+
+    rows = [
+        (row.get("line", ""), [shown(key, row.get(key, "")) for key, _label in columns])
+        for row in job.preview
+    ]
+    return {"labels": [label for _key, label in columns], "rows": rows}
 
 
 @admin.register(Household)
@@ -628,6 +758,10 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         }
         return TemplateResponse(request, "admin/cases/household/enrol.html", context)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": importable_kinds(request.user)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
@@ -645,29 +779,39 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _import_context(self, request, **extra):
+    def _import_context(self, request, title=None, **extra):
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": gettext("Import a household roster"),
+            "title": title or gettext("Import a roster"),
             **extra,
         }
 
     def _job_for(self, request, job_id: int) -> ImportJob:
-        """The user's own job; anyone else's is a 404."""
-        if not self.has_add_permission(request):
+        """The user's own job, if they may (still) import its kind; anyone else's is a 404."""
+        kinds = importable_kinds(request.user)
+        if not kinds:
             raise PermissionDenied
         try:
-            return ImportJob.objects.get(pk=job_id, user=request.user)
+            job = ImportJob.objects.get(pk=job_id, user=request.user)
         except ImportJob.DoesNotExist as exc:
             raise Http404 from exc
+        if job.kind not in kinds:
+            raise PermissionDenied
+        return job
 
     @method_decorator_http(["GET", "POST"])
     def import_upload(self, request):
-        """Upload → (checked in the background) → the job page shows preview and errors."""
-        if not self.has_add_permission(request):
+        """Upload → (checked in the background) → the job page shows preview and errors. One
+        page for every kind of roster the user may import; ``?kind=members`` chooses one."""
+        kinds = importable_kinds(request.user)
+        if not kinds:
             raise PermissionDenied
-        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        chosen = request.GET.get("kind")
+        initial = {"kind": chosen if chosen in kinds else kinds[0]}
+        form = RosterUploadForm(
+            request.POST or None, request.FILES or None, kinds=kinds, initial=initial
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             job = importing.import_job_start(
@@ -676,10 +820,11 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
                 filename=upload.name,
                 encoding=form.cleaned_data["encoding"].strip(),
                 fill_down=form.cleaned_data["fill_down"],
+                kind=form.cleaned_data["kind"],
             )
             return redirect("admin:cases_household_import_job", job_id=job.pk)
         jobs = ImportJob.objects.filter(user=request.user)[:10]
-        context = self._import_context(request, form=form, jobs=jobs)
+        context = self._import_context(request, form=form, jobs=jobs, kinds=kinds)
         return TemplateResponse(request, "admin/cases/household/import.html", context)
 
     @method_decorator_http(["GET", "POST"])
@@ -693,7 +838,15 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
                 )
             return redirect("admin:cases_household_import_job", job_id=job.pk)
         done, total = importing.import_job_progress(job)
-        context = self._import_context(request, job=job, progress_done=done, progress_total=total)
+        context = self._import_context(
+            request,
+            title=IMPORT_TITLES[job.kind],
+            job=job,
+            progress_done=done,
+            progress_total=total,
+            preview=import_preview(job, request.user),
+            summary=import_summary(job),
+        )
         return TemplateResponse(request, "admin/cases/household/import_job.html", context)
 
     @method_decorator_http(["GET"])
@@ -706,6 +859,13 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
 @admin.register(Member)
 class MemberAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     list_display = ["name", "household", "relation", "id_number", "is_shareholder", "shares"]
+    change_list_template = "admin/cases/member/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        may_import = ImportJob.Kind.MEMBERS in importable_kinds(request.user)
+        extra_context = {**(extra_context or {}), "may_import": may_import}
+        return super().changelist_view(request, extra_context)
+
     list_filter = ["relation", "is_shareholder", "is_collective_member"]
     list_select_related = ["household__cooperative__village"]
     search_fields = ["name", "=household__number"]

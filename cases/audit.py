@@ -130,26 +130,19 @@ def _display(model, name, value, user) -> str:
     return str(value)
 
 
-def bulk_history(model, objs, user, reason: str, *, fields=None, batch_size: int = 500):
+def bulk_history(model, objs, user, reason: str, *, fields=None, now=None, batch_size: int = 500):
     """Save ``objs`` of ``model`` with one history row each, in bulk: created when ``fields``
     is None (returns the objects with their ids), else ``fields`` updated on existing rows.
 
     One INSERT (or UPDATE) per batch for the rows and one INSERT per batch for their history,
-    whatever the number of rows; every history row carries ``user`` and ``reason``.
+    whatever the number of rows; every history row carries ``user``, ``reason`` and ``now``
+    (default: the time of each batch).
     """
     objs = list(objs)
+    history = {"default_user": user, "default_change_reason": reason, "default_date": now}
     if fields is None:
-        return bulk_create_with_history(
-            objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason
-        )
-    bulk_update_with_history(
-        objs,
-        model,
-        list(fields),
-        batch_size=batch_size,
-        default_user=user,
-        default_change_reason=reason,
-    )
+        return bulk_create_with_history(objs, model, batch_size=batch_size, **history)
+    bulk_update_with_history(objs, model, list(fields), batch_size=batch_size, **history)
     return objs
 
 

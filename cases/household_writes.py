@@ -14,8 +14,8 @@ from datetime import datetime
 from operator import attrgetter
 
 from django.db import connection
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .audit import bulk_history
 from .history_sql import history_enabled, history_insert, tracked_columns
 from .models import Household
 from .roster import RosterRow
@@ -65,14 +65,10 @@ def new_household_values(cooperative_id: int, row: RosterRow) -> dict:
 
 def bulk_write(write: HouseholdWrite, created: list[Created], updated: list[Updated]) -> None:
     """Any database: simple-history's bulk helpers (a handful of queries per batch)."""
-    history = {
-        "default_user": write.user,
-        "default_change_reason": write.reason,
-        "default_date": write.now,
-    }
+    history = {"user": write.user, "reason": write.reason, "now": write.now}
     if created:
         households = [Household(**new_household_values(c, row)) for c, row in created]
-        bulk_create_with_history(households, Household, batch_size=len(households), **history)
+        bulk_history(Household, households, **history, batch_size=len(households))
     if updated:
         households = Household.objects.in_bulk([pk for pk, _after, _changed in updated])
         if len(households) != len(updated):
@@ -86,7 +82,7 @@ def bulk_write(write: HouseholdWrite, created: list[Created], updated: list[Upda
             changed_fields |= changed
         fields = sorted(changed_fields) + ["updated_at"]
         objs = list(households.values())
-        bulk_update_with_history(objs, Household, fields, batch_size=len(objs), **history)
+        bulk_history(Household, objs, **history, fields=fields, batch_size=len(objs))
 
 
 # --- PostgreSQL: COPY and set-based SQL ----------------------------------------------------

@@ -1,4 +1,7 @@
-"""The one household-roster import, used by ``manage.py import_households`` and the admin.
+"""The roster imports, used by ``manage.py import_households`` / ``import_members`` and the
+admin: what every kind of roster shares (reading and checking a file, ``read_and_check``; the
+report; the admin's background jobs), and the household roster's own service. The member
+roster's is ``cases.member_import`` (``importer(kind)`` picks one).
 
 ``households_import`` reads and validates the whole file first (``cases.roster.parse_roster``
 with the villages and cooperatives of the database, then the limits of the model's columns);
@@ -40,25 +43,27 @@ user (the management command, run by whoever holds the server) every village is 
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter, is_not
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, DecimalField, PositiveSmallIntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from . import household_writes as writes, roster
 from .household_writes import OPTIONAL_FIELDS
 from .models import Cooperative, Household, ImportJob
 from .roster import (
+    ParseResult,
     RosterError,
     RosterRow,
     RowError,
@@ -84,7 +89,7 @@ _is_not_none = partial(is_not, None)
 _SMALL_INT_MAX = 32767  # PositiveSmallIntegerField on every database Django supports
 
 _TOO_LONG = _("%(column)s is %(length)d characters long; at most %(limit)d fit.")
-_TOO_MANY = _("%(column)s is %(value)d; at most %(limit)d fit.")
+_TOO_LARGE = _("%(column)s is %(value)s; at most %(limit)s fit.")
 _TOO_BIG = _("%(column)s is %(value)s mu; at most %(limit)s mu fit.")
 _AMBIGUOUS = _(
     'There are several villages named "%(village)s" (in different townships); the roster '
@@ -118,9 +123,12 @@ class ImportReport:
     file_format: str = ""
     total_lines: int = 0
     columns: list[str] = field(default_factory=list)
-    preview: list[RosterRow] = field(default_factory=list)
+    preview: list[NamedTuple] = field(default_factory=list)
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # column → header as written
+    #: Member imports: households of the file with recorded members the file does not list.
+    households_with_unlisted_members: int = 0
 
     @property
     def ignored_notice(self) -> str:
@@ -136,6 +144,31 @@ class ImportReport:
             "columns": ", ".join(self.ignored_columns[:20])
             + ("…" if len(self.ignored_columns) > 20 else "")
         }
+
+    @property
+    def unlisted_notice(self) -> str:
+        """A sentence saying that members the file does not list are kept, or "".
+
+        Decision: a member roster adds and corrects; it never removes anyone (a person who
+        left a household is moved or deleted in the admin, where the history says who did it).
+        The administrator is told how many households keep members the file lacks, so that
+        nobody thinks they were removed.
+        """
+        count = self.households_with_unlisted_members
+        if not count:
+            return ""
+        return ngettext(
+            "%(count)d household has members who are not in the file; they are kept as they "
+            "are (an import never removes a member).",
+            "%(count)d households have members who are not in the file; they are kept as they "
+            "are (an import never removes a member).",
+            count,
+        ) % {"count": count}
+
+    @property
+    def notices(self) -> list[str]:
+        """What the administrator should know about an import without errors."""
+        return [notice for notice in (self.ignored_notice, self.unlisted_notice) if notice]
 
     @property
     def ok(self) -> bool:
@@ -166,71 +199,126 @@ def _known_cooperatives(user) -> tuple[dict[tuple[str, str], int], dict[str, lis
     return ids, by_village, ambiguous
 
 
-def _field_limits() -> list[tuple[str, str, int]]:
-    """(roster column, Household field, max_length) of the text columns."""
-    pairs = [("household_no", "number"), ("head_name", "head_name")]
-    pairs += [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in ("id_number", "phone", "address")]
-    return [(c, f, Household._meta.get_field(f).max_length) for c, f in pairs]
+class _Limit(NamedTuple):
+    """The bound of the model field a roster column fills."""
+
+    column: str
+    measure: Callable | None  # len for text; the value itself for numbers
+    limit: int | Decimal
+    message: object
 
 
-def _max_mu() -> Decimal:
-    mu = Household._meta.get_field("contracted_mu")
-    return Decimal(10) ** (mu.max_digits - mu.decimal_places) - Decimal(1).scaleb(
-        -mu.decimal_places
+def column_limits(model, fields: Mapping[str, str]) -> list[_Limit]:
+    """The bounds of ``model``'s fields that the roster ``fields`` (column → field) fill: a
+    text's ``max_length``, a small integer's 32767, a decimal's digits."""
+    limits = []
+    for column, name in fields.items():
+        model_field = model._meta.get_field(name)
+        if isinstance(model_field, DecimalField):
+            places = model_field.decimal_places
+            largest = Decimal(10) ** (model_field.max_digits - places) - Decimal(1).scaleb(-places)
+            message = _TOO_BIG if column == "contracted_mu" else _TOO_LARGE
+            limits.append(_Limit(column, None, largest, message))
+        elif isinstance(model_field, PositiveSmallIntegerField):
+            limits.append(_Limit(column, None, _SMALL_INT_MAX, _TOO_LARGE))
+        elif model_field.max_length:
+            limits.append(_Limit(column, len, model_field.max_length, _TOO_LONG))
+    return limits
+
+
+def _household_limits() -> list[_Limit]:
+    return column_limits(
+        Household, {"household_no": "number", "head_name": "head_name", **OPTIONAL_FIELDS}
     )
 
 
-def _all_fit(
-    rows: Sequence[RosterRow], limits: list[tuple[str, str, int]], max_mu: Decimal, ambiguous
-) -> bool:
+def _all_fit(rows: Sequence[NamedTuple], limits: list[_Limit], ambiguous: set[str]) -> bool:
     """Whether no row breaks a limit: one pass per column in C, the common case."""
 
-    def largest(column: str, measure=None):
-        values = map(attrgetter(column), rows)
-        return max(filter(_is_not_none, map(measure, values) if measure else values), default=0)
+    def largest(limit: _Limit):
+        values = map(attrgetter(limit.column), rows)
+        if limit.measure:
+            values = map(limit.measure, values)
+        return max(filter(_is_not_none, values), default=0)
 
-    return (
-        not (ambiguous and any(row.village in ambiguous for row in rows))
-        and all(largest(column, len) <= limit for column, _field, limit in limits)
-        and largest("members") <= _SMALL_INT_MAX
-        and largest("shareholders") <= _SMALL_INT_MAX
-        and largest("contracted_mu") <= max_mu
+    return not (ambiguous and any(row.village in ambiguous for row in rows)) and all(
+        largest(limit) <= limit.limit for limit in limits
     )
 
 
 def _database_problems(
-    rows: Sequence[RosterRow], headers: dict[str, str], ambiguous: set[str]
-) -> tuple[list[RosterRow], list[RowError]]:
+    rows: Sequence[NamedTuple], headers: dict[str, str], ambiguous: set[str], limits: list[_Limit]
+) -> tuple[list, list[RowError]]:
     """The rows that fit the model's columns, and the errors of the others."""
-    limits = _field_limits()
-    max_mu = _max_mu()
-    if _all_fit(rows, limits, max_mu, ambiguous):
+    if _all_fit(rows, limits, ambiguous):
         return list(rows), []
-    good: list[RosterRow] = []
+    good: list = []
     errors: list[RowError] = []
     for row in rows:
         problems: list[tuple[str, str]] = []
         if row.village in ambiguous:
             problems.append(("village", gettext(_AMBIGUOUS) % {"village": row.village}))
-        for column, _field, limit in limits:
-            value = getattr(row, column)
-            if len(value) > limit:
-                message = gettext(_TOO_LONG)
-                args = {"column": headers.get(column, column), "length": len(value)}
-                problems.append((column, message % {**args, "limit": limit}))
-        for column in ("members", "shareholders"):
-            value = getattr(row, column)
-            if value is not None and value > _SMALL_INT_MAX:
-                args = {"column": headers[column], "value": value, "limit": _SMALL_INT_MAX}
-                problems.append((column, gettext(_TOO_MANY) % args))
-        if row.contracted_mu is not None and row.contracted_mu > max_mu:
-            args = {"column": headers["contracted_mu"], "value": row.contracted_mu}
-            problems.append(("contracted_mu", gettext(_TOO_BIG) % {**args, "limit": max_mu}))
+        for limit in limits:
+            value = getattr(row, limit.column)
+            if value is None or (limit.measure(value) if limit.measure else value) <= limit.limit:
+                continue
+            args = {"column": headers.get(limit.column, limit.column), "value": value}
+            args |= {"length": len(value) if limit.measure else 0, "limit": limit.limit}
+            problems.append((limit.column, gettext(limit.message) % args))
         if problems:
             errors.extend(RowError(row.line, headers.get(c, c), m) for c, m in problems)
         else:
             good.append(row)
     return good, errors
+
+
+def read_and_check(
+    parse: Callable[..., ParseResult],
+    limits: list[_Limit],
+    *,
+    data: bytes,
+    filename: str,
+    user,
+    encoding: str | None,
+    fill_down: bool,
+    dry_run: bool,
+) -> tuple[ImportReport, list, dict[tuple[str, str], int]]:
+    """Read ``data`` with ``parse`` (a roster kind's parser) against the villages and
+    cooperatives ``user`` sees, and check the rows against the model's ``limits``: the
+    report (with every error so far), the valid rows, and the known cooperatives' ids by
+    (village, cooperative) name. Raises ``RosterError`` for a problem with the whole file.
+    One query: the cooperatives."""
+    known_ids, known, ambiguous = _known_cooperatives(user)
+    parsed = parse(
+        data,
+        filename,
+        encoding=encoding,
+        fill_down=fill_down,
+        known_cooperatives=known,
+        # Read at call time, so that a deployment (or a test) may change the limits.
+        max_file_bytes=roster.MAX_FILE_BYTES,
+        max_uncompressed_bytes=roster.MAX_UNCOMPRESSED_BYTES,
+    )
+    headers = {**{c: c for c in parsed.columns}, **parsed.headers}
+    rows, db_errors = _database_problems(parsed.rows, headers, ambiguous, limits)
+    report = ImportReport(
+        errors=sorted([*parsed.errors, *db_errors], key=lambda e: e.line),
+        encoding=parsed.encoding,
+        file_format=parsed.file_format,
+        total_lines=parsed.total_lines,
+        columns=parsed.columns,
+        preview=rows[:PREVIEW_ROWS],
+        dry_run=dry_run,
+        ignored_columns=parsed.ignored_columns,
+        headers=headers,
+    )
+    return report, rows, known_ids
+
+
+def import_reason(filename: str, model) -> str:
+    """The history rows' change reason, "Roster import: <file>", cut to fit."""
+    reason = gettext("Roster import: %(file)s") % {"file": filename}
+    return reason[: model.history.model._meta.get_field("history_change_reason").max_length]
 
 
 def households_import(
@@ -250,39 +338,25 @@ def households_import(
     called with (rows processed, rows in total) after each batch. Queries: one for the known
     cooperatives, then per batch one read and, for new or changed rows, two writes each.
     """
-    known_ids, known, ambiguous = _known_cooperatives(user)
-    parsed = parse_roster(
-        data,
-        filename,
+    report, rows, known_ids = read_and_check(
+        parse_roster,
+        _household_limits(),
+        data=data,
+        filename=filename,
+        user=user,
         encoding=encoding,
         fill_down=fill_down,
-        known_cooperatives=known,
-        # Read at call time, so that a deployment (or a test) may change the limits.
-        max_file_bytes=roster.MAX_FILE_BYTES,
-        max_uncompressed_bytes=roster.MAX_UNCOMPRESSED_BYTES,
-    )
-    headers = {**{c: c for c in parsed.columns}, **parsed.headers}
-    rows, db_errors = _database_problems(parsed.rows, headers, ambiguous)
-    report = ImportReport(
-        errors=sorted([*parsed.errors, *db_errors], key=lambda e: e.line),
-        encoding=parsed.encoding,
-        file_format=parsed.file_format,
-        total_lines=parsed.total_lines,
-        columns=parsed.columns,
-        preview=rows[:PREVIEW_ROWS],
         dry_run=dry_run,
-        ignored_columns=parsed.ignored_columns,
     )
     if report.errors:
         return report
 
     copy = writes.USE_COPY and connection.vendor == "postgresql"
     batch_size = batch_size or (writes.COPY_BATCH_SIZE if copy else BATCH_SIZE)
-    carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in parsed.columns]
-    reason = gettext("Roster import: %(file)s") % {"file": filename}
+    carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in report.columns]
     write = writes.HouseholdWrite(
         user=user,
-        reason=reason[: writes.history_model()._meta.get_field("history_change_reason").max_length],
+        reason=import_reason(filename, Household),
         now=timezone.now(),
         fields=["head_name", *(f for _c, f in carried)],
     )
@@ -421,13 +495,19 @@ _EXPIRED = _(
 
 
 def import_job_start(
-    *, user, data: bytes, filename: str, encoding: str = "", fill_down: bool = False
+    *,
+    user,
+    data: bytes,
+    filename: str,
+    encoding: str = "",
+    fill_down: bool = False,
+    kind: str = ImportJob.Kind.HOUSEHOLDS,
 ) -> ImportJob:
     """Store the upload privately and check it (a dry run) in the background; first end the
     jobs left waiting too long (``import_jobs_expire``)."""
     import_jobs_expire()
     job = ImportJob.objects.create(
-        user=user, filename=filename[:200], encoding=encoding, fill_down=fill_down
+        user=user, kind=kind, filename=filename[:200], encoding=encoding, fill_down=fill_down
     )
     path = _upload_path(job)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -482,7 +562,7 @@ def _run(job_id: int, dry_run: bool) -> None:
         os.replace(tmp, progress_path)
 
     try:
-        report = households_import(
+        report = importer(job.kind)(
             data=_upload_path(job).read_bytes(),
             filename=job.filename,
             user=job.user,
@@ -506,22 +586,34 @@ def _run(job_id: int, dry_run: bool) -> None:
         # Decision: rows valid at the check may be refused at the import (a cooperative was
         # deleted or renamed meanwhile). Nothing was written; the job goes back to "checked"
         # with its errors, which the page lists, rather than "imported: 0 created".
-        message = report.ignored_notice if dry_run else gettext(_CHANGED_SINCE_CHECK)
+        message = " ".join(report.notices) if dry_run else gettext(_CHANGED_SINCE_CHECK)
         _finish(job, ImportJob.Status.CHECKED, message=message)
     else:
-        _finish(job, ImportJob.Status.DONE)
+        _finish(job, ImportJob.Status.DONE, message=report.unlisted_notice)
 
 
 _FAILED = _("The import failed unexpectedly; nothing was written. The error has been logged.")
 _CHANGED_SINCE_CHECK = _(
-    "The households, villages or cooperatives changed after the check, and some rows are no "
-    "longer valid; nothing was written."
+    "The households, members, villages or cooperatives changed after the check, and some rows "
+    "are no longer valid; nothing was written."
 )
 
 
-def _preview_row(row: RosterRow) -> dict:
-    values = row._asdict()
-    return {k: "" if v is None else str(v) for k, v in values.items()}
+def importer(kind: str) -> Callable[..., ImportReport]:
+    """The import service of a kind of roster (``ImportJob.Kind``)."""
+    if kind == ImportJob.Kind.MEMBERS:
+        from .member_import import members_import  # it builds on this module
+
+        return members_import
+    return households_import
+
+
+def _preview_row(row: NamedTuple) -> dict:
+    """A valid row as JSON: blank cells "", yes / no cells true / false, the rest as text."""
+    return {
+        k: "" if v is None else v if isinstance(v, bool) else str(v)
+        for k, v in row._asdict().items()
+    }
 
 
 def _finish(job: ImportJob, status: str, message: str = "") -> None:

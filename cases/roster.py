@@ -62,59 +62,57 @@ _RATIO_FLOOR = 1024 * 1024
 # The header is the first non-blank row, or one of the next five (title rows above it).
 HEADER_SEARCH_ROWS = 6
 
-COLUMNS = (
-    "village",
-    "cooperative",
-    "household_no",
-    "head_name",
-    "id_number",
-    "phone",
-    "members",
-    "shareholders",
-    "contracted_mu",
-    "address",
-    "notes",
-)
-REQUIRED_COLUMNS = ("village", "cooperative", "household_no", "head_name")
 
-# The documented Chinese header of each column (DESIGN.md), used in messages as "村/village".
-CHINESE_HEADERS = {
-    "village": "村",
-    "cooperative": "经济社",
-    "household_no": "户号",
-    "head_name": "户主",
-    "id_number": "身份证号",
-    "phone": "联系电话",
-    "members": "人口",
-    "shareholders": "股东数",
-    "contracted_mu": "承包面积(亩)",
-    "address": "地址",
-    "notes": "备注",
-}
+@dataclass(frozen=True)
+class RosterKind:
+    """One kind of roster: its columns (canonical names, in the order parsers read them),
+    those it requires, and the headers each goes by: the documented Chinese one (used in
+    messages as "村/village"), the column's own name, and the variants seen in township files,
+    separated by spaces. ``not_imported``: headers known to carry nothing the app keeps
+    (性别), dropped without being named as unrecognised.
 
-# Other headers seen in township rosters, separated by spaces. Compared after _header_key
-# (NFKC, case-folded, without spaces, underscores, dashes, dots, stars and colons), so
-# "承包面积（亩）", " Household No. " and "户号*" need no entry of their own. A parenthesised
-# suffix is also dropped when nothing matches ("人口(人)" is 人口), except for the area, whose
-# unit must be 亩.
-_HEADER_VARIANTS = {
-    "village": "村名 村委会 村(社区) 村/社区 村居 社区 所属村 行政村 village_name community",
-    "cooperative": "社 经济合作社 合作社 股份合作经济社 经济社名称 所属经济社 村民小组 小组 组 "
-    "coop co-op cooperative_name economic_cooperative",
-    "household_no": "户编号 户序号 household_number household hh_no",
-    "head_name": "户主姓名 户主名 户代表 户代表姓名 姓名 head head_of_household household_head "
-    "name",
-    "id_number": "身份证 身份证号码 户主身份证号 户主身份证号码 公民身份号码 证件号码 "
-    "id_card id_card_number",
-    "phone": "电话 手机 手机号 手机号码 电话号码 联系方式 联系电话号码 phone_number mobile "
-    "telephone tel",
-    "members": "人口数 家庭人口 户籍人口 人数 家庭人数 member_count population",
-    "shareholders": "股东人数 股东 shareholder_count",
-    "contracted_mu": "承包面积 承包地面积 承包地面积(亩) 承包面积(mu) 面积(亩) contracted_area "
-    "contracted_area(mu) area(mu)",
-    "address": "住址 家庭住址 家庭地址 联系地址",
-    "notes": "说明 note remark remarks comment comments",
-}
+    Headers are compared after ``_header_key`` (NFKC, case-folded, without spaces,
+    underscores, dashes, dots, stars and colons), so "承包面积（亩）", " Household No. " and
+    "户号*" need no entry of their own. A parenthesised suffix is also dropped when nothing
+    matches ("人口(人)" is 人口), except for the area, whose unit must be 亩.
+    """
+
+    title: object  # "household roster", lazily translated, for messages
+    rows_noun: object  # "household rows"
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    chinese: Mapping[str, str]
+    variants: Mapping[str, str]
+    not_imported: str = ""
+    index: dict[str, str | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        index: dict[str, str | None] = {}
+        for column in self.columns:
+            for variant in (column, self.chinese[column], *self.variants[column].split()):
+                index.setdefault(_header_key(variant), column)
+        for header in self.not_imported.split():
+            index.setdefault(_header_key(header), None)
+        object.__setattr__(self, "index", index)
+
+    def canonical(self, header: str) -> str | None:
+        """The canonical column name for a header cell as written, or ``None``."""
+        key = _header_key(header)
+        column = self.index.get(key)
+        if column is None and key not in self.index and (match := _HEADER_UNIT.fullmatch(key)):
+            column = self.index.get(match[1])
+            if column == "contracted_mu":  # 承包面积(平方米) is not in mu
+                column = None
+        return column
+
+    def is_not_imported(self, header: str) -> bool:
+        key = _header_key(header)
+        return key in self.index and self.index[key] is None
+
+    def column_names(self, columns: Iterable[str]) -> str:
+        """ "村/village, 户号/household_no": the headers to write, in both languages."""
+        return ", ".join(f"{self.chinese[c]}/{c}" for c in columns)
+
 
 _HEADER_JUNK = re.compile(r"[\s_\-.*:]+")
 _HEADER_UNIT = re.compile(r"(.+?)\(.*\)")
@@ -124,26 +122,70 @@ def _header_key(text: str) -> str:
     return _HEADER_JUNK.sub("", normalize_text(text).casefold())
 
 
-def _header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for column in COLUMNS:
-        for variant in (column, CHINESE_HEADERS[column], *_HEADER_VARIANTS[column].split()):
-            index.setdefault(_header_key(variant), column)
-    return index
+#: Headers of the columns a household roster and a member roster share.
+PLACE_VARIANTS = {
+    "village": "村名 村委会 村(社区) 村/社区 村居 社区 所属村 行政村 village_name community",
+    "cooperative": "社 经济合作社 合作社 股份合作经济社 经济社名称 所属经济社 村民小组 小组 组 "
+    "coop co-op cooperative_name economic_cooperative",
+    "household_no": "户编号 户序号 household_number household hh_no",
+}
+PHONE_VARIANTS = (
+    "电话 手机 手机号 手机号码 电话号码 联系方式 联系电话号码 phone_number mobile telephone tel"
+)
 
-
-_HEADER_INDEX = _header_index()
+HOUSEHOLDS = RosterKind(
+    title=_("household roster"),
+    rows_noun=_("household rows"),
+    columns=(
+        "village",
+        "cooperative",
+        "household_no",
+        "head_name",
+        "id_number",
+        "phone",
+        "members",
+        "shareholders",
+        "contracted_mu",
+        "address",
+        "notes",
+    ),
+    required=("village", "cooperative", "household_no", "head_name"),
+    chinese={
+        "village": "村",
+        "cooperative": "经济社",
+        "household_no": "户号",
+        "head_name": "户主",
+        "id_number": "身份证号",
+        "phone": "联系电话",
+        "members": "人口",
+        "shareholders": "股东数",
+        "contracted_mu": "承包面积(亩)",
+        "address": "地址",
+        "notes": "备注",
+    },
+    variants={
+        **PLACE_VARIANTS,
+        "head_name": "户主姓名 户主名 户代表 户代表姓名 姓名 head head_of_household "
+        "household_head name",
+        "id_number": "身份证 身份证号码 户主身份证号 户主身份证号码 公民身份号码 证件号码 "
+        "id_card id_card_number",
+        "phone": PHONE_VARIANTS,
+        "members": "人口数 家庭人口 户籍人口 人数 家庭人数 member_count population",
+        "shareholders": "股东人数 股东 shareholder_count",
+        "contracted_mu": "承包面积 承包地面积 承包地面积(亩) 承包面积(mu) 面积(亩) "
+        "contracted_area contracted_area(mu) area(mu)",
+        "address": "住址 家庭住址 家庭地址 联系地址",
+        "notes": "说明 note remark remarks comment comments",
+    },
+)
+COLUMNS = HOUSEHOLDS.columns
+REQUIRED_COLUMNS = HOUSEHOLDS.required
+CHINESE_HEADERS = HOUSEHOLDS.chinese
 
 
 def canonical_column(header: str) -> str | None:
-    """The canonical column name for a header cell as written, or ``None``."""
-    key = _header_key(header)
-    column = _HEADER_INDEX.get(key)
-    if column is None and (match := _HEADER_UNIT.fullmatch(key)):
-        column = _HEADER_INDEX.get(match[1])
-        if column == "contracted_mu":  # 承包面积(平方米) is not in mu
-            column = None
-    return column
+    """The canonical household-roster column for a header cell as written, or ``None``."""
+    return HOUSEHOLDS.canonical(header)
 
 
 # Whole-file problems.
@@ -192,11 +234,10 @@ _UNCLOSED_QUOTE = _(
     "would be read as one cell; close it or remove it."
 )
 _NOT_ROSTER = _(
-    "This is not a household roster: none of its first rows is a header with the columns "
-    "%(columns)s."
+    "This is not a %(roster)s: none of its first rows is a header with the columns %(columns)s."
 )
 _MISSING_COLUMNS = _("The header on line %(line)d lacks the required columns: %(columns)s.")
-_NO_ROWS = _("The file has a header (line %(line)d) but no household rows below it.")
+_NO_ROWS = _("The file has a header (line %(line)d) but no %(rows)s below it.")
 
 # Row problems.
 _BLANK = _("The %(column)s cell is blank; it is required.")
@@ -574,19 +615,22 @@ class _Header:
     written: dict[str, str]  # canonical column → header as written
     ignored: list[str]
     cells: tuple[str, ...] = ()  # as written, to recognise a repeated header row
+    required: tuple[str, ...] = REQUIRED_COLUMNS
 
     @property
     def score(self) -> tuple[int, int]:
-        return sum(c in self.positions for c in REQUIRED_COLUMNS), len(self.positions)
+        return sum(c in self.positions for c in self.required), len(self.positions)
 
 
-def _map_header(line: int, cells: Sequence[str]) -> _Header:
-    header = _Header(line, {}, {}, [], tuple(cell.strip() for cell in cells))
+def _map_header(line: int, cells: Sequence[str], kind: RosterKind) -> _Header:
+    header = _Header(line, {}, {}, [], tuple(cell.strip() for cell in cells), kind.required)
     for index, cell in enumerate(cells):
         written = cell.strip()
         if not written:
             continue
-        column = canonical_column(written)
+        column = kind.canonical(written)
+        if column is None and kind.is_not_imported(written):
+            continue
         if column is None or column in header.positions:  # a second 电话 column: first wins
             header.ignored.append(written)
         else:
@@ -599,20 +643,17 @@ def _is_blank(cells: Sequence[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _column_names(columns: Iterable[str]) -> str:
-    """ "村/village, 户号/household_no": the headers to write, in both languages."""
-    return ", ".join(f"{CHINESE_HEADERS[c]}/{c}" for c in columns)
-
-
-def _find_header(lines: Iterator[tuple[int, Sequence[str]]], empty: object = _EMPTY) -> _Header:
+def _find_header(
+    lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind, empty: object = _EMPTY
+) -> _Header:
     """Consume ``lines`` up to and including the header row, and map it."""
     best: _Header | None = None
     looked = 0
     for line, cells in lines:
         if _is_blank(cells):
             continue
-        header = _map_header(line, cells)
-        if header.score[0] == len(REQUIRED_COLUMNS):
+        header = _map_header(line, cells, kind)
+        if header.score[0] == len(kind.required):
             return header
         if best is None or header.score > best.score:
             best = header
@@ -622,15 +663,16 @@ def _find_header(lines: Iterator[tuple[int, Sequence[str]]], empty: object = _EM
     if best is None:
         raise RosterError(empty)
     if len(best.positions) < 2:
-        raise RosterError(_NOT_ROSTER % {"columns": _column_names(REQUIRED_COLUMNS)})
-    missing = [c for c in REQUIRED_COLUMNS if c not in best.positions]
-    raise RosterError(_MISSING_COLUMNS % {"line": best.line, "columns": _column_names(missing)})
+        columns = kind.column_names(kind.required)
+        raise RosterError(_NOT_ROSTER % {"roster": kind.title, "columns": columns})
+    missing = [c for c in kind.required if c not in best.positions]
+    raise RosterError(_MISSING_COLUMNS % {"line": best.line, "columns": kind.column_names(missing)})
 
 
 _SNIFF_CHARS = 64 * 1024
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, kind: RosterKind) -> str:
     """The delimiter among , tab ; ， under which the first rows hold the best header.
 
     The full-width comma ， is what a roster typed in Notepad with a Chinese input method is
@@ -647,7 +689,7 @@ def _sniff_delimiter(text: str) -> str:
         except csv.Error:
             continue
         for row in rows:
-            score = max(score, _map_header(0, row).score)
+            score = max(score, _map_header(0, row, kind).score)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -672,6 +714,7 @@ def _open_table(
     encoding: str | None,
     max_file_bytes: int,
     max_uncompressed_bytes: int,
+    kind: RosterKind = HOUSEHOLDS,
 ) -> _Table:
     if encoding:
         _codec_name(encoding)  # a mistyped --encoding is reported even for an XLSX file
@@ -699,10 +742,10 @@ def _open_table(
             raise
         if not text.strip():
             raise RosterError(_EMPTY)
-        delimiter = _sniff_delimiter(text)
+        delimiter = _sniff_delimiter(text, kind)
         lines = _csv_lines(text, delimiter)
         file_format, empty = "csv", _EMPTY
-    header = _find_header(lines, empty)
+    header = _find_header(lines, kind, empty)
     return _Table(file_format, used, header, lines, delimiter, hidden=hidden)
 
 
@@ -742,13 +785,14 @@ def read_rows(
     encoding: str | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+    kind: RosterKind = HOUSEHOLDS,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, {canonical column: cell text as read}) for each non-blank row.
 
     Whole-file problems (``RosterError``) are raised by this call, before iterating, except
     damage deep inside an XLSX sheet, which surfaces while iterating.
     """
-    table = _open_table(data, filename, encoding, max_file_bytes, max_uncompressed_bytes)
+    table = _open_table(data, filename, encoding, max_file_bytes, max_uncompressed_bytes, kind)
     columns = list(table.header.positions.items())
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
@@ -904,18 +948,25 @@ def _area(value: str, column: str) -> Decimal | None:
 
 
 def _area_full(value: str, column: str) -> Decimal | None:
+    return _amount_full(value, column, "亩", _NOT_AREA, _TOO_PRECISE)
+
+
+def _amount_full(
+    value: str, column: str, unit: str, not_a_number: object, too_precise: object
+) -> Decimal | None:
+    """A non-negative number to 0.01, optionally followed by its ``unit`` (亩, 股)."""
     text = _optional(value)
     if not text:
         return None
-    text = text.removesuffix("亩").rstrip()
+    text = text.removesuffix(unit).rstrip()
     if not GROUPED_DECIMAL.fullmatch(text):
-        raise _Invalid(str(_NOT_AREA % {"value": value.strip()}))
-    area = Decimal(text.replace(",", ""))
-    if area < 0:
+        raise _Invalid(str(not_a_number % {"value": value.strip()}))
+    amount = Decimal(text.replace(",", ""))
+    if amount < 0:
         raise _Invalid(str(_NEGATIVE % {"column": column, "value": value.strip()}))
-    if area.normalize().as_tuple().exponent < -2:
-        raise _Invalid(str(_TOO_PRECISE % {"value": value.strip()}))
-    return abs(area).quantize(_CENT)  # abs: "-0" is 0.00
+    if amount.normalize().as_tuple().exponent < -2:
+        raise _Invalid(str(too_precise % {"value": value.strip()}))
+    return abs(amount).quantize(_CENT)  # abs: "-0" is 0.00
 
 
 def _known_text(names: Iterable[str]) -> str:
@@ -923,6 +974,159 @@ def _known_text(names: Iterable[str]) -> str:
     if not names:
         return "—"
     return ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+
+
+class _Places:
+    """The village and cooperative of each row in turn, as every kind of roster names them:
+    normalised (a roster names a handful, 100,000 times over: each cell is read once), filled
+    down from the row above when asked (merged cells; a cooperative only within the same
+    village), and checked against the known cooperatives.
+
+    ``known_cooperatives``: village name → its cooperatives' names, or ``None`` for no check.
+    Names are compared after normalisation (NFKC, spaces), as the rows carry them.
+    """
+
+    def __init__(
+        self,
+        written: Mapping[str, str],
+        fill_down: bool,
+        known_cooperatives: Mapping[str, Iterable[str]] | None,
+    ):
+        self.written = written
+        self.fill_down = fill_down
+        self.known = None
+        if known_cooperatives is not None:
+            self.known = {
+                _name(village): {_name(c) for c in cooperatives}
+                for village, cooperatives in known_cooperatives.items()
+            }
+        self.names: dict[str, str] = {}
+        self.village = self.cooperative = ""
+        # (village cell, cooperative cell) → (village, cooperative), for the pairs of cells
+        # already read that name a known place by themselves: the rest of the file repeats them.
+        self.places: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def read(
+        self, village_cell: str, cooperative_cell: str, error: Callable[[str, object], None]
+    ) -> tuple[str, str, bool]:
+        """(village, cooperative, whether both are those of the row above); the problems go
+        to ``error(column, message)``."""
+        cells = (village_cell, cooperative_cell)
+        place = self.places.get(cells)
+        if place is not None:
+            village, cooperative = place
+            same = village == self.village and cooperative == self.cooperative
+            self.village, self.cooperative = place
+            return village, cooperative, same
+        problems: list[tuple[str, object]] = []
+        village, cooperative, same = self._read(village_cell, cooperative_cell, problems.append)
+        for problem in problems:
+            error(*problem)
+        if not problems and village_cell.strip() and cooperative_cell.strip():
+            self.places[cells] = (village, cooperative)
+        return village, cooperative, same
+
+    def _read(self, village_cell: str, cooperative_cell: str, problem) -> tuple[str, str, bool]:
+        names, written, fill_down = self.names, self.written, self.fill_down
+        village_above, cooperative_above = self.village, self.cooperative
+        village = names.get(village_cell)
+        if village is None:
+            village = names[village_cell] = _name(village_cell)
+        cooperative = names.get(cooperative_cell)
+        if cooperative is None:
+            cooperative = names[cooperative_cell] = _name(cooperative_cell)
+        village_filled = False
+        if not village:
+            if fill_down and village_above:
+                village, village_filled = village_above, True
+            else:
+                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
+                problem(("village", message % {"column": written["village"]}))
+        if not cooperative:
+            if fill_down and cooperative_above and (village_filled or village == village_above):
+                cooperative = cooperative_above
+            elif fill_down and cooperative_above and village:
+                problem(("cooperative", _BLANK_NEW_VILLAGE % {"column": written["cooperative"]}))
+            else:
+                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
+                problem(("cooperative", message % {"column": written["cooperative"]}))
+        self.village, self.cooperative = village, cooperative
+
+        known = self.known
+        if known is not None and village:
+            if village not in known:
+                known_text = _known_text(known)
+                problem(("village", _UNKNOWN_VILLAGE % {"village": village, "known": known_text}))
+            elif cooperative and cooperative not in known[village]:
+                problem(
+                    (
+                        "cooperative",
+                        _UNKNOWN_COOPERATIVE
+                        % {
+                            "village": village,
+                            "cooperative": cooperative,
+                            "known": _known_text(known[village]),
+                        },
+                    )
+                )
+        same = bool(village) and village == village_above and cooperative == cooperative_above
+        return village, cooperative, same
+
+
+def _cells_getter(header: "_Header", columns: Sequence[str]) -> Callable:
+    """The cells of ``columns`` from a row with one blank cell appended, which stands for the
+    columns the file lacks."""
+    absent = max(header.positions.values()) + 1
+    return itemgetter(*(header.positions.get(c, absent) for c in columns))
+
+
+def _household_number(cell: str) -> str:
+    number = _name(cell)
+    if "." in number and _WHOLE_FLOAT.fullmatch(number):
+        number = number.partition(".")[0]  # 12.0 from a numeric cell → 12
+    return number
+
+
+def _person_name(
+    cell: str, column: str, written: Mapping[str, str], error: Callable[[str, object], None]
+) -> str:
+    """A person's name (the head's, a member's): required, and without the "?" of a lost
+    character."""
+    name = _name(cell)
+    if not name:
+        error(column, _BLANK % {"column": written[column]})
+    elif "?" in name or "\ufffd" in name:
+        # Decision: no name holds "?"; it is what Excel writes, saving "CSV" in GBK, for a
+        # character GBK lacks (刘䶮 → 刘?). Imported, it would overwrite the right name.
+        error(column, _LOST_CHARACTER % {"value": name})
+    return name
+
+
+def _hidden_column_errors(table: "_Table") -> list[RowError]:
+    """Decision: what Excel hides is not imported unseen, nor silently left out: a hidden row
+    (``_HIDDEN_ROW``, checked by each parser) or a hidden roster column (once, on the header's
+    line: these errors) is an error, so nothing is written until the file shows what it
+    imports."""
+    header = table.header
+    return [
+        RowError(header.line, header.written[column], str(_HIDDEN_COLUMN))
+        for column, index in header.positions.items()
+        if index in table.hidden.columns
+    ]
+
+
+def _long_row_problem(table: "_Table", line: int) -> tuple[str, object]:
+    """The error of a CSV row with values beyond the header's last cell (``_data_lines``)."""
+    cells_in_header = len(table.header.cells)
+    return (
+        str(_COLUMN_NUMBER % {"number": cells_in_header + 1}),
+        _EXTRA_CELLS
+        % {
+            "cells": table.long_rows[line],
+            "header": cells_in_header,
+            "delimiter": table.delimiter.replace("\t", "Tab"),
+        },
+    )
 
 
 def parse_roster(
@@ -946,32 +1150,17 @@ def parse_roster(
     table = _open_table(data, filename, encoding, max_file_bytes, max_uncompressed_bytes)
     header = table.header
     written = header.written
-    known = None
-    if known_cooperatives is not None:
-        known = {
-            _name(village): {_name(c) for c in cooperatives}
-            for village, cooperatives in known_cooperatives.items()
-        }
-    absent = max(header.positions.values()) + 1  # index of an always-empty cell
-    cells_of = itemgetter(*(header.positions.get(c, absent) for c in COLUMNS))
+    cells_of = _cells_getter(header, COLUMNS)
 
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     first_line: dict[tuple[str, str, str], int] = {}
-    village_above = cooperative_above = ""
     total = 0
     problems: list[tuple[str, object]] = []  # (column, lazy message) of the current row
     long_rows = table.long_rows
-    # Decision: what Excel hides is not imported unseen, nor silently left out: a hidden row
-    # (or a hidden roster column, once, on the header's line) is an error, so nothing is
-    # written until the file shows what it imports.
     hidden_rows = table.hidden.rows
-    errors.extend(
-        RowError(header.line, written[column], str(_HIDDEN_COLUMN))
-        for column, index in header.positions.items()
-        if index in table.hidden.columns
-    )
-    names: dict[str, str] = {}  # village and cooperative cells → _name(cell)
+    errors.extend(_hidden_column_errors(table))
+    places = _Places(written, fill_down, known_cooperatives).read
 
     def error(column: str, message: object) -> None:
         problems.append((column, message))
@@ -996,49 +1185,8 @@ def parse_roster(
         if hidden_rows and line in hidden_rows:
             error(str(_WHOLE_ROW), _HIDDEN_ROW)
 
-        # A roster names a handful of villages and cooperatives, 100,000 times over.
-        village = names.get(village_cell)
-        if village is None:
-            village = names[village_cell] = _name(village_cell)
-        cooperative = names.get(cooperative_cell)
-        if cooperative is None:
-            cooperative = names[cooperative_cell] = _name(cooperative_cell)
-        village_filled = False
-        if not village:
-            if fill_down and village_above:
-                village, village_filled = village_above, True
-            else:
-                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
-                error("village", message % {"column": written["village"]})
-        if not cooperative:
-            if fill_down and cooperative_above and (village_filled or village == village_above):
-                cooperative = cooperative_above
-            elif fill_down and cooperative_above and village:
-                error("cooperative", _BLANK_NEW_VILLAGE % {"column": written["cooperative"]})
-            else:
-                message = _BLANK_NOTHING_ABOVE if fill_down else _BLANK_MERGED
-                error("cooperative", message % {"column": written["cooperative"]})
-        village_above, cooperative_above = village, cooperative
-
-        if known is not None and village:
-            if village not in known:
-                error(
-                    "village", _UNKNOWN_VILLAGE % {"village": village, "known": _known_text(known)}
-                )
-            elif cooperative and cooperative not in known[village]:
-                error(
-                    "cooperative",
-                    _UNKNOWN_COOPERATIVE
-                    % {
-                        "village": village,
-                        "cooperative": cooperative,
-                        "known": _known_text(known[village]),
-                    },
-                )
-
-        number = _name(number_cell)
-        if "." in number and _WHOLE_FLOAT.fullmatch(number):
-            number = number.partition(".")[0]  # 12.0 from a numeric cell → 12
+        village, cooperative, _same = places(village_cell, cooperative_cell, error)
+        number = _household_number(number_cell)
         if not number:
             error("household_no", _BLANK % {"column": written["household_no"]})
         elif village and cooperative:
@@ -1055,14 +1203,7 @@ def parse_roster(
                         "first": first,
                     },
                 )
-
-        head = _name(head_cell)
-        if not head:
-            error("head_name", _BLANK % {"column": written["head_name"]})
-        elif "?" in head or "\ufffd" in head:
-            # Decision: no name holds "?"; it is what Excel writes, saving "CSV" in GBK, for a
-            # character GBK lacks (刘䶮 → 刘?). Imported, it would overwrite the right name.
-            error("head_name", _LOST_CHARACTER % {"value": head})
+        head = _person_name(head_cell, "head_name", written, error)
 
         id_number = phone = ""
         members = shareholders = area = None
@@ -1087,16 +1228,7 @@ def parse_roster(
         except _Invalid as exc:
             error("contracted_mu", exc)
         if long_rows and line in long_rows:
-            cells_in_header = len(header.cells)
-            error(
-                str(_COLUMN_NUMBER % {"number": cells_in_header + 1}),
-                _EXTRA_CELLS
-                % {
-                    "cells": long_rows[line],
-                    "header": cells_in_header,
-                    "delimiter": table.delimiter.replace("\t", "Tab"),
-                },
-            )
+            error(*_long_row_problem(table, line))
 
         if problems:
             errors.extend(RowError(line, written.get(c, c), str(m)) for c, m in problems)
@@ -1118,8 +1250,16 @@ def parse_roster(
             )
         )
 
+    return _parse_result(table, HOUSEHOLDS, rows, errors, total)
+
+
+def _parse_result(
+    table: "_Table", kind: RosterKind, rows: list, errors: list[RowError], total: int
+) -> ParseResult:
+    """What a parser of ``kind`` read from ``table``; ``RosterError`` if it read no row."""
+    header = table.header
     if total == 0:
-        raise RosterError(_NO_ROWS % {"line": header.line})
+        raise RosterError(_NO_ROWS % {"line": header.line, "rows": kind.rows_noun})
     return ParseResult(
         rows=rows,
         errors=errors,
@@ -1129,5 +1269,5 @@ def parse_roster(
         file_format=table.file_format,
         header_line=header.line,
         ignored_columns=header.ignored,
-        headers=dict(written),
+        headers=dict(header.written),
     )

@@ -1,8 +1,12 @@
-"""Helpers several test modules share: which database runs the suite, a visit form's post."""
+"""Helpers several test modules share: which database runs the suite, a visit form's post,
+roster files (CSV and XLSX) built in memory."""
 
+import csv
+import io
 import uuid
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -29,3 +33,49 @@ def visit_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def csv_file(rows, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    """``rows`` (the header first) as Excel writes a CSV: CRLF, quoted where needed."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_file(rows) -> bytes:
+    """``rows`` (the header first) on the first worksheet of a workbook."""
+    workbook = openpyxl.Workbook()
+    for cells in rows:
+        workbook.active.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+#: A member roster's header as townships write it (性别 is read and dropped).
+MEMBER_HEADER = ["村", "经济社", "户号", "户主", "姓名", "性别", "与户主关系", "身份证号"]
+MEMBER_HEADER += ["出生日期", "联系电话", "是否集体经济组织成员", "是否股东", "股份", "村民代表"]
+MEMBER_HEADER += ["成员代表"]
+
+
+def member_row(name: str, number: str = "001", **cells) -> list:
+    """A row of ``MEMBER_HEADER`` for a person of household ``number`` of 烟南村 东头经济社;
+    ``cells`` by key: place (village, cooperative), head, sex, relation, id, birth, phone,
+    collective, shareholder, shares, villager_rep, member_rep."""
+    values = {
+        "head": "",
+        "sex": "",
+        "relation": "",
+        "id": "",
+        "birth": "",
+        "phone": "",
+        "collective": "",
+        "shareholder": "",
+        "shares": "",
+        "villager_rep": "",
+        "member_rep": "",
+        **cells,
+    }
+    village, cooperative = values.pop("place", ("烟南村", "东头经济社"))
+    head, sex, *rest = values.values()
+    return [village, cooperative, number, head, name, sex, *rest]

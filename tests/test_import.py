@@ -2,7 +2,6 @@
 ``manage.py import_households``: what is written, what is refused, and that a refused or
 interrupted import writes nothing."""
 
-import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -22,7 +21,7 @@ from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
-from .support import ON_POSTGRESQL
+from .support import ON_POSTGRESQL, csv_file, xlsx_file
 
 
 @pytest.fixture
@@ -54,19 +53,11 @@ def row(number="1", head="张三", village="烟南村", cooperative="东头经�
 
 
 def csv_bytes(rows, header=HEADER, encoding="utf-8"):
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
-    return out.getvalue().encode(encoding)
+    return csv_file([header, *rows], encoding)
 
 
 def xlsx_bytes(rows, header=HEADER):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for cells in [header, *rows]:
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_file([header, *rows])
 
 
 def zip_bomb():

@@ -10,11 +10,16 @@ def new_upload_token() -> str:
 
 
 class ImportJob(models.Model):
-    """One roster upload in the admin: checked in the background, then imported on confirm.
+    """One roster upload in the admin (households, or their members): checked in the
+    background, then imported on confirm.
 
     The file itself is kept outside the database, under MEDIA_ROOT/imports/<token>.upload
     (private: MEDIA_ROOT is never served as static files), and deleted once imported.
     """
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", _("household roster")
+        MEMBERS = "members", _("member roster")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("checking")
@@ -28,6 +33,9 @@ class ImportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="import_jobs",
         verbose_name=_("user"),
+    )
+    kind = models.CharField(
+        _("kind of roster"), max_length=10, choices=Kind.choices, default=Kind.HOUSEHOLDS
     )
     filename = models.CharField(_("file name"), max_length=200)
     token = models.CharField(max_length=40, unique=True, default=new_upload_token, editable=False)

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from cases import roster
 from cases.importing import ImportReport, RosterError, households_import
@@ -38,27 +38,35 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
+    """``import_members`` is the same command with the member roster's service."""
+
     help = (
         "Import a household roster (CSV in UTF-8, UTF-8 with BOM, GBK or GB18030, or XLSX; "
         "Chinese or English headers). Upserts on (village, cooperative, household number). "
         "If any row is invalid, nothing is written and every bad row is listed."
     )
+    fill_down_help = "a blank village / cooperative cell (a merged cell) takes the value above"
+    importer = staticmethod(households_import)
+    # Counted in households (户); the member command counts people (人).
+    dry_run_summary = gettext_lazy(
+        "Dry run of %(file)s, nothing written: %(created)d would be created, "
+        "%(updated)d updated, %(unchanged)d unchanged."
+    )
+    summary = gettext_lazy(
+        "Imported %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the roster, .csv or .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
-        parser.add_argument(
-            "--fill-down",
-            action="store_true",
-            help="a blank village / cooperative cell (a merged cell) takes the value above",
-        )
+        parser.add_argument("--fill-down", action="store_true", help=self.fill_down_help)
         parser.add_argument("--encoding", help="the CSV's encoding, e.g. gbk (default: detect)")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         data = self._read(path)
         try:
-            report = households_import(
+            report = self.importer(
                 data=data,
                 filename=path.name,
                 user=None,
@@ -112,18 +120,9 @@ class Command(BaseCommand):
             "updated": report.updated,
             "unchanged": report.unchanged,
         }
-        if report.dry_run:
-            message = _(
-                "Dry run of %(file)s, nothing written: %(created)d would be created, "
-                "%(updated)d updated, %(unchanged)d unchanged."
-            )
-        else:
-            message = _(
-                "Imported %(file)s: %(created)d created, %(updated)d updated, "
-                "%(unchanged)d unchanged."
-            )
+        message = self.dry_run_summary if report.dry_run else self.summary
         self.stdout.write(self.style.SUCCESS(message % {"file": filename, **counts}))
         if report.encoding:
             self.stdout.write(_("Read as %(encoding)s.") % {"encoding": report.encoding})
-        if report.ignored_notice:
-            self.stdout.write(self.style.WARNING(report.ignored_notice))
+        for notice in report.notices:
+            self.stdout.write(self.style.WARNING(notice))

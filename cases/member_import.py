@@ -1,0 +1,363 @@
+"""The member-roster import (成员名册 / 股东名册), for ``manage.py import_members`` and the admin.
+
+``members_import`` reads and checks the whole file as ``households_import`` does
+(``cases.importing.read_and_check`` with ``cases.member_roster.parse_members``), then checks
+it against the database, and writes only if every row is valid, in ONE transaction.
+
+A row's household (village, cooperative, household number) must exist: households come from
+the household roster. Within it, the row is matched to a recorded member (the upsert key):
+
+- with an ID number, the member with that ID number; failing that, the one member of that
+  name recorded without an ID number (whose ID number the row then fills in); else it is a
+  new member;
+- without an ID number, the one member of that name; else it is a new member. Two members of
+  that name recorded: an error (the row needs the ID number).
+
+A blank cell or a missing column keeps the recorded value; a new member takes the model's
+defaults for it (collective member, not a shareholder, 0 shares, relation "other"). Members
+the file does not list are kept; the report counts their households. The households' own
+member and shareholder counts (人口, 股东数, the household roster's figures) are not touched.
+
+Refused against the database, with the row's line: a household not found; an ID number
+recorded in another household (a person belongs to one household; one outside the user's
+villages is not named); two rows that are the same recorded member; a second head of a
+household once the file is applied; a shareholder set to "no" who keeps recorded shares (the
+database allows shares to shareholders only); a birth date that is not the recorded ID
+number's.
+
+Queries: the cooperatives, then per 2,000 households (or ID numbers) one read of the
+households, one of their members (locked until the end of the import, so that nobody changes
+them between the check and the write) and one of the ID numbers recorded elsewhere; the
+writes are bulk, one INSERT per batch for the members and one for their history.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
+
+from .audit import bulk_history
+from .importing import (
+    BATCH_SIZE,
+    ImportReport,
+    Progress,
+    RosterError,
+    column_limits,
+    import_reason,
+    read_and_check,
+)
+from .member_roster import MemberRow, id_number_birth_date, parse_members
+from .models import Household, Member
+from .roster import RowError
+
+__all__ = ["members_import"]
+
+#: MemberRow field → Member field, for the values a row may carry (all but the name).
+ROW_FIELDS = {
+    "name": "name",
+    "relation": "relation",
+    "id_number": "id_number",
+    "birth_date": "birth_date",
+    "phone": "phone",
+    "is_collective_member": "is_collective_member",
+    "is_shareholder": "is_shareholder",
+    "shares": "shares",
+    "is_villager_representative": "is_villager_representative",
+    "is_member_representative": "is_member_representative",
+}
+
+_NO_HOUSEHOLD = _(
+    "Household %(number)s of %(village)s %(cooperative)s not found: import the household roster "
+    "first."
+)
+_IN_OTHER_HOUSEHOLD = _(
+    "This ID number is recorded for %(name)s of household %(number)s (%(village)s "
+    "%(cooperative)s): a person belongs to one household. Move the person in the admin if they "
+    "have changed household."
+)
+_IN_HIDDEN_HOUSEHOLD = _(
+    "This ID number is recorded for a member of a household outside your villages: a person "
+    "belongs to one household."
+)
+_NAMESAKES = _(
+    "Household %(number)s has %(count)d members named %(name)s; add the ID number to say which "
+    "one this is."
+)
+_SAME_MEMBER = _("This row and line %(first)d are the same member, %(name)s.")
+_SECOND_HEAD = _(
+    "Household %(number)s already has a head, %(head)s: a household has one head. Change "
+    "%(head)s's relation to the head in this file or in the admin."
+)
+_KEEPS_SHARES = _(
+    "%(name)s holds %(shares)s shares in the records: to make them not a shareholder, write 0 "
+    "under %(column)s as well."
+)
+_NOT_RECORDED_BIRTH = _(
+    "The birth date %(value)s is not the one in %(name)s's recorded ID number (its digits "
+    "7–14); correct one of them."
+)
+_CONFLICT = _(
+    "Someone changed these households or members while the import was running; nothing was "
+    "written. Run the import again."
+)
+
+
+def members_import(
+    *,
+    data: bytes,
+    filename: str,
+    user=None,
+    encoding: str | None = None,
+    fill_down: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> ImportReport:
+    """Validate a member roster and, when every row is valid and not ``dry_run``, upsert it.
+
+    Raises ``RosterError`` for a problem with the whole file (one sentence). ``progress`` is
+    called with (members written, members to write) after each batch.
+    """
+    report, rows, known_ids = read_and_check(
+        parse_members,
+        column_limits(Member, {c: c for c in ("name", "id_number", "phone", "shares")}),
+        data=data,
+        filename=filename,
+        user=user,
+        encoding=encoding,
+        fill_down=fill_down,
+        dry_run=dry_run,
+    )
+    batch_size = batch_size or BATCH_SIZE
+    try:
+        with transaction.atomic():
+            # The rows read well are checked against the database even when others were
+            # not: the preview lists every error at once.
+            plan = _Plan(rows, known_ids, user, report.headers)
+            if report.errors or plan.errors:
+                report.errors = sorted([*report.errors, *plan.errors], key=lambda e: e.line)
+                return report
+            report.created, report.updated = len(plan.created), len(plan.updated)
+            report.unchanged = len(rows) - report.created - report.updated
+            report.households_with_unlisted_members = plan.households_with_unlisted
+            if not dry_run:
+                _write(plan, user, import_reason(filename, Member), batch_size, progress)
+    except IntegrityError as exc:  # a household deleted meanwhile
+        raise RosterError(gettext(_CONFLICT)) from exc
+    return report
+
+
+def _chunks(values: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class _Plan:
+    """What the rows do to the database: members to create, members to update (with the
+    names of the fields that change), and the errors that forbid both."""
+
+    rows: list[MemberRow]
+    known_ids: dict[tuple[str, str], int]
+    user: object
+    headers: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Member] = field(default_factory=list)
+    updated: list[tuple[Member, set[str]]] = field(default_factory=list)
+    households_with_unlisted: int = 0
+    households: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.households = self._households()
+        recorded = self._recorded_members(set(self.households.values()))
+        elsewhere = self._id_numbers_elsewhere()
+        matched: dict[int, tuple[MemberRow, Member | None]] = {}  # line → (row, member)
+        claimed: dict[int, int] = {}  # member pk → line
+        for row in self.rows:
+            household_id = self._household_id(row)
+            if household_id is None:
+                self._error(row, "household_no", _NO_HOUSEHOLD, **_place(row))
+                continue
+            holders = elsewhere.get(row.id_number, ())
+            other = next((h for h in holders if h[1] != household_id), None)
+            if other:
+                self._other_household(row, other)
+                continue
+            member = self._match(row, recorded[household_id])
+            if member is False:
+                continue
+            if member is not None:
+                first = claimed.setdefault(member.pk, row.line)
+                if first != row.line:
+                    self._error(row, "name", _SAME_MEMBER, first=first, name=member.name)
+                    continue
+            matched[row.line] = row, member
+            self._check_against_record(row, member)
+        self._check_heads(matched, recorded)
+        if self.errors:
+            return
+        for row, member in matched.values():
+            self._classify(row, member)
+        self.households_with_unlisted = sum(
+            1
+            for members in recorded.values()
+            if any(member.pk not in claimed for member in members)
+        )
+
+    # --- Reads ------------------------------------------------------------------------------
+
+    def _household_id(self, row: MemberRow) -> int | None:
+        cooperative_id = self.known_ids[(row.village, row.cooperative)]
+        return self.households.get((cooperative_id, row.household_no))
+
+    def _households(self) -> dict[tuple[int, str], int]:
+        """(cooperative id, household number) → household id, for the rows' households."""
+        households = Household.objects.all()
+        if self.user is not None:
+            households = households.visible_to(self.user)
+        cooperatives = {self.known_ids[(row.village, row.cooperative)] for row in self.rows}
+        found = {}
+        for numbers in _chunks({row.household_no for row in self.rows}):
+            chosen = households.filter(cooperative_id__in=cooperatives, number__in=numbers)
+            for pk, cooperative_id, number in chosen.values_list("pk", "cooperative_id", "number"):
+                found[(cooperative_id, number)] = pk
+        return found
+
+    def _recorded_members(self, household_ids: set[int]) -> dict[int, list[Member]]:
+        """The members recorded in these households, locked until the import ends."""
+        recorded: dict[int, list[Member]] = {pk: [] for pk in household_ids}
+        for chunk in _chunks(sorted(household_ids)):
+            members = Member.objects.select_for_update().filter(household_id__in=chunk)
+            for member in members.order_by("pk"):
+                recorded[member.household_id].append(member)
+        return recorded
+
+    def _id_numbers_elsewhere(self) -> dict[str, list[tuple]]:
+        """ID number → (name, household id, number, cooperative id, cooperative, village) of
+        each member recorded with it, anywhere: a person belongs to one household, whoever
+        may see it (the message names it only to those who may)."""
+        found: dict[str, list[tuple]] = defaultdict(list)
+        numbers = {row.id_number for row in self.rows if row.id_number}
+        for chunk in _chunks(numbers):
+            members = Member.objects.filter(id_number__in=chunk).order_by("pk")
+            for id_number, *rest in members.values_list(
+                "id_number",
+                "name",
+                "household_id",
+                "household__number",
+                "household__cooperative_id",
+                "household__cooperative__name",
+                "household__cooperative__village__name",
+            ):
+                found[id_number].append(tuple(rest))
+        return found
+
+    # --- Checks -----------------------------------------------------------------------------
+
+    def _error(self, row: MemberRow, on: str, message, **args) -> None:
+        """An error of ``row``, in its column ``on`` (its header as written)."""
+        self.errors.append(RowError(row.line, self.headers.get(on, on), gettext(message) % args))
+
+    def _other_household(self, row: MemberRow, other: tuple) -> None:
+        name, _household_id, number, cooperative_id, cooperative, village = other
+        if cooperative_id in set(self.known_ids.values()):
+            args = {"name": name, "number": number, "village": village}
+            self._error(row, "id_number", _IN_OTHER_HOUSEHOLD, cooperative=cooperative, **args)
+        else:
+            self._error(row, "id_number", _IN_HIDDEN_HOUSEHOLD)
+
+    def _match(self, row: MemberRow, members: list[Member]) -> Member | None | bool:
+        """The recorded member the row is about, None for a new one, False after an error."""
+        if row.id_number:
+            for member in members:
+                if member.id_number == row.id_number:
+                    return member
+            namesakes = [m for m in members if m.name == row.name and not m.id_number]
+        else:
+            namesakes = [m for m in members if m.name == row.name]
+        if len(namesakes) > 1:
+            args = {"number": row.household_no, "count": len(namesakes), "name": row.name}
+            self._error(row, "name", _NAMESAKES, **args)
+            return False
+        return namesakes[0] if namesakes else None
+
+    def _check_against_record(self, row: MemberRow, member: Member | None) -> None:
+        if member is None:
+            return
+        if row.is_shareholder is False and row.shares is None and member.shares > 0:
+            column = self.headers.get("shares", "股份")
+            args = {"name": member.name, "shares": member.shares, "column": column}
+            self._error(row, "shareholder", _KEEPS_SHARES, **args)
+        if row.birth_date and not row.id_number and member.id_number:
+            from_id = id_number_birth_date(member.id_number)
+            if from_id is not None and from_id != row.birth_date:
+                args = {"value": row.birth_date.isoformat(), "name": member.name}
+                self._error(row, "birth_date", _NOT_RECORDED_BIRTH, **args)
+
+    def _check_heads(self, matched, recorded) -> None:
+        """One head per household once the file is applied: a row that makes someone head is
+        refused when the household keeps another (recorded, and not changed by the file)."""
+        rows_of: dict[int, list[tuple[MemberRow, Member | None]]] = defaultdict(list)
+        for row, member in matched.values():
+            rows_of[self._household_id(row)].append((row, member))
+        head = Member.Relation.HEAD
+        for household_id, pairs in rows_of.items():
+            row_of = {member.pk: row for row, member in pairs if member is not None}
+            kept = [
+                member.name
+                for member in recorded[household_id]
+                if member.relation == head
+                and (member.pk not in row_of or not row_of[member.pk].relation)
+            ]
+            declared = [row for row, _member in pairs if row.relation == head]
+            if len(kept) + len(declared) <= 1:
+                continue
+            for row in declared:
+                other = kept[0] if kept else next(r.name for r in declared if r is not row)
+                self._error(row, "relation", _SECOND_HEAD, number=row.household_no, head=other)
+
+    # --- Values -----------------------------------------------------------------------------
+
+    def _classify(self, row: MemberRow, member: Member | None) -> None:
+        values = {
+            ROW_FIELDS[name]: value
+            for name, value in zip(MemberRow._fields, row, strict=True)
+            if name in ROW_FIELDS and value is not None and value != ""
+        }
+        if member is None:
+            self.created.append(Member(household_id=self._household_id(row), **values))
+            return
+        changed = {name for name, value in values.items() if getattr(member, name) != value}
+        if changed:
+            for name in changed:
+                setattr(member, name, values[name])
+            self.updated.append((member, changed))
+
+
+def _place(row: MemberRow) -> dict[str, str]:
+    return {"number": row.household_no, "village": row.village, "cooperative": row.cooperative}
+
+
+def _write(plan: _Plan, user, reason: str, batch_size: int, progress: Progress | None) -> None:
+    """The new members, then the changed ones, in batches, each with its history rows."""
+    now = timezone.now()
+    total = len(plan.created) + len(plan.updated)
+    done = 0
+    if progress:
+        progress(done, total)
+    for batch in _chunks(plan.created, batch_size):
+        bulk_history(Member, batch, user, reason, now=now, batch_size=len(batch))
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    for batch in _chunks(plan.updated, batch_size):
+        fields = sorted(set().union(*(changed for _member, changed in batch)))
+        members = [member for member, _changed in batch]
+        bulk_history(Member, members, user, reason, fields=fields, now=now, batch_size=len(batch))
+        done += len(batch)
+        if progress:
+            progress(done, total)

@@ -1,0 +1,44 @@
+"""The member roster import in a real browser, on a phone: from the member list's "Import
+roster" to the imported summary, with the sample file and the demo."""
+
+from pathlib import Path
+
+from django.core.management import call_command
+
+from cases.models import Member
+
+from .conftest import log_in, screenshot
+
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-members.csv"
+
+
+def test_the_sample_member_roster_is_checked_previewed_and_imported_on_a_phone(
+    live_server, phone_page
+):
+    """The preview of 14 columns scrolls sideways in its own box: the page itself does not."""
+    call_command("load_demo", verbosity=0)
+    before = Member.objects.count()
+    page = phone_page
+    log_in(page, live_server, "admin", "jiujiang-demo")
+
+    page.goto(f"{live_server.url}/admin/cases/member/")
+    page.click("a.addlink[href*='import']")
+    assert page.locator("input[name=kind][value=members]").is_checked()
+    page.set_input_files("input[name=file]", str(SAMPLE))
+    page.click("input[type=submit]")
+    page.wait_for_selector(".import-summary")
+
+    assert "将新增3人，更新3人，26人不变" in page.inner_text(".import-summary")
+    assert "1 户有成员未列入文件" in page.inner_text(".import-notice")
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth,
+                  box: document.querySelector(".import-scroll").clientWidth,
+                  table: document.querySelector(".import-preview").scrollWidth})"""
+    )
+    assert widths["page"] <= 390 and widths["table"] > widths["box"]
+    screenshot(page, "member-import-preview-zh-phone")
+
+    page.click("input[type=submit][value='导入']")
+    page.wait_for_selector("text=导入完成")
+    assert "新增3人，更新3人，26人不变" in page.inner_text(".import-summary")
+    assert Member.objects.count() == before + 3
