@@ -133,6 +133,9 @@ class Member(models.Model):
         indexes = [
             # Admin member list filtered by relation (its exact count reads only this index).
             models.Index(fields=["relation"], name="member_relation_idx"),
+            # A member roster's ID numbers looked up in every household (a person belongs to
+            # one: cases.member_import): without it each chunk read a district's 3M members.
+            models.Index(fields=["id_number"], name="member_id_number_idx"),
         ]
 
     def __str__(self):
