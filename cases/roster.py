@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import openpyxl
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.validators import (
@@ -970,10 +970,12 @@ def _amount_full(
 
 
 def _known_text(names: Iterable[str]) -> str:
+    """The first ten names, joined as the language joins a list (、 in Chinese)."""
     names = sorted(names)
     if not names:
         return "—"
-    return ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    separator = pgettext("between the items of a list", ", ")
+    return separator.join(names[:10] + (["…"] if len(names) > 10 else []))
 
 
 class _Places:

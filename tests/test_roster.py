@@ -761,6 +761,20 @@ def test_known_villages_and_cooperatives_are_checked():
     assert "南洋经济社" in cooperative_error.message
 
 
+def test_the_known_cooperatives_are_listed_as_the_language_lists_them():
+    """A Chinese message listed the names with ", " ("东头经济社, 新基经济社"), and said
+    "没有“南洋经济社”经济社" of a name that ends in 经济社 already."""
+    data = csv_bytes([HEADER[:4], ["烟南村", "南洋经济社", "1", "张三"]])
+    with translation.override("zh-hans"):
+        (error,) = parse_roster(data, "roster.csv", known_cooperatives=KNOWN).errors
+        assert str(error.message) == (
+            "“烟南村”没有名为“南洋经济社”的经济社；其经济社有：新基经济社、村尾经济社。"
+        )
+    with translation.override("en"):
+        (error,) = parse_roster(data, "roster.csv", known_cooperatives=KNOWN).errors
+        assert "its cooperatives: 新基经济社, 村尾经济社." in str(error.message)
+
+
 # --- Whole-file problems -----------------------------------------------------------------
 
 
