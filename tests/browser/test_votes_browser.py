@@ -189,3 +189,24 @@ def test_the_printed_notice_has_no_buttons(live_server, desktop_page, open_vote,
     screenshot(page, "votes-notice-zh-print")
     assert not page.locator(".no-print").is_visible()
     assert page.locator("article.notice h1").is_visible()
+
+
+def test_the_vote_list_is_one_card_per_vote_on_a_phone(
+    live_server, phone_page, open_vote, cadre_yannan
+):
+    """The list was a seven-column table on a phone, its subject one character a line."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the vote list is {width}px wide"
+    assert not page.locator("table.votes thead").is_visible()
+    subject = page.locator("table.votes tbody th a").first
+    assert subject.inner_text() == open_vote.subject
+    assert subject.bounding_box()["height"] < 40  # one line, not a column of characters
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll("table.votes tbody tr:first-child td")]
+            .map(td => getComputedStyle(td, "::before").content)"""
+    )
+    assert '"已投／应投："' in labels  # each figure says what it is
+    screenshot(page, "vote-list-zh-phone")
