@@ -42,11 +42,20 @@ def csv_file(rows, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def xlsx_file(rows) -> bytes:
-    """``rows`` (the header first) on the first worksheet of a workbook."""
+def xlsx_file(rows, hidden_rows=(), hidden_columns=()) -> bytes:
+    """``rows`` (the header first) on the first worksheet of a workbook. ``hidden_rows``: row
+    numbers hidden in Excel; ``hidden_columns``: letters, or (first, last) for a group."""
     workbook = openpyxl.Workbook()
+    sheet = workbook.active
     for cells in rows:
-        workbook.active.append(cells)
+        sheet.append(cells)
+    for number in hidden_rows:
+        sheet.row_dimensions[number].hidden = True
+    for letters in hidden_columns:
+        if isinstance(letters, tuple):
+            sheet.column_dimensions.group(*letters, hidden=True)
+        else:
+            sheet.column_dimensions[letters].hidden = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

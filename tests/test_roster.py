@@ -4,7 +4,6 @@ Every file is built in code: CSV bytes in each encoding Chinese Excel writes, XL
 into memory, zip bombs with zipfile.
 """
 
-import csv
 import io
 import zipfile
 from datetime import datetime
@@ -31,6 +30,8 @@ from cases.roster import (  # noqa: E402
     read_rows,
 )
 from cases.validators import id_number_check_char  # noqa: E402
+
+from .support import csv_file, xlsx_file  # noqa: E402
 
 ID_ZHANG = "440682199001011239"
 ID_LI = "440682198512034569"
@@ -83,28 +84,9 @@ def english():
         yield
 
 
-def csv_bytes(rows, encoding="utf-8", delimiter=","):
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows, hidden_rows=(), hidden_columns=()):
-    """``hidden_rows``: row numbers; ``hidden_columns``: letters, or (first, last) for a group."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    for number in hidden_rows:
-        sheet.row_dimensions[number].hidden = True
-    for letters in hidden_columns:
-        if isinstance(letters, tuple):
-            sheet.column_dimensions.group(*letters, hidden=True)
-        else:
-            sheet.column_dimensions[letters].hidden = True
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+# The roster files of these tests, as Excel writes them (tests/support.py).
+csv_bytes = csv_file
+xlsx_bytes = xlsx_file
 
 
 def sheet_xml_replaced(data, old, new):
