@@ -433,7 +433,8 @@ def project_list(user, projects, today: date, ordering: Iterable[str] = ()) -> l
     state, sorted by ``ordering``. Eight queries whatever the number of projects and
     households (``project_summaries``' four: no tallies, the list shows the number of open
     votes; the villages, the procedure's stages, their dependencies and the calendar), one
-    more for a village cadre (the hearing rule's whole-project counts)."""
+    more for a village cadre when a project has a conditional stage (the hearing rule's
+    whole-project counts, ``procedures.needs_case_counts``)."""
     villages = Village.objects.visible_to(user).order_by("name")
     projects = projects.prefetch_related(
         Prefetch("villages", queryset=villages, to_attr="visible_villages")
@@ -685,7 +686,9 @@ class Dashboard:
 def project_dashboard(project: Project, user, today: date) -> Dashboard:
     """Everything on a project's page, read through the user's scope, in seven queries: the
     figures per cooperative (the project's totals are their sum), visits per week and branch,
-    votes and their tallies (three), stages, the cases needing attention."""
+    votes and their tallies (three), stages, the cases needing attention. One more for a
+    village cadre when the project has a conditional stage: the hearing rule counts every
+    household of the project, and the cadre's figures cover their villages only."""
     cases = Case.objects.visible_to(user).filter(project=project)
     visits = Visit.objects.visible_to(user).filter(project=project)
     cooperatives = cooperative_figures(cases, today)
@@ -698,10 +701,14 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         .order_by("-opens_on", "pk")
     )
     tallies = tallies_for(votes)
+    stages = list(project.stages.all())
     if sees_all_villages(user):  # the figures are the whole project's
         counts = figures.case_counts()
-    else:  # the hearing rule counts every household of the project (one query)
+    elif procedures.needs_case_counts(stages):
+        # the hearing rule counts every household of the project (one query)
         counts = procedures.case_counts([project.pk]).get(project.pk, {})
+    else:
+        counts = {}
     return Dashboard(
         project=project,
         today=today,
@@ -713,7 +720,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
         ),
         branches=branches,
-        stages=stage_timeline(project.stages.all(), today, counts),
+        stages=stage_timeline(stages, today, counts),
         attention=needs_attention(cases, figures, today),
         votes=[(vote, tallies[vote.pk]) for vote in votes],
     )

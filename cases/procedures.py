@@ -425,11 +425,22 @@ def _status(
     return ProcedureStatus(project, rows, hearing, holdouts, sorted(unknown))
 
 
+def needs_case_counts(stages: Iterable[Stage]) -> bool:
+    """Whether a project with these stages needs its ``case_counts``: only a conditional stage
+    (the hearing rule, holdouts remaining) reads them, and the hearing figure is shown only
+    beside such a stage (``ProcedureStatus.has_hearing``)."""
+    return any(s.requirement == Requirement.CONDITIONAL for s in stages)
+
+
 def case_counts(project_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Per project: all cases, those recorded as opposed, those not yet signed (one query)."""
+    """Per project: all cases, those recorded as opposed, those not yet signed (one query;
+    none for no projects)."""
+    project_ids = list(project_ids)
+    if not project_ids:
+        return {}
     closed = [Case.Status.SIGNED, Case.Status.COMPLETED]
     rows = (
-        Case.objects.filter(project_id__in=list(project_ids))
+        Case.objects.filter(project_id__in=project_ids)
         .values("project_id")
         .annotate(
             total=Count("pk"),
@@ -448,7 +459,9 @@ def procedure_flags_for_projects(
     counts: dict[int, dict[str, int]] | None = None,
 ) -> dict[int, ProcedureStatus]:
     """Every project's procedure status, keyed by project id, in four queries whatever the
-    number of projects: stages, their dependencies, case counts, the township calendar.
+    number of projects: stages, their dependencies, case counts, the township calendar. The
+    cases are counted only for the projects with a conditional stage (``needs_case_counts``):
+    three queries when none has one, as for the six steps.
 
     ``counts``: ``case_counts`` of these projects when the caller has them already (three
     queries then). They must be the whole project's, whoever is asking: the hearing rule
@@ -465,7 +478,7 @@ def procedure_flags_for_projects(
     for stage in stages:
         by_project[stage.project_id].append(stage)
     if counts is None:
-        counts = case_counts(by_project)
+        counts = case_counts(pk for pk, ss in by_project.items() if needs_case_counts(ss))
     return {
         p.pk: _status(p, by_project[p.pk], counts.get(p.pk, {}), today, calendar) for p in projects
     }

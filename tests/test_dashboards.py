@@ -4,11 +4,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import dashboards
-from cases.models import Case, Stage, Visit, Vote
+from cases.models import Case, Project, Stage, Visit, Vote
 from cases.services import visit_record
 
 from .factories import (
@@ -157,6 +159,36 @@ def test_a_hearing_no_majority_asks_for_is_not_overdue_on_the_dashboard(
     states = {row.stage.order: row.state for row in response.context["d"].stages}
     assert (states[HEARING], states[REVISED_PLAN]) == (hearing, revised_plan)
     assert ("目前无需办理" in response.content.decode()) == (hearing == "not_required")
+
+
+def _whole_project_counts(queries) -> list[str]:
+    """The hearing rule's count of every case of a project (``procedures.case_counts``)."""
+    return [
+        q["sql"] for q in queries.captured_queries if '"cases_case"."project_id" AS' in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "whole_project_counts"),
+    [(Project.Kind.ACQUISITION, 1), (Project.Kind.CONSOLIDATION, 0)],
+)
+def test_a_cadres_dashboard_counts_the_whole_project_only_for_the_hearing_rule(
+    client, cadre_yannan, yannan, zhennan, kind, whole_project_counts
+):
+    """A cadre's figures are their villages'; the hearing rule counts the whole project (3 of
+    5 opposed, though 烟南村 alone has 1 of 3). A project with no conditional stage (the six
+    steps) has nothing to count it for: one query fewer."""
+    project = acquisition_project(start=date(2021, 1, 11), villages=[yannan, zhennan], kind=kind)
+    cases_with_statuses(project, yannan, opposed=1, supportive=2)
+    cases_with_statuses(project, zhennan, opposed=2)
+    client.force_login(cadre_yannan)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("project_dashboard", args=[project.pk]))
+    assert response.context["d"].figures.households == 3
+    assert len(_whole_project_counts(queries)) == whole_project_counts
+    if kind == Project.Kind.ACQUISITION:
+        states = {row.stage.order: row.state for row in response.context["d"].stages}
+        assert states[HEARING] != "not_required"  # 3 of 5: a majority of the project
 
 
 def test_home_shows_progress_stances_recent_visits_and_open_votes(

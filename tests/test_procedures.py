@@ -346,6 +346,22 @@ def test_flags_for_many_projects_take_a_fixed_number_of_queries(yannan, django_a
     assert {len(s.rows) for s in statuses.values()} == {17}
 
 
+def test_six_step_projects_need_no_count_of_their_cases(yannan, django_assert_num_queries):
+    """Only a conditional stage reads the case counts: flags for six-step projects take three
+    queries, and with a land acquisition among them the one count is of that project alone."""
+    kind = Project.Kind.CONSOLIDATION
+    six_step = [acquisition_project(start=date(2025, 9, 1), villages=[yannan], kind=kind)]
+    assert six_step[0].stages.exists()
+    with django_assert_num_queries(3):
+        procedure_flags_for_projects(six_step, TODAY)
+    acquisition = acquisition_project(start=date(2025, 9, 1), villages=[yannan])
+    with CaptureQueriesContext(connection) as queries:
+        procedure_flags_for_projects([*six_step, acquisition], TODAY)
+    counts = [q["sql"] for q in queries.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert len(queries.captured_queries) == 4 and len(counts) == 1
+    assert str(acquisition.pk) in counts[0] and f"({six_step[0].pk}" not in counts[0]
+
+
 def test_home_page_lists_a_passed_deadline(client, staff, project):
     stage_mark_done(stage=stage(project, APPROVAL), done_on=POSTED, user=staff)
     assert [f.code for _r, f in procedure_alerts([project], TODAY)[0][1]] == ["deadline_passed"]
