@@ -271,8 +271,8 @@ _EXTRA_CELLS = _(
 _COLUMN_NUMBER = _("column %(number)d")
 _WHOLE_ROW = _("whole row")
 _HIDDEN_ROW = _(
-    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
-    "unhide it, or clear the filter, to import it; or delete it."
+    "This row is hidden in Excel (hidden, filtered out, or of zero height), so it would be "
+    "imported unseen: unhide it, or clear the filter, to import it; or delete it."
 )
 _LOST_CHARACTER = _(
     '"%(value)s" has a "?" where a character was lost: Excel writes "?" for a character the '
@@ -492,8 +492,9 @@ def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
 @dataclass
 class _Hidden:
     """What Excel hides in the first worksheet, filled in by ``_xlsx_lines`` as it reads:
-    the numbers of hidden rows (hidden by hand, or filtered out) and the indexes (from 0) of
-    hidden columns, known from the first row on."""
+    the numbers of hidden rows (hidden by hand, filtered out, or of zero height) and the
+    indexes (from 0) of hidden columns (hidden, or of zero width), known from the first row
+    on."""
 
     rows: set[int] = field(default_factory=set)
     columns: set[int] = field(default_factory=set)
@@ -503,11 +504,37 @@ _XML_TRUE = ("1", "true")
 _MAX_XLSX_COLUMNS = 16384
 
 
+def _size(value: str | None) -> float | None:
+    """A row height or column width as the XML writes it, or None (absent or unreadable)."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _row_is_hidden(attrs: Mapping[str, str] | None, zero_height: bool) -> bool:
+    """Whether Excel shows a ``<row>`` (its attributes; None when it has none but ``r``):
+    not when ``hidden="1"``, nor at a height of 0 (``ht="0"``, or ``customHeight="1"``
+    without ``ht``, which Excel reads as 0, and openpyxl writes for a height of 0), nor
+    without a height of its own when the sheet's rows are zero-height by default
+    (``<sheetFormatPr zeroHeight="1">``, Excel's "hide every row but these")."""
+    if not attrs:
+        return zero_height
+    if attrs.get("hidden") in _XML_TRUE:
+        return True
+    height = _size(attrs.get("ht"))
+    if height is None:
+        return zero_height or attrs.get("customHeight") in _XML_TRUE
+    return height <= 0
+
+
 def _hidden_columns(column_dimensions: Mapping[str, Mapping[str, str]]) -> set[int]:
-    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides."""
+    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides, or a width of
+    0 (``width="0"``) makes invisible."""
     hidden: set[int] = set()
     for attrs in column_dimensions.values():
-        if attrs.get("hidden") in _XML_TRUE:
+        width = _size(attrs.get("width"))
+        if attrs.get("hidden") in _XML_TRUE or (width is not None and width <= 0):
             low = int(attrs["min"])
             high = min(int(attrs.get("max", low)), _MAX_XLSX_COLUMNS)
             hidden.update(range(low - 1, high))
@@ -522,8 +549,10 @@ def _xlsx_lines(
 
     The rows come from openpyxl's streaming worksheet parser, the one its read-only
     ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
-    ``<row hidden="1">`` and of ``<col hidden="1">`` (which precede the rows). Read here, they
-    fill ``hidden``; a row's attributes are dropped once read, so memory stays flat.
+    ``<row hidden="1">`` (or of zero height) and of ``<col hidden="1">`` and the sheet's
+    ``<sheetFormatPr zeroHeight="1">`` (which precede the rows). Read here, they fill
+    ``hidden`` (``_row_is_hidden``, ``_hidden_columns``); a row's attributes are dropped once
+    read, so memory stays flat.
     """
     _check_zip(data, max_uncompressed_bytes)
     try:
@@ -547,12 +576,15 @@ def _xlsx_lines(
                     timedelta_formats=workbook._timedelta_formats,
                 )
                 row_attributes = parser.row_dimensions  # of the row just read, if any
-                columns_read = False
+                columns_read = zero_height = False
                 for line, cells in parser.parse():
-                    if not columns_read:  # <cols> comes before the first <row>
+                    if not columns_read:  # <sheetFormatPr>, <cols> come before the first <row>
                         hidden.columns = _hidden_columns(parser.column_dimensions)
+                        sheet_format = getattr(parser, "sheet_format", None)
+                        zero_height = bool(sheet_format and sheet_format.zeroHeight)
                         columns_read = True
-                    if row_attributes and row_attributes.popitem()[1].get("hidden") in _XML_TRUE:
+                    attributes = row_attributes.popitem()[1] if row_attributes else None
+                    if (attributes or zero_height) and _row_is_hidden(attributes, zero_height):
                         hidden.rows.add(line)
                     if not cells:
                         continue

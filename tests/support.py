@@ -42,15 +42,21 @@ def csv_file(rows, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def xlsx_file(rows, hidden_rows=(), hidden_columns=()) -> bytes:
+def xlsx_file(rows, hidden_rows=(), hidden_columns=(), heights=None, zero_height=False) -> bytes:
     """``rows`` (the header first) on the first worksheet of a workbook. ``hidden_rows``: row
-    numbers hidden in Excel; ``hidden_columns``: letters, or (first, last) for a group."""
+    numbers hidden in Excel; ``hidden_columns``: letters, or (first, last) for a group;
+    ``heights``: row number → height in points (0: ``customHeight="1"`` without ``ht``, as
+    openpyxl writes it); ``zero_height``: the sheet's rows are of zero height unless given
+    one (``<sheetFormatPr zeroHeight="1">``)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for cells in rows:
         sheet.append(cells)
     for number in hidden_rows:
         sheet.row_dimensions[number].hidden = True
+    for number, height in (heights or {}).items():
+        sheet.row_dimensions[number].height = height
+    sheet.sheet_format.zeroHeight = zero_height or None
     for letters in hidden_columns:
         if isinstance(letters, tuple):
             sheet.column_dimensions.group(*letters, hidden=True)

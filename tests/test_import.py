@@ -949,6 +949,6 @@ def test_the_preview_lists_hidden_rows_and_offers_no_import(
     page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
 
     assert "2 errors: nothing can be imported" in page
-    assert page.count("This row is hidden in Excel (hidden, or filtered out)") == 2
+    assert page.count("This row is hidden in Excel (hidden, filtered out, or of zero height)") == 2
     assert 'value="Import"' not in page
     assert counts() == (0, 0)

@@ -518,3 +518,16 @@ def test_rows_and_columns_hidden_in_excel_are_errors_as_for_households():
 
     assert [(e.line, e.column) for e in result.errors] == [(1, "股份"), (3, "whole row")]
     assert [r.name for r in result.rows] == ["张三"]
+
+
+def test_rows_of_zero_height_are_hidden_rows_as_for_households():
+    rows = [HEADER, person(), person("李四", relation="妻"), person("王五", relation="子")]
+
+    result = parse_members(xlsx_file(rows, heights={3: 0}), "m.xlsx", today=TODAY)
+    hidden_by_default = parse_members(
+        xlsx_file(rows, heights={1: 15, 2: 15, 4: 15}, zero_height=True), "m.xlsx", today=TODAY
+    )
+
+    for parsed in (result, hidden_by_default):
+        assert [(e.line, e.column) for e in parsed.errors] == [(3, "whole row")]
+        assert [r.name for r in parsed.rows] == ["张三", "王五"]

@@ -282,8 +282,8 @@ def test_xlsx_line_numbers_count_blank_rows_and_title_rows():
 
 
 HIDDEN_ROW = (
-    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
-    "unhide it, or clear the filter, to import it; or delete it."
+    "This row is hidden in Excel (hidden, filtered out, or of zero height), so it would be "
+    "imported unseen: unhide it, or clear the filter, to import it; or delete it."
 )
 HIDDEN_COLUMN = (
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
@@ -306,13 +306,56 @@ def test_hidden_xlsx_rows_are_errors_on_their_lines_and_blank_or_title_ones_are_
     assert not result.ok
 
 
-@pytest.mark.parametrize("true", [b'hidden="true"', b'hidden="1" ht="0" customHeight="1"'])
+@pytest.mark.parametrize(
+    "true",
+    [
+        b'hidden="true"',
+        b'hidden="1" ht="0" customHeight="1"',
+        # Of zero height: Excel shows nothing of it, though not "hidden".
+        b'ht="0" customHeight="1"',
+        b'ht="0.0"',
+        b'customHeight="true"',  # no ht: Excel reads 0
+    ],
+)
 def test_a_hidden_row_is_found_however_the_xml_says_it(true):
     data = sheet_xml_replaced(xlsx_bytes(ROSTER, hidden_rows=[3]), b'hidden="1"', true)
 
     result = parse_roster(data, "roster.xlsx")
 
     assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+
+
+def test_a_row_of_zero_height_is_hidden_and_rows_with_a_height_are_not():
+    data = xlsx_bytes(ROSTER, heights={2: 0, 3: 22.5, 4: 0.75})
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(2, "whole row", HIDDEN_ROW)]
+    assert [r.line for r in result.rows] == [3, 4]
+
+
+def test_when_rows_are_zero_height_by_default_only_those_given_a_height_are_seen():
+    """``<sheetFormatPr zeroHeight="1">``: Excel shows the rows that have a height of their
+    own (here the header and line 3); the others (2 and 4) are hidden."""
+    data = xlsx_bytes(ROSTER, heights={1: 15, 3: 15}, zero_height=True)
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(2, "whole row", HIDDEN_ROW),
+        RowError(4, "whole row", HIDDEN_ROW),
+    ]
+    assert [r.line for r in result.rows] == [3]
+
+
+def test_a_column_of_zero_width_is_hidden():
+    data = sheet_xml_replaced(
+        xlsx_bytes(ROSTER, hidden_columns=["E"]), b'hidden="1" width="13"', b'width="0"'
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(1, "身份证号", HIDDEN_COLUMN)]
 
 
 def test_a_hidden_row_with_a_bad_cell_gets_both_errors():
