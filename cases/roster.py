@@ -221,9 +221,28 @@ _CORRUPT = _(
     "The XLSX file is damaged or not an Excel workbook; open it in Excel and save it again."
 )
 _NO_SHEET = _("The XLSX workbook has no worksheet.")
-_EMPTY_SHEET = _(
-    'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
+_EMPTY_SHEET = _("The worksheet %(sheet)s is empty.")
+_NO_VISIBLE_SHEET = _(
+    "Every worksheet of the workbook is hidden, and hidden worksheets are never imported: "
+    "unhide the roster's worksheet in Excel or WPS and import the file again."
 )
+_ON_HIDDEN_SHEET = _(
+    "The %(roster)s is on a hidden worksheet (%(sheets)s), and hidden worksheets are never "
+    'imported: unhide it in Excel or WPS (right-click a worksheet tab, then "Unhide") and '
+    "import the file again."
+)
+_SEVERAL_SHEETS = _(
+    "Several worksheets look like a %(roster)s (%(sheets)s), and only one can be imported at "
+    "a time: keep the roster on one visible worksheet (delete or hide the others: hidden "
+    "worksheets are never imported), or save each worksheet as its own file."
+)
+_NO_ROSTER_SHEET = _(
+    "None of the worksheets (%(sheets)s) is a %(roster)s: none has, in its first rows, a "
+    "header with the columns %(columns)s."
+)
+_ON_SHEET = _("Worksheet %(sheet)s: %(problem)s")
+_SHEET_NAME = _('"%(sheet)s"')
+_HIDDEN_SHEET_NAME = _('"%(sheet)s" (hidden)')
 _HIDDEN_COLUMN = _(
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
     "or delete it."
@@ -326,6 +345,8 @@ class ParseResult:
     ``total_lines`` counts the household rows read (blank rows excluded), valid or not.
     ``encoding`` is the CSV's text encoding, "" for XLSX. ``columns`` are the canonical names
     of the recognised columns in file order; ``ignored_columns`` the headers not recognised.
+    ``sheet``: the XLSX worksheet read; ``sheets_not_read``: the workbook's others, as
+    messages name them ('"说明"', '"旧名册" (hidden)').
     """
 
     rows: list[RosterRow]
@@ -337,6 +358,8 @@ class ParseResult:
     header_line: int = 1
     ignored_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # canonical column → as written
+    sheet: str = ""
+    sheets_not_read: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -491,7 +514,7 @@ def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
 
 @dataclass
 class _Hidden:
-    """What Excel hides in the first worksheet, filled in by ``_xlsx_lines`` as it reads:
+    """What Excel hides in the worksheet read, filled in by ``_sheet_lines`` as it reads:
     the numbers of hidden rows (hidden by hand, filtered out, or of zero height) and the
     indexes (from 0) of hidden columns (hidden, or of zero width), known from the first row
     on."""
@@ -541,19 +564,8 @@ def _hidden_columns(column_dimensions: Mapping[str, Mapping[str, str]]) -> set[i
     return hidden
 
 
-def _xlsx_lines(
-    data: bytes, max_uncompressed_bytes: int, hidden: _Hidden
-) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    """The first worksheet's title, and its (row number, cell texts); rows absent from the
-    XML (blank) are not yielded.
-
-    The rows come from openpyxl's streaming worksheet parser, the one its read-only
-    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
-    ``<row hidden="1">`` (or of zero height) and of ``<col hidden="1">`` and the sheet's
-    ``<sheetFormatPr zeroHeight="1">`` (which precede the rows). Read here, they fill
-    ``hidden`` (``_row_is_hidden``, ``_hidden_columns``); a row's attributes are dropped once
-    read, so memory stays flat.
-    """
+def _open_workbook(data: bytes, max_uncompressed_bytes: int):
+    """The workbook, opened read-only (streaming); ``close()`` it when done."""
     _check_zip(data, max_uncompressed_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -562,48 +574,165 @@ def _xlsx_lines(
     if not workbook.worksheets:
         workbook.close()
         raise RosterError(_NO_SHEET)
-    sheet = workbook.worksheets[0]
+    return workbook
 
-    def lines() -> Iterator[tuple[int, list[str]]]:
-        try:
-            with sheet._get_source() as source:
-                parser = WorkSheetParser(
-                    source,
-                    sheet._shared_strings,
-                    data_only=True,
-                    epoch=workbook.epoch,
-                    date_formats=workbook._date_formats,
-                    timedelta_formats=workbook._timedelta_formats,
+
+def _sheet_lines(workbook, sheet, hidden: _Hidden) -> Iterator[tuple[int, list[str]]]:
+    """A worksheet's (row number, cell texts); rows absent from the XML (blank) are not
+    yielded. Closing the iterator closes the sheet's part, not the workbook.
+
+    The rows come from openpyxl's streaming worksheet parser, the one its read-only
+    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
+    ``<row hidden="1">`` (or of zero height) and of ``<col hidden="1">`` and the sheet's
+    ``<sheetFormatPr zeroHeight="1">`` (which precede the rows). Read here, they fill
+    ``hidden`` (``_row_is_hidden``, ``_hidden_columns``); a row's attributes are dropped once
+    read, so memory stays flat.
+    """
+    try:
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            row_attributes = parser.row_dimensions  # of the row just read, if any
+            columns_read = zero_height = False
+            for line, cells in parser.parse():
+                if not columns_read:  # <sheetFormatPr>, <cols> come before the first <row>
+                    hidden.columns = _hidden_columns(parser.column_dimensions)
+                    sheet_format = getattr(parser, "sheet_format", None)
+                    zero_height = bool(sheet_format and sheet_format.zeroHeight)
+                    columns_read = True
+                attributes = row_attributes.popitem()[1] if row_attributes else None
+                if (attributes or zero_height) and _row_is_hidden(attributes, zero_height):
+                    hidden.rows.add(line)
+                if not cells:
+                    continue
+                # As openpyxl's read-only rows: as wide as the last cell.
+                width = cells[-1]["column"]
+                texts = [""] * width
+                for cell in cells:
+                    column, value = cell["column"], cell["value"]
+                    if column <= width:
+                        texts[column - 1] = value if value.__class__ is str else _cell_text(value)
+                yield line, texts
+    except Exception as exc:
+        raise RosterError(_CORRUPT) from exc
+
+
+def _closing(lines: Iterator, workbook) -> Iterator:
+    """``lines``, closing ``workbook`` once they are read (or abandoned)."""
+    try:
+        yield from lines
+    finally:
+        workbook.close()
+
+
+class _Sheet(NamedTuple):
+    """The worksheet a roster is read from."""
+
+    title: str
+    header: "_Header"
+    lines: Iterator[tuple[int, list[str]]]  # below the header
+    hidden: _Hidden
+    not_read: list[str]  # the other worksheets' names as messages quote them
+
+
+def _sheet_names(sheets, mark_hidden: bool = True) -> str:
+    """ "花名册", "说明" (hidden): worksheets as the messages name them."""
+    names = [
+        (_HIDDEN_SHEET_NAME if mark_hidden and sheet.sheet_state != "visible" else _SHEET_NAME)
+        % {"sheet": sheet.title}
+        for sheet in sheets
+    ]
+    return pgettext("between the items of a list", ", ").join(map(str, names))
+
+
+def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: "RosterKind") -> _Sheet:
+    """The worksheet holding the roster, read up to its header.
+
+    Decision: what Excel shows is what is imported, so a hidden (or "very hidden") worksheet
+    is never read. With one visible worksheet, it is read, with its own errors (as before
+    workbooks of several worksheets were thought of). With several, the roster is the one
+    whose first rows hold a complete header of ``kind`` (every required column): a workbook
+    with a 说明 (instructions) or 汇总 (totals) worksheet before its roster, or a member
+    roster beside its household roster, is read without being rearranged. Two complete ones
+    (a roster per cooperative, or last year's copy) are refused, naming them: the import reads
+    one, and choosing for the administrator could import the wrong one. With none, the first
+    that looks like a roster (``_looks_like_roster``) gives its error, naming its worksheet.
+    When the roster is not found but a hidden worksheet holds one, the message says so. The
+    worksheets not read are named in ``_Sheet.not_read``, for the import's notice: the preview
+    says which worksheet it shows.
+
+    Cost: with one visible worksheet, none; with several, the first rows of each are read
+    once more (the header search stops after a few rows).
+    """
+    workbook = _open_workbook(data, max_uncompressed_bytes)
+    try:
+        visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+        concealed = [s for s in workbook.worksheets if s.sheet_state != "visible"]
+        chosen, on_sheet = (visible[0], False) if len(visible) == 1 else (None, True)
+        if chosen is None:
+            headers = [(sheet, _probe(workbook, sheet, kind)) for sheet in visible]
+            rosters = [sheet for sheet, header in headers if _is_complete(header, kind)]
+            if len(rosters) > 1:
+                sheets = _sheet_names(rosters)
+                raise RosterError(_SEVERAL_SHEETS % {"roster": kind.title, "sheets": sheets})
+            if not rosters:
+                _refuse_hidden_roster(workbook, concealed, kind)
+                if not visible:
+                    raise RosterError(_NO_VISIBLE_SHEET)
+                near = [(sheet, header) for sheet, header in headers if _looks_like_roster(header)]
+                # The one with the most required columns (the first of equals).
+                rosters = [max(near, key=lambda pair: pair[1].score)[0]] if near else []
+            if not rosters:
+                columns = kind.column_names(kind.required)
+                raise RosterError(
+                    _NO_ROSTER_SHEET
+                    % {"sheets": _sheet_names(visible), "roster": kind.title, "columns": columns}
                 )
-                row_attributes = parser.row_dimensions  # of the row just read, if any
-                columns_read = zero_height = False
-                for line, cells in parser.parse():
-                    if not columns_read:  # <sheetFormatPr>, <cols> come before the first <row>
-                        hidden.columns = _hidden_columns(parser.column_dimensions)
-                        sheet_format = getattr(parser, "sheet_format", None)
-                        zero_height = bool(sheet_format and sheet_format.zeroHeight)
-                        columns_read = True
-                    attributes = row_attributes.popitem()[1] if row_attributes else None
-                    if (attributes or zero_height) and _row_is_hidden(attributes, zero_height):
-                        hidden.rows.add(line)
-                    if not cells:
-                        continue
-                    # As openpyxl's read-only rows: as wide as the last cell.
-                    width = cells[-1]["column"]
-                    texts = [""] * width
-                    for cell in cells:
-                        column, value = cell["column"], cell["value"]
-                        if column <= width:
-                            texts[column - 1] = (
-                                value if value.__class__ is str else _cell_text(value)
-                            )
-                    yield line, texts
-        except Exception as exc:
-            raise RosterError(_CORRUPT) from exc
-        finally:
-            workbook.close()
+            chosen = rosters[0]
+        hidden = _Hidden()
+        lines = _sheet_lines(workbook, chosen, hidden)
+        empty = _EMPTY_SHEET % {"sheet": _sheet_names([chosen])}
+        try:
+            header = _find_header(lines, kind, empty)
+        except RosterError as exc:
+            lines.close()
+            _refuse_hidden_roster(workbook, concealed, kind)
+            if on_sheet:  # the worksheet with the most of a roster, but not all
+                problem = {"sheet": _sheet_names([chosen]), "problem": exc}
+                raise RosterError(_ON_SHEET % problem) from exc
+            raise
+    except BaseException:
+        workbook.close()
+        raise
+    others = [s for s in workbook.worksheets if s is not chosen]
+    not_read = [_sheet_names([s]) for s in others]
+    return _Sheet(chosen.title, header, _closing(lines, workbook), hidden, not_read)
 
-    return sheet.title, lines()
+
+def _probe(workbook, sheet, kind: "RosterKind") -> "_Header | None":
+    """The header of ``kind`` the first rows of ``sheet`` come closest to (``_best_header``)."""
+    lines = _sheet_lines(workbook, sheet, _Hidden())
+    try:
+        return _best_header(lines, kind)
+    finally:
+        lines.close()
+
+
+def _refuse_hidden_roster(workbook, concealed: list, kind: "RosterKind") -> None:
+    """``RosterError`` naming the hidden worksheets that look like a roster, if any: the
+    roster the administrator meant is there, and is not imported unseen."""
+    rosters = [s for s in concealed if _looks_like_roster(_probe(workbook, s, kind))]
+    if rosters:
+        raise RosterError(
+            _ON_HIDDEN_SHEET
+            % {"roster": kind.title, "sheets": _sheet_names(rosters, mark_hidden=False)}
+        )
 
 
 def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -675,26 +804,45 @@ def _is_blank(cells: Sequence[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _find_header(
-    lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind, empty: object = _EMPTY
-) -> _Header:
-    """Consume ``lines`` up to and including the header row, and map it."""
+def _best_header(lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind) -> _Header | None:
+    """Consume ``lines`` up to the first header with every required column, and map it; else
+    (after ``HEADER_SEARCH_ROWS`` non-blank rows) the row with the most of them, or None."""
     best: _Header | None = None
     looked = 0
     for line, cells in lines:
         if _is_blank(cells):
             continue
         header = _map_header(line, cells, kind)
-        if header.score[0] == len(kind.required):
+        if _is_complete(header, kind):
             return header
         if best is None or header.score > best.score:
             best = header
         looked += 1
         if looked == HEADER_SEARCH_ROWS:
             break
+    return best
+
+
+def _looks_like_roster(header: _Header | None) -> bool:
+    """A header of two roster columns or more: a roster, if perhaps one lacking a column."""
+    return header is not None and len(header.positions) >= 2
+
+
+def _is_complete(header: _Header | None, kind: RosterKind) -> bool:
+    """A header with every column ``kind`` requires."""
+    return header is not None and header.score[0] == len(kind.required)
+
+
+def _find_header(
+    lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind, empty: object = _EMPTY
+) -> _Header:
+    """Consume ``lines`` up to and including the header row, and map it."""
+    best = _best_header(lines, kind)
     if best is None:
         raise RosterError(empty)
-    if len(best.positions) < 2:
+    if _is_complete(best, kind):
+        return best
+    if not _looks_like_roster(best):
         columns = kind.column_names(kind.required)
         raise RosterError(_NOT_ROSTER % {"roster": kind.title, "columns": columns})
     missing = [c for c in kind.required if c not in best.positions]
@@ -738,6 +886,8 @@ class _Table:
     # by ``_data_lines`` as it reads.
     long_rows: dict[int, int] = field(default_factory=dict)
     hidden: _Hidden = field(default_factory=_Hidden)  # XLSX only
+    sheet: str = ""  # XLSX: the worksheet read
+    sheets_not_read: list[str] = field(default_factory=list)  # XLSX: the others, quoted
 
 
 def _open_table(
@@ -760,25 +910,29 @@ def _open_table(
     # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
         raise RosterError(_OLD_EXCEL)
-    hidden = _Hidden()
     if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
-        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes, hidden)
-        file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
-        delimiter = ""
-    else:
-        try:
-            text, used = decode_csv(data, encoding)
-        except _NotText as exc:
-            if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
-                raise RosterError(_CORRUPT) from exc
-            raise
-        if not text.strip():
-            raise RosterError(_EMPTY)
-        delimiter = _sniff_delimiter(text, kind)
-        lines = _csv_lines(text, delimiter)
-        file_format, empty = "csv", _EMPTY
-    header = _find_header(lines, kind, empty)
-    return _Table(file_format, used, header, lines, delimiter, hidden=hidden)
+        sheet = _xlsx_sheet(data, max_uncompressed_bytes, kind)
+        return _Table(
+            "xlsx",
+            "",
+            sheet.header,
+            sheet.lines,
+            hidden=sheet.hidden,
+            sheet=sheet.title,
+            sheets_not_read=sheet.not_read,
+        )
+    try:
+        text, used = decode_csv(data, encoding)
+    except _NotText as exc:
+        if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
+            raise RosterError(_CORRUPT) from exc
+        raise
+    if not text.strip():
+        raise RosterError(_EMPTY)
+    delimiter = _sniff_delimiter(text, kind)
+    lines = _csv_lines(text, delimiter)
+    header = _find_header(lines, kind, _EMPTY)
+    return _Table("csv", used, header, lines, delimiter)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
@@ -1304,4 +1458,6 @@ def _parse_result(
         header_line=header.line,
         ignored_columns=header.ignored,
         headers=dict(header.written),
+        sheet=table.sheet,
+        sheets_not_read=table.sheets_not_read,
     )

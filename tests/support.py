@@ -4,6 +4,7 @@ roster files (CSV and XLSX) built in memory."""
 import csv
 import io
 import uuid
+import zipfile
 from datetime import timedelta
 
 import openpyxl
@@ -48,22 +49,51 @@ def xlsx_file(rows, hidden_rows=(), hidden_columns=(), heights=None, zero_height
     ``heights``: row number → height in points (0: ``customHeight="1"`` without ``ht``, as
     openpyxl writes it); ``zero_height``: the sheet's rows are of zero height unless given
     one (``<sheetFormatPr zeroHeight="1">``)."""
+    options = {"hidden_rows": hidden_rows, "hidden_columns": hidden_columns}
+    options |= {"heights": heights or {}, "zero_height": zero_height}
+    return xlsx_workbook(("Sheet", rows, options))
+
+
+def xlsx_workbook(*sheets) -> bytes:
+    """A workbook of worksheets, in order, each ``(title, rows)`` or ``(title, rows,
+    options)``: ``state`` ("hidden", "veryHidden"), and those of ``xlsx_file``."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for cells in rows:
-        sheet.append(cells)
-    for number in hidden_rows:
-        sheet.row_dimensions[number].hidden = True
-    for number, height in (heights or {}).items():
-        sheet.row_dimensions[number].height = height
-    sheet.sheet_format.zeroHeight = zero_height or None
-    for letters in hidden_columns:
-        if isinstance(letters, tuple):
-            sheet.column_dimensions.group(*letters, hidden=True)
-        else:
-            sheet.column_dimensions[letters].hidden = True
+    workbook.remove(workbook.active)
+    for title, rows, *options in sheets:
+        options = options[0] if options else {}
+        sheet = workbook.create_sheet(title)
+        for cells in rows:
+            sheet.append(cells)
+        sheet.sheet_state = options.get("state", "visible")
+        for number in options.get("hidden_rows", ()):
+            sheet.row_dimensions[number].hidden = True
+        for letters in options.get("hidden_columns", ()):
+            if isinstance(letters, tuple):
+                sheet.column_dimensions.group(*letters, hidden=True)
+            else:
+                sheet.column_dimensions[letters].hidden = True
+        for number, height in options.get("heights", {}).items():
+            sheet.row_dimensions[number].height = height
+        sheet.sheet_format.zeroHeight = options.get("zero_height") or None
+    # Excel opens a workbook on a visible worksheet.
+    visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+    if visible:
+        workbook.active = visible[0]
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def zip_part_replaced(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    """The XLSX (a zip) ``data`` with ``old`` replaced by ``new`` in its ``part``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == part:
+                assert old in content
+                content = content.replace(old, new)
+            dst.writestr(item, content)
     return out.getvalue()
 
 

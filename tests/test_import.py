@@ -21,7 +21,7 @@ from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
-from .support import ON_POSTGRESQL, csv_file, xlsx_file
+from .support import ON_POSTGRESQL, csv_file, xlsx_file, xlsx_workbook
 
 
 @pytest.fixture
@@ -188,6 +188,16 @@ WHOLE_FILE_ERRORS = {
     "binary": (b"\x00\x01\x02garbage\x00" * 100, "roster.csv", "binary data"),
     "zip bomb": (zip_bomb(), "roster.xlsx", "zip bomb"),
     "damaged xlsx": (b"PK\x03\x04 not really a zip", "roster.xlsx", "damaged"),
+    "roster on a hidden worksheet": (
+        xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row()], {"state": "hidden"})),
+        "roster.xlsx",
+        r'The household roster is on a hidden worksheet \("花名册"\)',
+    ),
+    "two roster worksheets": (
+        xlsx_workbook(("东头", [HEADER, row("1")]), ("村尾", [HEADER, row("2")])),
+        "roster.xlsx",
+        r'Several worksheets look like a household roster \("东头", "村尾"\)',
+    ),
     # The rows below an unclosed quote would vanish into one address cell.
     "unclosed quote": (
         csv_bytes([row("1")])
@@ -916,6 +926,38 @@ def test_the_admin_reads_an_upload_by_its_content_not_its_name(
     assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in preview
     assert ImportJob.objects.get().status == ImportJob.Status.DONE
     assert Household.objects.get(number="2").head_name == "李四"
+
+
+def test_a_hidden_worksheet_is_not_imported_and_the_summary_says_which_was(coops, tmp_path):
+    """The first worksheet, hidden, holds last year's roster: household 9 and another head of
+    household 1."""
+    data = xlsx_workbook(
+        ("去年", [HEADER, row("1", head="旧户主"), row("9")], {"state": "hidden"}),
+        ("说明", [["填表说明：每户一行"]]),
+        ("花名册", [HEADER, row("1"), row("2", head="李四")]),
+    )
+
+    out, _err = run_command(tmp_path, data, "roster.xlsx")
+
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert (
+        'The roster is read from the worksheet "花名册"; the other worksheets are not imported: '
+        '"去年" (hidden), "说明".'
+    ) in out
+    assert sorted(Household.objects.values_list("number", "head_name")) == [
+        ("1", "张三"),
+        ("2", "李四"),
+    ]
+
+
+def test_the_preview_names_the_worksheet_read(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    data = xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row("1")]))
+
+    page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
+
+    assert "The roster is read from the worksheet &quot;花名册&quot;" in page
+    assert 'value="Import"' in page
 
 
 def test_the_command_reports_the_utf16_byte_order_it_read(coops, tmp_path):

@@ -31,7 +31,12 @@ from cases.roster import (  # noqa: E402
 )
 from cases.validators import id_number_check_char  # noqa: E402
 
-from .support import csv_file, xlsx_file  # noqa: E402
+from .support import (  # noqa: E402
+    csv_file,
+    xlsx_file,
+    xlsx_workbook,
+    zip_part_replaced,
+)
 
 ID_ZHANG = "440682199001011239"
 ID_LI = "440682198512034569"
@@ -91,15 +96,7 @@ xlsx_bytes = xlsx_file
 
 def sheet_xml_replaced(data, old, new):
     """The XLSX ``data`` with ``old`` replaced by ``new`` in its first worksheet's XML."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                assert old in content
-                content = content.replace(old, new)
-            dst.writestr(item, content)
-    return out.getvalue()
+    return zip_part_replaced(data, "xl/worksheets/sheet1.xml", old, new)
 
 
 def one_household(**cells):
@@ -811,17 +808,139 @@ def test_empty_file(data):
         parse_roster(data, "roster.csv")
 
 
-def test_workbook_whose_first_sheet_is_empty():
-    workbook = openpyxl.Workbook()
-    workbook.active.title = "说明"
-    second = workbook.create_sheet("花名册")
-    for row in ROSTER:
-        second.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
+def test_a_workbook_of_one_empty_worksheet():
+    with pytest.raises(RosterError, match='^The worksheet "说明" is empty.$'):
+        parse_roster(xlsx_workbook(("说明", [])), "roster.xlsx")
 
-    with pytest.raises(RosterError, match='first worksheet \\("说明"\\) is empty'):
-        parse_roster(out.getvalue(), "roster.xlsx")
+
+# --- Which worksheet: the visible one that holds a roster -------------------------------------
+
+INSTRUCTIONS = [["填表说明"], ["每户一行；户号在经济社内唯一。"]]
+OLD_ROSTER = [HEADER, ["烟南村", "村尾经济社", "9", "旧户主", "", "", "", "", "", "", ""]]
+
+
+def test_the_roster_worksheet_is_read_after_an_instructions_worksheet():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("花名册", ROSTER))
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert (result.sheet, result.sheets_not_read) == ("花名册", ['"说明"'])
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_worksheet_is_never_read(state):
+    data = xlsx_workbook(("旧名册", OLD_ROSTER, {"state": state}), ("花名册", ROSTER))
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert (result.sheet, result.sheets_not_read) == ("花名册", ['"旧名册" (hidden)'])
+
+
+def test_a_single_worksheet_is_read_as_before_and_names_no_other():
+    result = parse_roster(xlsx_workbook(("花名册", ROSTER)), "roster.xlsx")
+
+    assert (result.sheet, result.sheets_not_read) == ("花名册", [])
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_roster_only_on_a_hidden_worksheet_is_refused_naming_it(state):
+    instructions, blank = ("说明", INSTRUCTIONS), ("空白", [])
+    for visible in ([instructions], [blank], [instructions, blank]):
+        data = xlsx_workbook(*visible, ("花名册", ROSTER, {"state": state}))
+
+        with pytest.raises(RosterError) as caught:
+            parse_roster(data, "roster.xlsx")
+
+        assert str(caught.value).startswith(
+            'The household roster is on a hidden worksheet ("花名册"), and hidden worksheets '
+            "are never imported: unhide it in Excel or WPS"
+        )
+
+
+TOTALS = [["村", "经济社", "户数", "人数"], ["烟南村", "村尾经济社", "2", "7"]]
+LACKING_NUMBER = [[c for n, c in enumerate(row) if n != 2] for row in OLD_ROSTER]  # no 户号
+
+
+def test_several_visible_worksheets_with_a_roster_are_refused_naming_them():
+    # One per cooperative; a totals worksheet, or a copy lacking a column, is no roster.
+    data = xlsx_workbook(
+        ("说明", INSTRUCTIONS),
+        ("东头", ROSTER),
+        ("汇总", TOTALS),
+        ("旧名册", LACKING_NUMBER),
+        ("村尾", ROSTER),
+    )
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.xlsx")
+
+    assert str(caught.value).startswith(
+        'Several worksheets look like a household roster ("东头", "村尾"), and only one can be '
+        "imported at a time"
+    )
+
+
+def test_a_totals_worksheet_before_the_roster_is_passed_over():
+    result = parse_roster(xlsx_workbook(("汇总", TOTALS), ("花名册", ROSTER)), "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert result.sheets_not_read == ['"汇总"']
+
+
+def test_with_no_complete_roster_the_worksheet_nearest_one_gives_its_error_naming_it():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("汇总", TOTALS), ("花名册", LACKING_NUMBER))
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.xlsx")
+
+    assert str(caught.value) == (
+        'Worksheet "花名册": The header on line 1 lacks the required columns: 户号/household_no.'
+    )
+
+
+def test_a_second_roster_on_a_hidden_worksheet_is_no_ambiguity():
+    data = xlsx_workbook(("花名册", ROSTER), ("旧名册", OLD_ROSTER, {"state": "hidden"}))
+
+    assert parse_roster(data, "roster.xlsx").rows == EXPECTED
+
+
+def test_several_worksheets_none_a_roster():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("空白", []))
+
+    with pytest.raises(RosterError, match='None of the worksheets \\("说明", "空白"\\) is a house'):
+        parse_roster(data, "roster.xlsx")
+
+
+def all_hidden(data: bytes, states=("hidden", "veryHidden")) -> bytes:
+    """The workbook ``data`` of two worksheets with both hidden, as Excel never saves one."""
+    for number, state in enumerate(states, 1):
+        old = f'sheetId="{number}" state="visible"'.encode()
+        new = f'sheetId="{number}" state="{state}"'.encode()
+        data = zip_part_replaced(data, "xl/workbook.xml", old, new)
+    return data
+
+
+def test_a_workbook_whose_worksheets_are_all_hidden():
+    roster_hidden = all_hidden(xlsx_workbook(("说明", INSTRUCTIONS), ("花名册", ROSTER)))
+    nothing = all_hidden(xlsx_workbook(("说明", INSTRUCTIONS), ("空白", [])))
+
+    with pytest.raises(RosterError, match='on a hidden worksheet \\("花名册"\\)'):
+        parse_roster(roster_hidden, "roster.xlsx")
+    with pytest.raises(RosterError, match="^Every worksheet of the workbook is hidden"):
+        parse_roster(nothing, "roster.xlsx")
+
+
+def test_the_hidden_rows_and_lines_are_those_of_the_worksheet_read():
+    data = xlsx_workbook(
+        ("说明", INSTRUCTIONS, {"hidden_rows": [2]}), ("花名册", ROSTER, {"hidden_rows": [3]})
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+    assert [r.line for r in result.rows] == [2, 4]
 
 
 @pytest.mark.parametrize(
