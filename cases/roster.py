@@ -204,9 +204,23 @@ _WRONG_ENCODING = _(
     'encoding; check the encoding ("Encoding" on the import page, --encoding for the command).'
 )
 _UNKNOWN_ENCODING = _("Unknown encoding %(encoding)s; use for example utf-8, gbk or gb18030.")
+# Files that are not XLSX though Excel opens them, often named .xls or .xlsx (``_not_xlsx``).
 _OLD_EXCEL = _(
-    "This is an old .xls or password-protected Excel workbook; open it in Excel and save it "
-    "as .xlsx (without a password) or CSV."
+    "This is an Excel 97–2003 workbook (.xls), a format the import cannot read; open it in "
+    "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_ENCRYPTED = _(
+    "This Excel workbook is protected by a password, so it cannot be read; open it in Excel or "
+    "WPS, remove the password, save it as an Excel workbook (.xlsx) or CSV, and import that "
+    "file."
+)
+_HTML = _(
+    "This file is a web page (an HTML table) saved under an Excel name, not an Excel workbook; "
+    "open it in Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_XML_2003 = _(
+    "This file is an Excel 2003 XML spreadsheet, not an Excel workbook (.xlsx); open it in "
+    "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
 )
 _TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 _BOMB_SIZE = _(
@@ -908,8 +922,6 @@ def _open_table(
         raise RosterError(_EMPTY)
     # The content decides, not the name: administrators rename a CSV to .xlsx (or save it
     # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
-        raise RosterError(_OLD_EXCEL)
     if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
         sheet = _xlsx_sheet(data, max_uncompressed_bytes, kind)
         return _Table(
@@ -921,6 +933,7 @@ def _open_table(
             sheet=sheet.title,
             sheets_not_read=sheet.not_read,
         )
+    _refuse_other_spreadsheets(data)
     try:
         text, used = decode_csv(data, encoding)
     except _NotText as exc:
@@ -933,6 +946,44 @@ def _open_table(
     lines = _csv_lines(text, delimiter)
     header = _find_header(lines, kind, _EMPTY)
     return _Table("csv", used, header, lines, delimiter)
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names in an OLE2 directory are UTF-16LE.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_MARKUP_SAMPLE = 4096
+_HTML_TAGS = (b"<html", b"<table", b"<!doctype html")
+_SPREADSHEET_XML = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _refuse_other_spreadsheets(data: bytes) -> None:
+    """``RosterError`` for the files, not XLSX, that Excel opens and township and government
+    systems save under an .xls (or .xlsx) name, each with what it is and what to do:
+
+    - OLE2 (Office 97–2003 container): a password-protected workbook (Excel encrypts an
+      .xlsx into an OLE2 file with an ``EncryptedPackage`` stream), otherwise an Excel
+      97–2003 .xls (BIFF; WPS's .et alike);
+    - an HTML table ("export to Excel" of many web systems; also Excel's web page and
+      single-file web page (MHTML) saves), in any encoding, UTF-16 included;
+    - an Excel 2003 XML spreadsheet (SpreadsheetML).
+
+    Read as CSV they gave "binary data" or "not a roster", which sent the administrator
+    looking at the columns. Judged on the first 4 KB (the directory of an OLE2 file: all of
+    it), before decoding anything.
+    """
+    if data.startswith(_OLE2):
+        raise RosterError(_ENCRYPTED if _ENCRYPTED_PACKAGE in data else _OLD_EXCEL)
+    head = data[:_MARKUP_SAMPLE]
+    if b"\x00" in head:  # UTF-16: its ASCII characters are a byte and a NUL
+        head = head.replace(b"\x00", b"")
+    head = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
+    if head.startswith(b"<"):
+        if _SPREADSHEET_XML in head:
+            raise RosterError(_XML_2003)
+        if any(tag in head for tag in _HTML_TAGS):
+            raise RosterError(_HTML)
+    elif head.startswith(b"mime-version:") and b"text/html" in head:
+        raise RosterError(_HTML)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:

@@ -33,6 +33,7 @@ from cases.validators import id_number_check_char  # noqa: E402
 
 from .support import (  # noqa: E402
     csv_file,
+    ole2_file,
     xlsx_file,
     xlsx_workbook,
     zip_part_replaced,
@@ -943,6 +944,62 @@ def test_the_hidden_rows_and_lines_are_those_of_the_worksheet_read():
     assert [r.line for r in result.rows] == [2, 4]
 
 
+# --- Files Excel opens that are not XLSX ------------------------------------------------------
+
+HTML_TABLE = (
+    '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta http-equiv='
+    '"Content-Type" content="text/html; charset=gb2312"></head><body><table border="1">'
+    + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in ROSTER)
+    + "</table></body></html>"
+)
+SPREADSHEET_XML = (
+    '<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n<Workbook xmlns='
+    '"urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:'
+    'spreadsheet"><Worksheet ss:Name="花名册"><Table><Row><Cell><Data ss:Type="String">村</Data>'
+    "</Cell></Row></Table></Worksheet></Workbook>"
+)
+MHTML = (
+    "MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; "
+    'boundary="----=_NextPart_01"\r\n\r\n------=_NextPart_01\r\nContent-Type: text/html; '
+    'charset="utf-8"\r\n\r\n' + HTML_TABLE
+)
+BIFF_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(12)  # BIFF8 workbook globals
+NOT_XLSX = {
+    "HTML table, GBK": (HTML_TABLE.encode("gbk"), r"web page \(an HTML table\)"),
+    "HTML table, UTF-8 with BOM": (b"\xef\xbb\xbf\r\n" + HTML_TABLE.encode(), "web page"),
+    "HTML table, UTF-16": (HTML_TABLE.encode("utf-16"), "web page"),
+    "bare HTML table": ("<table><tr><td>村</td><td>户号</td></tr></table>".encode(), "web page"),
+    "doctype": (("<!DOCTYPE html>\n" + HTML_TABLE).encode(), "web page"),
+    "single-file web page": (MHTML.encode(), "web page"),
+    "Excel 2003 XML": (SPREADSHEET_XML.encode(), "Excel 2003 XML spreadsheet"),
+    "Excel 97-2003": (ole2_file({"Workbook": BIFF_BOF}), r"Excel 97–2003 workbook \(\.xls\)"),
+    "Excel 5 (Book stream)": (ole2_file({"Book": BIFF_BOF}), "Excel 97–2003 workbook"),
+    "password-protected": (
+        ole2_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 8}),
+        "protected by a password",
+    ),
+}
+
+
+@pytest.mark.parametrize("filename", ["花名册.xls", "roster.xlsx", "roster.csv"])
+@pytest.mark.parametrize("data, message", NOT_XLSX.values(), ids=NOT_XLSX.keys())
+def test_files_excel_opens_that_are_not_xlsx_get_one_sentence_saying_what_they_are(
+    data, message, filename
+):
+    with pytest.raises(RosterError, match=message) as caught:
+        parse_roster(data, filename)
+
+    sentence = str(caught.value)
+    assert sentence.endswith("save it as an Excel workbook (.xlsx) or CSV, and import that file.")
+    assert "Excel or WPS" in sentence
+
+
+def test_a_csv_that_mentions_html_is_still_a_csv():
+    rows = [HEADER, [*ROSTER[1][:9], "<table> 一巷1号", ""]]
+
+    assert parse_roster(csv_bytes(rows), "roster.csv").rows[0].address == "<table> 一巷1号"
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -965,7 +1022,7 @@ def test_text_in_no_known_encoding():
 
 @pytest.mark.parametrize("filename", ["roster.xls", "roster.xlsx", "roster.csv"])
 def test_old_xls_workbook(filename):
-    with pytest.raises(RosterError, match=r"old \.xls"):
+    with pytest.raises(RosterError, match=r"Excel 97–2003 workbook \(\.xls\)"):
         parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, filename)
 
 
