@@ -25,14 +25,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 from openpyxl import Workbook
 
 from . import dashboards, tallies, voting
 from .access import id_number_for, phone_for
-from .models import Case, Household, Project, Stance, Visit, Vote
+from .models import Case, Household, Project, Visit, Vote
 from .templatetags.landreform import person
 
 CHUNK_SIZE = 2000
@@ -104,51 +103,32 @@ def xlsx_file(table: Table):
     return out
 
 
-# --- Querysets: one small function per list, filtered by the GET parameters -----------------
-# The list pages' FilterSets (cases/filters.py) will replace these at merge; keep them small.
-
-
-def _ids(request, name: str) -> list[int]:
-    return [int(v) for v in request.GET.getlist(name) if v.isdigit()]
-
-
-def _choices(request, name: str, choices) -> list[str]:
-    return [v for v in request.GET.getlist(name) if v in choices.values]
-
-
-def _filter(qs, request, paths: dict[str, str], choices: dict[str, tuple[str, object]] = None):
-    """``paths``: GET id parameter → lookup; ``choices``: GET parameter → (lookup, TextChoices)."""
-    for param, lookup in paths.items():
-        if ids := _ids(request, param):
-            qs = qs.filter(**{f"{lookup}__in": ids})
-    for param, (lookup, enum) in (choices or {}).items():
-        if values := _choices(request, param, enum):
-            qs = qs.filter(**{f"{lookup}__in": values})
-    return qs
-
-
-def _search(qs, request, household: str):
-    """``q``: part of the head's name, or the household number exactly."""
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(
-            Q(**{f"{household}head_name__icontains": q}) | Q(**{f"{household}number": q})
-        )
-    return qs
+# --- Querysets: the list pages' own filters, or the same parameters (households, votes) -------
 
 
 class ExportFilterError(ValueError):
     """The export's filters are not valid (an unknown project id, a bad date, …): refused
-    rather than silently ignored, so an export never holds more rows than the page showed."""
+    rather than silently ignored, so an export never holds more rows than the page showed.
+
+    Decision: a village, cooperative or project the user may not see is not a valid choice
+    either (the FilterSets offer only the user's), so every export refuses it with a 400 and
+    this message, which names the parameter and the id, never the place: an empty file would
+    read as "no households there", and a file of every row as the filter applied."""
+
+
+_INVALID_FILTERS = _("Nothing was exported, as these filters are not valid: %(problems)s")
 
 
 def _valid_filterset(filterset_class, qs, request):
     """The list page's own FilterSet, so the export holds exactly the rows of the page."""
     filterset = filterset_class(request.GET, queryset=qs, request=request)
     if not filterset.is_valid():
-        raise ExportFilterError(
-            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+        fields = filterset.form.fields
+        problems = "; ".join(
+            f"{fields[name].label if name in fields else name} ({name}): {' '.join(errors)}"
+            for name, errors in filterset.errors.items()
         )
+        raise ExportFilterError(gettext(_INVALID_FILTERS) % {"problems": problems})
     return filterset
 
 
@@ -188,31 +168,17 @@ def export_projects_queryset(request):
 
 
 def export_households_queryset(request):
+    from .filters import HouseholdFilter
+
     qs = Household.objects.visible_to(request.user).select_related("cooperative__village")
-    qs = _filter(
-        qs,
-        request,
-        {
-            "project": "cases__project",
-            "village": "cooperative__village",
-            "cooperative": "cooperative",
-        },
-        {"status": ("cases__status", Case.Status), "stance": ("cases__stance", Stance)},
-    )
-    if any(request.GET.get(p) for p in ("project", "status", "stance")):
-        qs = qs.distinct()  # one row per household, even with several matching cases
-    return _search(qs, request, "")
+    return _filtered(HouseholdFilter, qs, request)
 
 
 def export_votes_queryset(request):
+    from .filters import VoteFilter
+
     qs = Vote.objects.visible_to(request.user).select_related("village", "cooperative", "project")
-    qs = _filter(
-        qs,
-        request,
-        {"project": "project", "village": "village", "cooperative": "cooperative"},
-        {"status": ("status", Vote.Status)},
-    )
-    return qs.order_by("-opens_on", "pk")
+    return _filtered(VoteFilter, qs.order_by("-opens_on", "pk"), request)
 
 
 # --- Tables ----------------------------------------------------------------------------------

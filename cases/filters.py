@@ -1,4 +1,5 @@
-"""Filters of the case, visit and project lists (django-filter).
+"""Filters of the case, visit and project lists (django-filter), and of the household and
+vote exports.
 
 Every choice list is scoped to the user: the querysets are callables of the request, so a cadre
 is offered only the projects, villages, cooperatives, visitors and branches of their villages.
@@ -17,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Case,
     Cooperative,
+    Household,
     PartyBranch,
     Project,
     Stance,
     Village,
     Visit,
+    Vote,
     sees_all_villages,
     visible_village_ids,
 )
@@ -100,9 +103,9 @@ def visible_cooperatives(request):
     coops = Cooperative.objects.visible_to(request.user).select_related("village")
     if not sees_all_villages(request.user):  # a cadre's few villages
         return coops
-    village = request.GET.get("village", "")
-    if village.isdigit():
-        return coops.filter(village_id=village)
+    villages = [v for v in request.GET.getlist("village") if v.isdigit()]
+    if villages:
+        return coops.filter(village_id__in=villages)
     return _chosen_alone_if_many(coops, request, "cooperative", MAX_COOPERATIVE_CHOICES)
 
 
@@ -145,12 +148,14 @@ def _chosen_alone_if_many(queryset, request, param: str, limit: int):
 
 
 def household_search(queryset, value: str, path: str = "household"):
-    """Rows whose household's head name or household number contains ``value``."""
+    """Rows whose household's head name or household number contains ``value`` (``path`` ""
+    for households themselves)."""
     value = (value or "").strip()
     if not value:
         return queryset
+    prefix = f"{path}__" if path else ""
     return queryset.filter(
-        Q(**{f"{path}__head_name__icontains": value}) | Q(**{f"{path}__number__icontains": value})
+        Q(**{f"{prefix}head_name__icontains": value}) | Q(**{f"{prefix}number__icontains": value})
     )
 
 
@@ -357,3 +362,79 @@ class ProjectFilter(django_filters.FilterSet):
         the default order or an invalid choice."""
         self.errors  # noqa: B018 (validates the form)
         return [v for v in self.form.cleaned_data.get("ordering") or [] if v]
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    """The household export's filters (there is no household list page): the user's villages,
+    cooperatives and projects only, as everywhere; several values of one parameter are any of
+    them.
+
+    ``project``, ``status`` and ``stance`` are about one case: a household is kept when one of
+    its cases is in one of the projects chosen AND has one of the statuses AND one of the
+    stances (``filter_queryset``), never when one case is in the project and another signed.
+    """
+
+    q = django_filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("Head of household or household number")
+    )
+    village = django_filters.ModelMultipleChoiceFilter(
+        field_name="cooperative__village",
+        queryset=visible_villages,
+        label=_("village"),
+        distinct=False,  # one village per household: no row to fold
+    )
+    cooperative = django_filters.ModelMultipleChoiceFilter(
+        queryset=visible_cooperatives, label=_("cooperative"), distinct=False
+    )
+    # Applied together, by ``filter_queryset``.
+    project = django_filters.ModelMultipleChoiceFilter(
+        queryset=visible_projects, label=_("project"), method="by_case"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Case.Status.choices, label=_("status"), method="by_case"
+    )
+    stance = django_filters.MultipleChoiceFilter(
+        choices=Stance.choices, label=_("stance"), method="by_case"
+    )
+
+    class Meta:
+        model = Household
+        fields = []
+
+    def search(self, queryset, name, value):
+        return household_search(queryset, value, path="")
+
+    def by_case(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        chosen = self.form.cleaned_data
+        lookups = {"project__in": "project", "status__in": "status", "stance__in": "stance"}
+        conditions = {lookup: chosen[name] for lookup, name in lookups.items() if chosen.get(name)}
+        if not conditions:
+            return queryset
+        cases = Case.objects.filter(household=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(cases))
+
+
+class VoteFilter(django_filters.FilterSet):
+    """The vote export's filters: the user's projects, villages and cooperatives only; several
+    values of one parameter are any of them."""
+
+    project = django_filters.ModelMultipleChoiceFilter(
+        queryset=visible_projects, label=_("project"), distinct=False
+    )
+    village = django_filters.ModelMultipleChoiceFilter(
+        queryset=visible_villages, label=_("village"), distinct=False
+    )
+    cooperative = django_filters.ModelMultipleChoiceFilter(
+        queryset=visible_cooperatives, label=_("cooperative"), distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Vote.Status.choices, label=_("status"), distinct=False
+    )
+
+    class Meta:
+        model = Vote
+        fields = []

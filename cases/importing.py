@@ -57,7 +57,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.db.models import BooleanField, DecimalField, PositiveSmallIntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext
 
 from . import household_writes as writes, roster
 from .household_writes import OPTIONAL_FIELDS
@@ -103,6 +103,10 @@ _CONFLICT = _(
     "Someone changed these households while the import was running; nothing was written. "
     "Run the import again."
 )
+_SHEETS = _(
+    'The roster is read from the worksheet "%(sheet)s"; the other worksheets are not '
+    "imported: %(others)s."
+)
 
 Progress = Callable[[int, int], None]
 
@@ -129,6 +133,8 @@ class ImportReport:
     headers: dict[str, str] = field(default_factory=dict)  # column → header as written
     #: Member imports: households of the file with recorded members the file does not list.
     households_with_unlisted_members: int = 0
+    sheet: str = ""  # XLSX: the worksheet read
+    sheets_not_read: list[str] = field(default_factory=list)  # XLSX: the others, quoted
 
     @property
     def ignored_notice(self) -> str:
@@ -166,9 +172,25 @@ class ImportReport:
         ) % {"count": count}
 
     @property
+    def sheet_notice(self) -> str:
+        """A sentence naming the worksheet read and those not read, or "" (one worksheet).
+
+        The worksheet is chosen (``cases.roster._xlsx_sheet``: the one visible worksheet that
+        looks like a roster), so with several the administrator is told which, before
+        confirming, and that the others (hidden ones included) are not imported.
+        """
+        if not self.sheets_not_read:
+            return ""
+        return gettext(_SHEETS) % {
+            "sheet": self.sheet,
+            "others": pgettext("between the items of a list", ", ").join(self.sheets_not_read),
+        }
+
+    @property
     def notices(self) -> list[str]:
         """What the administrator should know about an import without errors."""
-        return [notice for notice in (self.ignored_notice, self.unlisted_notice) if notice]
+        notices = (self.sheet_notice, self.ignored_notice, self.unlisted_notice)
+        return [notice for notice in notices if notice]
 
     @property
     def ok(self) -> bool:
@@ -311,6 +333,8 @@ def read_and_check(
         dry_run=dry_run,
         ignored_columns=parsed.ignored_columns,
         headers=headers,
+        sheet=parsed.sheet,
+        sheets_not_read=parsed.sheets_not_read,
     )
     return report, rows, known_ids
 

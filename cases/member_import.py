@@ -18,7 +18,12 @@ defaults for it (collective member, not a shareholder, 0 shares, relation "other
 the file does not list are kept; the report counts their households. The households' own
 member and shareholder counts (人口, 股东数, the household roster's figures) are not touched.
 
-Refused against the database, with the row's line: a household not found; an ID number
+Refused against the database, with the row's line: a household not found; a head (户主) who
+is not the one recorded for the household (compared after ``normalize_name``, as the rows'
+names are: full-width characters and spaces do not count): the row names the wrong household,
+or the household roster is out of date, and either way its members would land in the wrong
+household (the other checks of that row are skipped, as they would be against the wrong
+members); an ID number
 recorded in another household (a person belongs to one household; one outside the user's
 villages is not named); two rows that are the same recorded member; a second head of a
 household once the file is applied; a shareholder set to "no" who keeps recorded shares (the
@@ -51,7 +56,7 @@ from .importing import (
 )
 from .member_roster import MemberRow, id_number_birth_date, parse_members
 from .models import Household, Member
-from .roster import RowError
+from .roster import RowError, normalize_name
 
 __all__ = ["members_import"]
 
@@ -72,6 +77,11 @@ ROW_FIELDS = {
 _NO_HOUSEHOLD = _(
     "Household %(number)s of %(village)s %(cooperative)s not found: import the household roster "
     "first."
+)
+_WRONG_HEAD = _(
+    "Household %(number)s of %(village)s %(cooperative)s has the head %(recorded)s, but this "
+    "row names %(head)s: check the household number, or, if the head has changed, import the "
+    "household roster first."
 )
 _IN_OTHER_HOUSEHOLD = _(
     "This ID number is recorded for %(name)s of household %(number)s (%(village)s "
@@ -170,6 +180,7 @@ class _Plan:
     updated: list[tuple[Member, set[str]]] = field(default_factory=list)
     households_with_unlisted: int = 0
     households: dict[tuple[int, str], int] = field(default_factory=dict)
+    heads: dict[int, str] = field(default_factory=dict)  # household id → its head, normalised
 
     def __post_init__(self):
         self.households = self._households()
@@ -181,6 +192,11 @@ class _Plan:
             household_id = self._household_id(row)
             if household_id is None:
                 self._error(row, "household_no", _NO_HOUSEHOLD, **_place(row))
+                continue
+            recorded_head = self.heads[household_id]
+            if row.head_name and recorded_head and row.head_name != recorded_head:
+                args = {"recorded": recorded_head, "head": row.head_name, **_place(row)}
+                self._error(row, "head_name", _WRONG_HEAD, **args)
                 continue
             holders = elsewhere.get(row.id_number, ())
             other = next((h for h in holders if h[1] != household_id), None)
@@ -215,7 +231,8 @@ class _Plan:
         return self.households.get((cooperative_id, row.household_no))
 
     def _households(self) -> dict[tuple[int, str], int]:
-        """(cooperative id, household number) → household id, for the rows' households."""
+        """(cooperative id, household number) → household id, for the rows' households; their
+        heads' names, normalised as the rows' (``normalize_name``), go to ``self.heads``."""
         households = Household.objects.all()
         if self.user is not None:
             households = households.visible_to(self.user)
@@ -223,8 +240,11 @@ class _Plan:
         found = {}
         for numbers in _chunks({row.household_no for row in self.rows}):
             chosen = households.filter(cooperative_id__in=cooperatives, number__in=numbers)
-            for pk, cooperative_id, number in chosen.values_list("pk", "cooperative_id", "number"):
+            for pk, cooperative_id, number, head in chosen.values_list(
+                "pk", "cooperative_id", "number", "head_name"
+            ):
                 found[(cooperative_id, number)] = pk
+                self.heads[pk] = normalize_name(head)
         return found
 
     def _recorded_members(self, household_ids: set[int]) -> dict[int, list[Member]]:

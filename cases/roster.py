@@ -204,9 +204,23 @@ _WRONG_ENCODING = _(
     'encoding; check the encoding ("Encoding" on the import page, --encoding for the command).'
 )
 _UNKNOWN_ENCODING = _("Unknown encoding %(encoding)s; use for example utf-8, gbk or gb18030.")
+# Files that are not XLSX though Excel opens them, often named .xls or .xlsx (``_not_xlsx``).
 _OLD_EXCEL = _(
-    "This is an old .xls or password-protected Excel workbook; open it in Excel and save it "
-    "as .xlsx (without a password) or CSV."
+    "This is an Excel 97–2003 workbook (.xls), a format the import cannot read; open it in "
+    "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_ENCRYPTED = _(
+    "This Excel workbook is protected by a password, so it cannot be read; open it in Excel or "
+    "WPS, remove the password, save it as an Excel workbook (.xlsx) or CSV, and import that "
+    "file."
+)
+_HTML = _(
+    "This file is a web page (an HTML table) saved under an Excel name, not an Excel workbook; "
+    "open it in Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_XML_2003 = _(
+    "This file is an Excel 2003 XML spreadsheet, not an Excel workbook (.xlsx); open it in "
+    "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
 )
 _TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 _BOMB_SIZE = _(
@@ -221,9 +235,28 @@ _CORRUPT = _(
     "The XLSX file is damaged or not an Excel workbook; open it in Excel and save it again."
 )
 _NO_SHEET = _("The XLSX workbook has no worksheet.")
-_EMPTY_SHEET = _(
-    'The first worksheet ("%(sheet)s") is empty; the roster must be on the first worksheet.'
+_EMPTY_SHEET = _("The worksheet %(sheet)s is empty.")
+_NO_VISIBLE_SHEET = _(
+    "Every worksheet of the workbook is hidden, and hidden worksheets are never imported: "
+    "unhide the roster's worksheet in Excel or WPS and import the file again."
 )
+_ON_HIDDEN_SHEET = _(
+    "The %(roster)s is on a hidden worksheet (%(sheets)s), and hidden worksheets are never "
+    'imported: unhide it in Excel or WPS (right-click a worksheet tab, then "Unhide") and '
+    "import the file again."
+)
+_SEVERAL_SHEETS = _(
+    "Several worksheets look like a %(roster)s (%(sheets)s), and only one can be imported at "
+    "a time: keep the roster on one visible worksheet (delete or hide the others: hidden "
+    "worksheets are never imported), or save each worksheet as its own file."
+)
+_NO_ROSTER_SHEET = _(
+    "None of the worksheets (%(sheets)s) is a %(roster)s: none has, in its first rows, a "
+    "header with the columns %(columns)s."
+)
+_ON_SHEET = _("Worksheet %(sheet)s: %(problem)s")
+_SHEET_NAME = _('"%(sheet)s"')
+_HIDDEN_SHEET_NAME = _('"%(sheet)s" (hidden)')
 _HIDDEN_COLUMN = _(
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
     "or delete it."
@@ -271,8 +304,8 @@ _EXTRA_CELLS = _(
 _COLUMN_NUMBER = _("column %(number)d")
 _WHOLE_ROW = _("whole row")
 _HIDDEN_ROW = _(
-    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
-    "unhide it, or clear the filter, to import it; or delete it."
+    "This row is hidden in Excel (hidden, filtered out, or of zero height), so it would be "
+    "imported unseen: unhide it, or clear the filter, to import it; or delete it."
 )
 _LOST_CHARACTER = _(
     '"%(value)s" has a "?" where a character was lost: Excel writes "?" for a character the '
@@ -326,6 +359,8 @@ class ParseResult:
     ``total_lines`` counts the household rows read (blank rows excluded), valid or not.
     ``encoding`` is the CSV's text encoding, "" for XLSX. ``columns`` are the canonical names
     of the recognised columns in file order; ``ignored_columns`` the headers not recognised.
+    ``sheet``: the XLSX worksheet read; ``sheets_not_read``: the workbook's others, as
+    messages name them ('"说明"', '"旧名册" (hidden)').
     """
 
     rows: list[RosterRow]
@@ -337,6 +372,8 @@ class ParseResult:
     header_line: int = 1
     ignored_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # canonical column → as written
+    sheet: str = ""
+    sheets_not_read: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -491,9 +528,10 @@ def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
 
 @dataclass
 class _Hidden:
-    """What Excel hides in the first worksheet, filled in by ``_xlsx_lines`` as it reads:
-    the numbers of hidden rows (hidden by hand, or filtered out) and the indexes (from 0) of
-    hidden columns, known from the first row on."""
+    """What Excel hides in the worksheet read, filled in by ``_sheet_lines`` as it reads:
+    the numbers of hidden rows (hidden by hand, filtered out, or of zero height) and the
+    indexes (from 0) of hidden columns (hidden, or of zero width), known from the first row
+    on."""
 
     rows: set[int] = field(default_factory=set)
     columns: set[int] = field(default_factory=set)
@@ -503,28 +541,45 @@ _XML_TRUE = ("1", "true")
 _MAX_XLSX_COLUMNS = 16384
 
 
+def _size(value: str | None) -> float | None:
+    """A row height or column width as the XML writes it, or None (absent or unreadable)."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _row_is_hidden(attrs: Mapping[str, str] | None, zero_height: bool) -> bool:
+    """Whether Excel shows a ``<row>`` (its attributes; None when it has none but ``r``):
+    not when ``hidden="1"``, nor at a height of 0 (``ht="0"``, or ``customHeight="1"``
+    without ``ht``, which Excel reads as 0, and openpyxl writes for a height of 0), nor
+    without a height of its own when the sheet's rows are zero-height by default
+    (``<sheetFormatPr zeroHeight="1">``, Excel's "hide every row but these")."""
+    if not attrs:
+        return zero_height
+    if attrs.get("hidden") in _XML_TRUE:
+        return True
+    height = _size(attrs.get("ht"))
+    if height is None:
+        return zero_height or attrs.get("customHeight") in _XML_TRUE
+    return height <= 0
+
+
 def _hidden_columns(column_dimensions: Mapping[str, Mapping[str, str]]) -> set[int]:
-    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides."""
+    """The indexes (from 0) of the columns ``<col min max hidden="1">`` hides, or a width of
+    0 (``width="0"``) makes invisible."""
     hidden: set[int] = set()
     for attrs in column_dimensions.values():
-        if attrs.get("hidden") in _XML_TRUE:
+        width = _size(attrs.get("width"))
+        if attrs.get("hidden") in _XML_TRUE or (width is not None and width <= 0):
             low = int(attrs["min"])
             high = min(int(attrs.get("max", low)), _MAX_XLSX_COLUMNS)
             hidden.update(range(low - 1, high))
     return hidden
 
 
-def _xlsx_lines(
-    data: bytes, max_uncompressed_bytes: int, hidden: _Hidden
-) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    """The first worksheet's title, and its (row number, cell texts); rows absent from the
-    XML (blank) are not yielded.
-
-    The rows come from openpyxl's streaming worksheet parser, the one its read-only
-    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
-    ``<row hidden="1">`` and of ``<col hidden="1">`` (which precede the rows). Read here, they
-    fill ``hidden``; a row's attributes are dropped once read, so memory stays flat.
-    """
+def _open_workbook(data: bytes, max_uncompressed_bytes: int):
+    """The workbook, opened read-only (streaming); ``close()`` it when done."""
     _check_zip(data, max_uncompressed_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -533,45 +588,165 @@ def _xlsx_lines(
     if not workbook.worksheets:
         workbook.close()
         raise RosterError(_NO_SHEET)
-    sheet = workbook.worksheets[0]
+    return workbook
 
-    def lines() -> Iterator[tuple[int, list[str]]]:
-        try:
-            with sheet._get_source() as source:
-                parser = WorkSheetParser(
-                    source,
-                    sheet._shared_strings,
-                    data_only=True,
-                    epoch=workbook.epoch,
-                    date_formats=workbook._date_formats,
-                    timedelta_formats=workbook._timedelta_formats,
+
+def _sheet_lines(workbook, sheet, hidden: _Hidden) -> Iterator[tuple[int, list[str]]]:
+    """A worksheet's (row number, cell texts); rows absent from the XML (blank) are not
+    yielded. Closing the iterator closes the sheet's part, not the workbook.
+
+    The rows come from openpyxl's streaming worksheet parser, the one its read-only
+    ``iter_rows`` uses, which drops what the parser learns besides the cells: the attributes of
+    ``<row hidden="1">`` (or of zero height) and of ``<col hidden="1">`` and the sheet's
+    ``<sheetFormatPr zeroHeight="1">`` (which precede the rows). Read here, they fill
+    ``hidden`` (``_row_is_hidden``, ``_hidden_columns``); a row's attributes are dropped once
+    read, so memory stays flat.
+    """
+    try:
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            row_attributes = parser.row_dimensions  # of the row just read, if any
+            columns_read = zero_height = False
+            for line, cells in parser.parse():
+                if not columns_read:  # <sheetFormatPr>, <cols> come before the first <row>
+                    hidden.columns = _hidden_columns(parser.column_dimensions)
+                    sheet_format = getattr(parser, "sheet_format", None)
+                    zero_height = bool(sheet_format and sheet_format.zeroHeight)
+                    columns_read = True
+                attributes = row_attributes.popitem()[1] if row_attributes else None
+                if (attributes or zero_height) and _row_is_hidden(attributes, zero_height):
+                    hidden.rows.add(line)
+                if not cells:
+                    continue
+                # As openpyxl's read-only rows: as wide as the last cell.
+                width = cells[-1]["column"]
+                texts = [""] * width
+                for cell in cells:
+                    column, value = cell["column"], cell["value"]
+                    if column <= width:
+                        texts[column - 1] = value if value.__class__ is str else _cell_text(value)
+                yield line, texts
+    except Exception as exc:
+        raise RosterError(_CORRUPT) from exc
+
+
+def _closing(lines: Iterator, workbook) -> Iterator:
+    """``lines``, closing ``workbook`` once they are read (or abandoned)."""
+    try:
+        yield from lines
+    finally:
+        workbook.close()
+
+
+class _Sheet(NamedTuple):
+    """The worksheet a roster is read from."""
+
+    title: str
+    header: "_Header"
+    lines: Iterator[tuple[int, list[str]]]  # below the header
+    hidden: _Hidden
+    not_read: list[str]  # the other worksheets' names as messages quote them
+
+
+def _sheet_names(sheets, mark_hidden: bool = True) -> str:
+    """ "花名册", "说明" (hidden): worksheets as the messages name them."""
+    names = [
+        (_HIDDEN_SHEET_NAME if mark_hidden and sheet.sheet_state != "visible" else _SHEET_NAME)
+        % {"sheet": sheet.title}
+        for sheet in sheets
+    ]
+    return pgettext("between the items of a list", ", ").join(map(str, names))
+
+
+def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: "RosterKind") -> _Sheet:
+    """The worksheet holding the roster, read up to its header.
+
+    Decision: what Excel shows is what is imported, so a hidden (or "very hidden") worksheet
+    is never read. With one visible worksheet, it is read, with its own errors (as before
+    workbooks of several worksheets were thought of). With several, the roster is the one
+    whose first rows hold a complete header of ``kind`` (every required column): a workbook
+    with a 说明 (instructions) or 汇总 (totals) worksheet before its roster, or a member
+    roster beside its household roster, is read without being rearranged. Two complete ones
+    (a roster per cooperative, or last year's copy) are refused, naming them: the import reads
+    one, and choosing for the administrator could import the wrong one. With none, the first
+    that looks like a roster (``_looks_like_roster``) gives its error, naming its worksheet.
+    When the roster is not found but a hidden worksheet holds one, the message says so. The
+    worksheets not read are named in ``_Sheet.not_read``, for the import's notice: the preview
+    says which worksheet it shows.
+
+    Cost: with one visible worksheet, none; with several, the first rows of each are read
+    once more (the header search stops after a few rows).
+    """
+    workbook = _open_workbook(data, max_uncompressed_bytes)
+    try:
+        visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+        concealed = [s for s in workbook.worksheets if s.sheet_state != "visible"]
+        chosen, on_sheet = (visible[0], False) if len(visible) == 1 else (None, True)
+        if chosen is None:
+            headers = [(sheet, _probe(workbook, sheet, kind)) for sheet in visible]
+            rosters = [sheet for sheet, header in headers if _is_complete(header, kind)]
+            if len(rosters) > 1:
+                sheets = _sheet_names(rosters)
+                raise RosterError(_SEVERAL_SHEETS % {"roster": kind.title, "sheets": sheets})
+            if not rosters:
+                _refuse_hidden_roster(workbook, concealed, kind)
+                if not visible:
+                    raise RosterError(_NO_VISIBLE_SHEET)
+                near = [(sheet, header) for sheet, header in headers if _looks_like_roster(header)]
+                # The one with the most required columns (the first of equals).
+                rosters = [max(near, key=lambda pair: pair[1].score)[0]] if near else []
+            if not rosters:
+                columns = kind.column_names(kind.required)
+                raise RosterError(
+                    _NO_ROSTER_SHEET
+                    % {"sheets": _sheet_names(visible), "roster": kind.title, "columns": columns}
                 )
-                row_attributes = parser.row_dimensions  # of the row just read, if any
-                columns_read = False
-                for line, cells in parser.parse():
-                    if not columns_read:  # <cols> comes before the first <row>
-                        hidden.columns = _hidden_columns(parser.column_dimensions)
-                        columns_read = True
-                    if row_attributes and row_attributes.popitem()[1].get("hidden") in _XML_TRUE:
-                        hidden.rows.add(line)
-                    if not cells:
-                        continue
-                    # As openpyxl's read-only rows: as wide as the last cell.
-                    width = cells[-1]["column"]
-                    texts = [""] * width
-                    for cell in cells:
-                        column, value = cell["column"], cell["value"]
-                        if column <= width:
-                            texts[column - 1] = (
-                                value if value.__class__ is str else _cell_text(value)
-                            )
-                    yield line, texts
-        except Exception as exc:
-            raise RosterError(_CORRUPT) from exc
-        finally:
-            workbook.close()
+            chosen = rosters[0]
+        hidden = _Hidden()
+        lines = _sheet_lines(workbook, chosen, hidden)
+        empty = _EMPTY_SHEET % {"sheet": _sheet_names([chosen])}
+        try:
+            header = _find_header(lines, kind, empty)
+        except RosterError as exc:
+            lines.close()
+            _refuse_hidden_roster(workbook, concealed, kind)
+            if on_sheet:  # the worksheet with the most of a roster, but not all
+                problem = {"sheet": _sheet_names([chosen]), "problem": exc}
+                raise RosterError(_ON_SHEET % problem) from exc
+            raise
+    except BaseException:
+        workbook.close()
+        raise
+    others = [s for s in workbook.worksheets if s is not chosen]
+    not_read = [_sheet_names([s]) for s in others]
+    return _Sheet(chosen.title, header, _closing(lines, workbook), hidden, not_read)
 
-    return sheet.title, lines()
+
+def _probe(workbook, sheet, kind: "RosterKind") -> "_Header | None":
+    """The header of ``kind`` the first rows of ``sheet`` come closest to (``_best_header``)."""
+    lines = _sheet_lines(workbook, sheet, _Hidden())
+    try:
+        return _best_header(lines, kind)
+    finally:
+        lines.close()
+
+
+def _refuse_hidden_roster(workbook, concealed: list, kind: "RosterKind") -> None:
+    """``RosterError`` naming the hidden worksheets that look like a roster, if any: the
+    roster the administrator meant is there, and is not imported unseen."""
+    rosters = [s for s in concealed if _looks_like_roster(_probe(workbook, s, kind))]
+    if rosters:
+        raise RosterError(
+            _ON_HIDDEN_SHEET
+            % {"roster": kind.title, "sheets": _sheet_names(rosters, mark_hidden=False)}
+        )
 
 
 def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -643,26 +818,45 @@ def _is_blank(cells: Sequence[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _find_header(
-    lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind, empty: object = _EMPTY
-) -> _Header:
-    """Consume ``lines`` up to and including the header row, and map it."""
+def _best_header(lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind) -> _Header | None:
+    """Consume ``lines`` up to the first header with every required column, and map it; else
+    (after ``HEADER_SEARCH_ROWS`` non-blank rows) the row with the most of them, or None."""
     best: _Header | None = None
     looked = 0
     for line, cells in lines:
         if _is_blank(cells):
             continue
         header = _map_header(line, cells, kind)
-        if header.score[0] == len(kind.required):
+        if _is_complete(header, kind):
             return header
         if best is None or header.score > best.score:
             best = header
         looked += 1
         if looked == HEADER_SEARCH_ROWS:
             break
+    return best
+
+
+def _looks_like_roster(header: _Header | None) -> bool:
+    """A header of two roster columns or more: a roster, if perhaps one lacking a column."""
+    return header is not None and len(header.positions) >= 2
+
+
+def _is_complete(header: _Header | None, kind: RosterKind) -> bool:
+    """A header with every column ``kind`` requires."""
+    return header is not None and header.score[0] == len(kind.required)
+
+
+def _find_header(
+    lines: Iterator[tuple[int, Sequence[str]]], kind: RosterKind, empty: object = _EMPTY
+) -> _Header:
+    """Consume ``lines`` up to and including the header row, and map it."""
+    best = _best_header(lines, kind)
     if best is None:
         raise RosterError(empty)
-    if len(best.positions) < 2:
+    if _is_complete(best, kind):
+        return best
+    if not _looks_like_roster(best):
         columns = kind.column_names(kind.required)
         raise RosterError(_NOT_ROSTER % {"roster": kind.title, "columns": columns})
     missing = [c for c in kind.required if c not in best.positions]
@@ -706,6 +900,8 @@ class _Table:
     # by ``_data_lines`` as it reads.
     long_rows: dict[int, int] = field(default_factory=dict)
     hidden: _Hidden = field(default_factory=_Hidden)  # XLSX only
+    sheet: str = ""  # XLSX: the worksheet read
+    sheets_not_read: list[str] = field(default_factory=list)  # XLSX: the others, quoted
 
 
 def _open_table(
@@ -726,27 +922,68 @@ def _open_table(
         raise RosterError(_EMPTY)
     # The content decides, not the name: administrators rename a CSV to .xlsx (or save it
     # so) for an upload form to take it, and an XLSX may arrive as .csv or .bin.
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, encrypted .xlsx
-        raise RosterError(_OLD_EXCEL)
-    hidden = _Hidden()
     if data.startswith(b"PK\x03\x04"):  # a zip: XLSX
-        sheet, lines = _xlsx_lines(data, max_uncompressed_bytes, hidden)
-        file_format, used, empty = "xlsx", "", _EMPTY_SHEET % {"sheet": sheet}
-        delimiter = ""
-    else:
-        try:
-            text, used = decode_csv(data, encoding)
-        except _NotText as exc:
-            if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
-                raise RosterError(_CORRUPT) from exc
-            raise
-        if not text.strip():
-            raise RosterError(_EMPTY)
-        delimiter = _sniff_delimiter(text, kind)
-        lines = _csv_lines(text, delimiter)
-        file_format, empty = "csv", _EMPTY
-    header = _find_header(lines, kind, empty)
-    return _Table(file_format, used, header, lines, delimiter, hidden=hidden)
+        sheet = _xlsx_sheet(data, max_uncompressed_bytes, kind)
+        return _Table(
+            "xlsx",
+            "",
+            sheet.header,
+            sheet.lines,
+            hidden=sheet.hidden,
+            sheet=sheet.title,
+            sheets_not_read=sheet.not_read,
+        )
+    _refuse_other_spreadsheets(data)
+    try:
+        text, used = decode_csv(data, encoding)
+    except _NotText as exc:
+        if filename.lower().endswith((".xlsx", ".xlsm")):  # neither a zip nor text
+            raise RosterError(_CORRUPT) from exc
+        raise
+    if not text.strip():
+        raise RosterError(_EMPTY)
+    delimiter = _sniff_delimiter(text, kind)
+    lines = _csv_lines(text, delimiter)
+    header = _find_header(lines, kind, _EMPTY)
+    return _Table("csv", used, header, lines, delimiter)
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names in an OLE2 directory are UTF-16LE.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_MARKUP_SAMPLE = 4096
+_HTML_TAGS = (b"<html", b"<table", b"<!doctype html")
+_SPREADSHEET_XML = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _refuse_other_spreadsheets(data: bytes) -> None:
+    """``RosterError`` for the files, not XLSX, that Excel opens and township and government
+    systems save under an .xls (or .xlsx) name, each with what it is and what to do:
+
+    - OLE2 (Office 97–2003 container): a password-protected workbook (Excel encrypts an
+      .xlsx into an OLE2 file with an ``EncryptedPackage`` stream), otherwise an Excel
+      97–2003 .xls (BIFF; WPS's .et alike);
+    - an HTML table ("export to Excel" of many web systems; also Excel's web page and
+      single-file web page (MHTML) saves), in any encoding, UTF-16 included;
+    - an Excel 2003 XML spreadsheet (SpreadsheetML).
+
+    Read as CSV they gave "binary data" or "not a roster", which sent the administrator
+    looking at the columns. Judged on the first 4 KB (the directory of an OLE2 file: all of
+    it), before decoding anything.
+    """
+    if data.startswith(_OLE2):
+        raise RosterError(_ENCRYPTED if _ENCRYPTED_PACKAGE in data else _OLD_EXCEL)
+    head = data[:_MARKUP_SAMPLE]
+    if b"\x00" in head:  # UTF-16: its ASCII characters are a byte and a NUL
+        head = head.replace(b"\x00", b"")
+    head = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
+    if head.startswith(b"<"):
+        if _SPREADSHEET_XML in head:
+            raise RosterError(_XML_2003)
+        if any(tag in head for tag in _HTML_TAGS):
+            raise RosterError(_HTML)
+    elif head.startswith(b"mime-version:") and b"text/html" in head:
+        raise RosterError(_HTML)
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:
@@ -1272,4 +1509,6 @@ def _parse_result(
         header_line=header.line,
         ignored_columns=header.ignored,
         headers=dict(header.written),
+        sheet=table.sheet,
+        sheets_not_read=table.sheets_not_read,
     )

@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from cases import exporting
-from cases.models import Ballot, Visit
+from cases.models import Ballot, Visit, Vote
 
 from .factories import (
     CaseFactory,
@@ -276,3 +276,127 @@ def test_the_visit_export_names_visitors_family_name_first(client, data, superus
     rows = download(client, superuser, "visits", "csv")
     assert rows[1].count("何秀绮") == 2  # visitors, recorded by
     assert "秀绮 何" not in cells(rows)
+
+
+# --- Filters the user may not use: refused alike by every export --------------------------
+
+#: Every export's parameters that name a village, cooperative or project.
+SCOPED_FILTERS = [
+    ("cases", "village"),
+    ("cases", "cooperative"),
+    ("cases", "project"),
+    ("visits", "project"),
+    ("households", "village"),
+    ("households", "cooperative"),
+    ("households", "project"),
+    ("projects", "village"),
+    ("votes", "village"),
+    ("votes", "cooperative"),
+    ("votes", "project"),
+]
+
+
+@pytest.fixture
+def elsewhere(zhennan, zhennan_coop, zhennan_project):
+    """镇南村's ids, which a cadre of 烟南村 may not filter by."""
+    return {"village": zhennan.pk, "cooperative": zhennan_coop.pk, "project": zhennan_project.pk}
+
+
+def refused(client, kind, fmt, params):
+    response = client.get(reverse("export", args=[kind, fmt]), params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, (response.status_code, kind, params)
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind, param", SCOPED_FILTERS)
+def test_a_filter_outside_the_users_villages_is_refused_by_every_export(
+    client, data, cadre_yannan, elsewhere, kind, param, fmt
+):
+    """Not an empty file, which would read as "no households there"."""
+    log_in(client, cadre_yannan)
+
+    message = refused(client, kind, fmt, {param: elsewhere[param]})
+
+    assert message.startswith("Nothing was exported, as these filters are not valid: ")
+    assert f"({param}): Select a valid choice." in message
+    assert "镇南" not in message and "上沙" not in message
+
+
+@pytest.mark.parametrize("kind, param", SCOPED_FILTERS)
+def test_an_unknown_or_malformed_id_is_refused_by_every_export(
+    client, data, superuser, kind, param
+):
+    """Such a filter used to be dropped by the household and vote exports, which then held
+    every row."""
+    log_in(client, superuser)
+
+    for value in ("999999", "abc"):
+        assert f"({param}):" in refused(client, kind, "csv", {param: value})
+
+
+@pytest.mark.parametrize("kind", ["households", "votes"])
+def test_an_unknown_status_is_refused(client, data, superuser, kind):
+    log_in(client, superuser)
+
+    assert "(status): Select a valid choice. cooked" in refused(
+        client, kind, "csv", {"status": "cooked"}
+    )
+
+
+@pytest.mark.parametrize("kind, param", SCOPED_FILTERS)
+def test_the_users_own_village_cooperative_or_project_filters_as_before(
+    client, data, cadre_yannan, kind, param
+):
+    own = {"village": data.cooperative.village_id, "cooperative": data.cooperative_id}
+    own["project"] = data.cases.first().project_id
+    Vote.objects.filter(village=data.cooperative.village).update(project=own["project"])
+
+    rows = download(client, cadre_yannan, kind, "csv", **{param: own[param]})
+
+    assert len(rows) > 1
+
+
+def test_the_refusal_is_in_the_users_language(client, data, cadre_yannan, elsewhere):
+    log_in(client, cadre_yannan)
+    url = reverse("export", args=["households", "csv"])
+
+    response = client.get(url, {"village": elsewhere["village"]}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 400
+    assert response.content.decode().startswith("未导出任何内容")
+
+
+def test_the_household_exports_project_status_and_stance_are_of_one_case(
+    client, data, superuser, zhennan_project
+):
+    """Household 1 has a case in 烟南's project, not signed; a signed case elsewhere must not
+    make it "signed in 烟南's project"."""
+    yannan_project = data.cases.first().project
+    CaseFactory(
+        project=zhennan_project,
+        household=data,
+        status="signed",
+        agreement_signed_on=date(2021, 5, 1),
+    )
+
+    signed_here = download(
+        client, superuser, "households", "csv", project=yannan_project.pk, status="signed"
+    )
+    signed_there = download(
+        client, superuser, "households", "csv", project=zhennan_project.pk, status="signed"
+    )
+
+    assert signed_here[1:] == []
+    assert [r[2] for r in signed_there[1:]] == ["1"]
+
+
+def test_several_values_of_a_filter_are_any_of_them(client, data, superuser, zhennan_coop):
+    villages = [data.cooperative.village_id, zhennan_coop.village_id]
+
+    households = download(client, superuser, "households", "csv", village=villages)
+    votes = download(client, superuser, "votes", "csv", village=villages)
+
+    assert sorted(r[0] for r in households[1:]) == ["烟南村", "烟南村", "镇南村"]
+    assert len(votes[1:]) == 2

@@ -3,6 +3,7 @@
 interrupted import writes nothing."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
-from .support import ON_POSTGRESQL, csv_file, xlsx_file
+from .support import ON_POSTGRESQL, csv_file, ole2_file, xlsx_file, xlsx_workbook
 
 
 @pytest.fixture
@@ -188,6 +189,28 @@ WHOLE_FILE_ERRORS = {
     "binary": (b"\x00\x01\x02garbage\x00" * 100, "roster.csv", "binary data"),
     "zip bomb": (zip_bomb(), "roster.xlsx", "zip bomb"),
     "damaged xlsx": (b"PK\x03\x04 not really a zip", "roster.xlsx", "damaged"),
+    # What government systems' "export to Excel" saves: an HTML table, named .xls.
+    "web page named .xls": (
+        '<html><head><meta charset="gbk"></head><body><table><tr><td>村</td><td>经济社</td>'
+        "<td>户号</td><td>户主</td></tr></table></body></html>".encode("gbk"),
+        "花名册.xls",
+        r"This file is a web page \(an HTML table\) saved under an Excel name",
+    ),
+    "Excel 97–2003 .xls": (
+        ole2_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00"}),
+        "花名册.xls",
+        r"This is an Excel 97–2003 workbook \(\.xls\), a format the import cannot read",
+    ),
+    "roster on a hidden worksheet": (
+        xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row()], {"state": "hidden"})),
+        "roster.xlsx",
+        r'The household roster is on a hidden worksheet \("花名册"\)',
+    ),
+    "two roster worksheets": (
+        xlsx_workbook(("东头", [HEADER, row("1")]), ("村尾", [HEADER, row("2")])),
+        "roster.xlsx",
+        r'Several worksheets look like a household roster \("东头", "村尾"\)',
+    ),
     # The rows below an unclosed quote would vanish into one address cell.
     "unclosed quote": (
         csv_bytes([row("1")])
@@ -918,6 +941,54 @@ def test_the_admin_reads_an_upload_by_its_content_not_its_name(
     assert Household.objects.get(number="2").head_name == "李四"
 
 
+def test_a_hidden_worksheet_is_not_imported_and_the_summary_says_which_was(coops, tmp_path):
+    """The first worksheet, hidden, holds last year's roster: household 9 and another head of
+    household 1."""
+    data = xlsx_workbook(
+        ("去年", [HEADER, row("1", head="旧户主"), row("9")], {"state": "hidden"}),
+        ("说明", [["填表说明：每户一行"]]),
+        ("花名册", [HEADER, row("1"), row("2", head="李四")]),
+    )
+
+    out, _err = run_command(tmp_path, data, "roster.xlsx")
+
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert (
+        'The roster is read from the worksheet "花名册"; the other worksheets are not imported: '
+        '"去年" (hidden), "说明".'
+    ) in out
+    assert sorted(Household.objects.values_list("number", "head_name")) == [
+        ("1", "张三"),
+        ("2", "李四"),
+    ]
+
+
+def test_the_preview_names_the_worksheet_read(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+    data = xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row("1")]))
+
+    page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
+
+    assert "The roster is read from the worksheet &quot;花名册&quot;" in page
+    assert 'value="Import"' in page
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [WHOLE_FILE_ERRORS[k][::2] for k in ("web page named .xls", "Excel 97–2003 .xls")],
+)
+def test_the_admin_says_what_a_file_that_is_not_xlsx_is(
+    coops, superuser, admin_client_for, private_media, data, message
+):
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, data, "花名册.xls").url).content.decode()
+
+    assert re.search(message, page)
+    assert "save it as an Excel workbook (.xlsx) or CSV, and import that file." in page
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
 def test_the_command_reports_the_utf16_byte_order_it_read(coops, tmp_path):
     out, _err = run_command(tmp_path, utf16_bytes([row("1")], "utf-16-be"), "roster.txt")
 
@@ -949,6 +1020,6 @@ def test_the_preview_lists_hidden_rows_and_offers_no_import(
     page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
 
     assert "2 errors: nothing can be imported" in page
-    assert page.count("This row is hidden in Excel (hidden, or filtered out)") == 2
+    assert page.count("This row is hidden in Excel (hidden, filtered out, or of zero height)") == 2
     assert 'value="Import"' not in page
     assert counts() == (0, 0)

@@ -151,6 +151,11 @@ ROW_ERRORS = {
         [person(number="009")],
         "Household 009 of 烟南村 东头经济社 not found: import the household roster first.",
     ),
+    "a head who is not the household's": (
+        [person("陈小", head="王五")],
+        "Household 001 of 烟南村 东头经济社 has the head 陈一, but this row names 王五: check "
+        "the household number, or, if the head has changed, import the household roster first.",
+    ),
     "the ID number of a member of another household": (
         [person("王五", id=ID_WANG)],
         "This ID number is recorded for 王五 of household 002 (烟南村 东头经济社): a person "
@@ -204,6 +209,34 @@ def test_a_bad_row_is_reported_and_nothing_is_written(households, rows, message)
     assert any(message in e.message for e in report.errors), report.errors
     assert all(e.line >= 3 and e.column for e in report.errors)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("head", ["陈一", " 陈　一 ", "陈 一", "\u9648\u4e00\u200b"])
+def test_the_head_is_compared_as_names_are_normalised(households, head):
+    households[0].head_name = "陈 一"  # recorded padded, as typed in the admin
+    households[0].save()
+
+    report = members_import(data=csv_bytes([person("陈小", head=head)]), filename="m.csv")
+
+    assert report.ok, report.errors
+    assert report.created == 1
+
+
+def test_a_wrong_head_is_reported_on_every_line_that_names_it_and_nothing_is_written(
+    households, tmp_path
+):
+    wrong = {"head": "王五"}
+    rows = [person("陈小", **wrong), person("陈二", **wrong), person("王六", "002", **wrong)]
+    before = snapshot()
+
+    report = members_import(data=csv_bytes(rows), filename="m.csv")
+
+    assert [(e.line, e.column) for e in report.errors] == [(2, "户主"), (3, "户主")]
+    assert "has the head 陈一, but this row names 王五" in report.errors[0].message
+    assert snapshot() == before
+    with pytest.raises(CommandError, match="2 of 3 rows have errors"):
+        run_command(tmp_path, csv_bytes(rows))
     assert snapshot() == before
 
 
@@ -351,7 +384,7 @@ def test_the_head_may_be_handed_over_in_one_file(households):
 
 
 def test_members_not_in_the_file_are_kept_and_their_households_counted(households, tmp_path):
-    rows = [person(id=ID_CHEN), person("王五", number="002", id=ID_WANG)]
+    rows = [person(id=ID_CHEN), person("王五", "002", head="王五", id=ID_WANG)]
 
     out, _err = run_command(tmp_path, csv_bytes(rows))
 

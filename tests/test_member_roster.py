@@ -18,7 +18,7 @@ from cases.roster import RosterError, parse_roster
 from cases.validators import id_number_check_char
 
 from .factories import make_id_number
-from .support import MEMBER_HEADER as HEADER, csv_file, member_row, xlsx_file
+from .support import MEMBER_HEADER as HEADER, csv_file, member_row, xlsx_file, xlsx_workbook
 
 TODAY = date(2025, 6, 1)
 PLACE = ["烟南村", "东头经济社"]
@@ -518,3 +518,36 @@ def test_rows_and_columns_hidden_in_excel_are_errors_as_for_households():
 
     assert [(e.line, e.column) for e in result.errors] == [(1, "股份"), (3, "whole row")]
     assert [r.name for r in result.rows] == ["张三"]
+
+
+def test_rows_of_zero_height_are_hidden_rows_as_for_households():
+    rows = [HEADER, person(), person("李四", relation="妻"), person("王五", relation="子")]
+
+    result = parse_members(xlsx_file(rows, heights={3: 0}), "m.xlsx", today=TODAY)
+    hidden_by_default = parse_members(
+        xlsx_file(rows, heights={1: 15, 2: 15, 4: 15}, zero_height=True), "m.xlsx", today=TODAY
+    )
+
+    for parsed in (result, hidden_by_default):
+        assert [(e.line, e.column) for e in parsed.errors] == [(3, "whole row")]
+        assert [r.name for r in parsed.rows] == ["张三", "王五"]
+
+
+def test_in_a_workbook_with_both_rosters_the_member_roster_is_read_for_members():
+    """A household roster (no 姓名) is no member roster; but a member roster has every column
+    a household roster requires (户主 the head, 姓名 one more name), so importing households
+    from such a workbook is refused as ambiguous rather than reading the members as
+    households."""
+    households = [
+        ["村", "经济社", "户号", "户主", "人口"],
+        ["烟南村", "东头经济社", "001", "张三", "2"],
+    ]
+    members = [HEADER, person(), person("李四", relation="妻")]
+    data = xlsx_workbook(("户", households), ("成员", members))
+
+    result = parse_members(data, "m.xlsx", today=TODAY)
+
+    assert [r.name for r in result.rows] == ["张三", "李四"]
+    assert (result.sheet, result.sheets_not_read) == ("成员", ['"户"'])
+    with pytest.raises(RosterError, match=r'look like a household roster \("户", "成员"\)'):
+        parse_roster(data, "m.xlsx")

@@ -31,7 +31,13 @@ from cases.roster import (  # noqa: E402
 )
 from cases.validators import id_number_check_char  # noqa: E402
 
-from .support import csv_file, xlsx_file  # noqa: E402
+from .support import (  # noqa: E402
+    csv_file,
+    ole2_file,
+    xlsx_file,
+    xlsx_workbook,
+    zip_part_replaced,
+)
 
 ID_ZHANG = "440682199001011239"
 ID_LI = "440682198512034569"
@@ -91,15 +97,7 @@ xlsx_bytes = xlsx_file
 
 def sheet_xml_replaced(data, old, new):
     """The XLSX ``data`` with ``old`` replaced by ``new`` in its first worksheet's XML."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                assert old in content
-                content = content.replace(old, new)
-            dst.writestr(item, content)
-    return out.getvalue()
+    return zip_part_replaced(data, "xl/worksheets/sheet1.xml", old, new)
 
 
 def one_household(**cells):
@@ -282,8 +280,8 @@ def test_xlsx_line_numbers_count_blank_rows_and_title_rows():
 
 
 HIDDEN_ROW = (
-    "This row is hidden in Excel (hidden, or filtered out), so it would be imported unseen: "
-    "unhide it, or clear the filter, to import it; or delete it."
+    "This row is hidden in Excel (hidden, filtered out, or of zero height), so it would be "
+    "imported unseen: unhide it, or clear the filter, to import it; or delete it."
 )
 HIDDEN_COLUMN = (
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
@@ -306,13 +304,56 @@ def test_hidden_xlsx_rows_are_errors_on_their_lines_and_blank_or_title_ones_are_
     assert not result.ok
 
 
-@pytest.mark.parametrize("true", [b'hidden="true"', b'hidden="1" ht="0" customHeight="1"'])
+@pytest.mark.parametrize(
+    "true",
+    [
+        b'hidden="true"',
+        b'hidden="1" ht="0" customHeight="1"',
+        # Of zero height: Excel shows nothing of it, though not "hidden".
+        b'ht="0" customHeight="1"',
+        b'ht="0.0"',
+        b'customHeight="true"',  # no ht: Excel reads 0
+    ],
+)
 def test_a_hidden_row_is_found_however_the_xml_says_it(true):
     data = sheet_xml_replaced(xlsx_bytes(ROSTER, hidden_rows=[3]), b'hidden="1"', true)
 
     result = parse_roster(data, "roster.xlsx")
 
     assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+
+
+def test_a_row_of_zero_height_is_hidden_and_rows_with_a_height_are_not():
+    data = xlsx_bytes(ROSTER, heights={2: 0, 3: 22.5, 4: 0.75})
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(2, "whole row", HIDDEN_ROW)]
+    assert [r.line for r in result.rows] == [3, 4]
+
+
+def test_when_rows_are_zero_height_by_default_only_those_given_a_height_are_seen():
+    """``<sheetFormatPr zeroHeight="1">``: Excel shows the rows that have a height of their
+    own (here the header and line 3); the others (2 and 4) are hidden."""
+    data = xlsx_bytes(ROSTER, heights={1: 15, 3: 15}, zero_height=True)
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [
+        RowError(2, "whole row", HIDDEN_ROW),
+        RowError(4, "whole row", HIDDEN_ROW),
+    ]
+    assert [r.line for r in result.rows] == [3]
+
+
+def test_a_column_of_zero_width_is_hidden():
+    data = sheet_xml_replaced(
+        xlsx_bytes(ROSTER, hidden_columns=["E"]), b'hidden="1" width="13"', b'width="0"'
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(1, "身份证号", HIDDEN_COLUMN)]
 
 
 def test_a_hidden_row_with_a_bad_cell_gets_both_errors():
@@ -768,17 +809,195 @@ def test_empty_file(data):
         parse_roster(data, "roster.csv")
 
 
-def test_workbook_whose_first_sheet_is_empty():
-    workbook = openpyxl.Workbook()
-    workbook.active.title = "说明"
-    second = workbook.create_sheet("花名册")
-    for row in ROSTER:
-        second.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
+def test_a_workbook_of_one_empty_worksheet():
+    with pytest.raises(RosterError, match='^The worksheet "说明" is empty.$'):
+        parse_roster(xlsx_workbook(("说明", [])), "roster.xlsx")
 
-    with pytest.raises(RosterError, match='first worksheet \\("说明"\\) is empty'):
-        parse_roster(out.getvalue(), "roster.xlsx")
+
+# --- Which worksheet: the visible one that holds a roster -------------------------------------
+
+INSTRUCTIONS = [["填表说明"], ["每户一行；户号在经济社内唯一。"]]
+OLD_ROSTER = [HEADER, ["烟南村", "村尾经济社", "9", "旧户主", "", "", "", "", "", "", ""]]
+
+
+def test_the_roster_worksheet_is_read_after_an_instructions_worksheet():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("花名册", ROSTER))
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert (result.sheet, result.sheets_not_read) == ("花名册", ['"说明"'])
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_worksheet_is_never_read(state):
+    data = xlsx_workbook(("旧名册", OLD_ROSTER, {"state": state}), ("花名册", ROSTER))
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert (result.sheet, result.sheets_not_read) == ("花名册", ['"旧名册" (hidden)'])
+
+
+def test_a_single_worksheet_is_read_as_before_and_names_no_other():
+    result = parse_roster(xlsx_workbook(("花名册", ROSTER)), "roster.xlsx")
+
+    assert (result.sheet, result.sheets_not_read) == ("花名册", [])
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_roster_only_on_a_hidden_worksheet_is_refused_naming_it(state):
+    instructions, blank = ("说明", INSTRUCTIONS), ("空白", [])
+    for visible in ([instructions], [blank], [instructions, blank]):
+        data = xlsx_workbook(*visible, ("花名册", ROSTER, {"state": state}))
+
+        with pytest.raises(RosterError) as caught:
+            parse_roster(data, "roster.xlsx")
+
+        assert str(caught.value).startswith(
+            'The household roster is on a hidden worksheet ("花名册"), and hidden worksheets '
+            "are never imported: unhide it in Excel or WPS"
+        )
+
+
+TOTALS = [["村", "经济社", "户数", "人数"], ["烟南村", "村尾经济社", "2", "7"]]
+LACKING_NUMBER = [[c for n, c in enumerate(row) if n != 2] for row in OLD_ROSTER]  # no 户号
+
+
+def test_several_visible_worksheets_with_a_roster_are_refused_naming_them():
+    # One per cooperative; a totals worksheet, or a copy lacking a column, is no roster.
+    data = xlsx_workbook(
+        ("说明", INSTRUCTIONS),
+        ("东头", ROSTER),
+        ("汇总", TOTALS),
+        ("旧名册", LACKING_NUMBER),
+        ("村尾", ROSTER),
+    )
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.xlsx")
+
+    assert str(caught.value).startswith(
+        'Several worksheets look like a household roster ("东头", "村尾"), and only one can be '
+        "imported at a time"
+    )
+
+
+def test_a_totals_worksheet_before_the_roster_is_passed_over():
+    result = parse_roster(xlsx_workbook(("汇总", TOTALS), ("花名册", ROSTER)), "roster.xlsx")
+
+    assert result.rows == EXPECTED
+    assert result.sheets_not_read == ['"汇总"']
+
+
+def test_with_no_complete_roster_the_worksheet_nearest_one_gives_its_error_naming_it():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("汇总", TOTALS), ("花名册", LACKING_NUMBER))
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.xlsx")
+
+    assert str(caught.value) == (
+        'Worksheet "花名册": The header on line 1 lacks the required columns: 户号/household_no.'
+    )
+
+
+def test_a_second_roster_on_a_hidden_worksheet_is_no_ambiguity():
+    data = xlsx_workbook(("花名册", ROSTER), ("旧名册", OLD_ROSTER, {"state": "hidden"}))
+
+    assert parse_roster(data, "roster.xlsx").rows == EXPECTED
+
+
+def test_several_worksheets_none_a_roster():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("空白", []))
+
+    with pytest.raises(RosterError, match='None of the worksheets \\("说明", "空白"\\) is a house'):
+        parse_roster(data, "roster.xlsx")
+
+
+def all_hidden(data: bytes, states=("hidden", "veryHidden")) -> bytes:
+    """The workbook ``data`` of two worksheets with both hidden, as Excel never saves one."""
+    for number, state in enumerate(states, 1):
+        old = f'sheetId="{number}" state="visible"'.encode()
+        new = f'sheetId="{number}" state="{state}"'.encode()
+        data = zip_part_replaced(data, "xl/workbook.xml", old, new)
+    return data
+
+
+def test_a_workbook_whose_worksheets_are_all_hidden():
+    roster_hidden = all_hidden(xlsx_workbook(("说明", INSTRUCTIONS), ("花名册", ROSTER)))
+    nothing = all_hidden(xlsx_workbook(("说明", INSTRUCTIONS), ("空白", [])))
+
+    with pytest.raises(RosterError, match='on a hidden worksheet \\("花名册"\\)'):
+        parse_roster(roster_hidden, "roster.xlsx")
+    with pytest.raises(RosterError, match="^Every worksheet of the workbook is hidden"):
+        parse_roster(nothing, "roster.xlsx")
+
+
+def test_the_hidden_rows_and_lines_are_those_of_the_worksheet_read():
+    data = xlsx_workbook(
+        ("说明", INSTRUCTIONS, {"hidden_rows": [2]}), ("花名册", ROSTER, {"hidden_rows": [3]})
+    )
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert result.errors == [RowError(3, "whole row", HIDDEN_ROW)]
+    assert [r.line for r in result.rows] == [2, 4]
+
+
+# --- Files Excel opens that are not XLSX ------------------------------------------------------
+
+HTML_TABLE = (
+    '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta http-equiv='
+    '"Content-Type" content="text/html; charset=gb2312"></head><body><table border="1">'
+    + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in ROSTER)
+    + "</table></body></html>"
+)
+SPREADSHEET_XML = (
+    '<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n<Workbook xmlns='
+    '"urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:'
+    'spreadsheet"><Worksheet ss:Name="花名册"><Table><Row><Cell><Data ss:Type="String">村</Data>'
+    "</Cell></Row></Table></Worksheet></Workbook>"
+)
+MHTML = (
+    "MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; "
+    'boundary="----=_NextPart_01"\r\n\r\n------=_NextPart_01\r\nContent-Type: text/html; '
+    'charset="utf-8"\r\n\r\n' + HTML_TABLE
+)
+BIFF_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(12)  # BIFF8 workbook globals
+NOT_XLSX = {
+    "HTML table, GBK": (HTML_TABLE.encode("gbk"), r"web page \(an HTML table\)"),
+    "HTML table, UTF-8 with BOM": (b"\xef\xbb\xbf\r\n" + HTML_TABLE.encode(), "web page"),
+    "HTML table, UTF-16": (HTML_TABLE.encode("utf-16"), "web page"),
+    "bare HTML table": ("<table><tr><td>村</td><td>户号</td></tr></table>".encode(), "web page"),
+    "doctype": (("<!DOCTYPE html>\n" + HTML_TABLE).encode(), "web page"),
+    "single-file web page": (MHTML.encode(), "web page"),
+    "Excel 2003 XML": (SPREADSHEET_XML.encode(), "Excel 2003 XML spreadsheet"),
+    "Excel 97-2003": (ole2_file({"Workbook": BIFF_BOF}), r"Excel 97–2003 workbook \(\.xls\)"),
+    "Excel 5 (Book stream)": (ole2_file({"Book": BIFF_BOF}), "Excel 97–2003 workbook"),
+    "password-protected": (
+        ole2_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 8}),
+        "protected by a password",
+    ),
+}
+
+
+@pytest.mark.parametrize("filename", ["花名册.xls", "roster.xlsx", "roster.csv"])
+@pytest.mark.parametrize("data, message", NOT_XLSX.values(), ids=NOT_XLSX.keys())
+def test_files_excel_opens_that_are_not_xlsx_get_one_sentence_saying_what_they_are(
+    data, message, filename
+):
+    with pytest.raises(RosterError, match=message) as caught:
+        parse_roster(data, filename)
+
+    sentence = str(caught.value)
+    assert sentence.endswith("save it as an Excel workbook (.xlsx) or CSV, and import that file.")
+    assert "Excel or WPS" in sentence
+
+
+def test_a_csv_that_mentions_html_is_still_a_csv():
+    rows = [HEADER, [*ROSTER[1][:9], "<table> 一巷1号", ""]]
+
+    assert parse_roster(csv_bytes(rows), "roster.csv").rows[0].address == "<table> 一巷1号"
 
 
 @pytest.mark.parametrize(
@@ -803,7 +1022,7 @@ def test_text_in_no_known_encoding():
 
 @pytest.mark.parametrize("filename", ["roster.xls", "roster.xlsx", "roster.csv"])
 def test_old_xls_workbook(filename):
-    with pytest.raises(RosterError, match=r"old \.xls"):
+    with pytest.raises(RosterError, match=r"Excel 97–2003 workbook \(\.xls\)"):
         parse_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, filename)
 
 

@@ -1,0 +1,52 @@
+"""The household roster import in a real browser: a workbook whose roster is not its first
+worksheet, and a web page saved as .xls, as township offices send them."""
+
+from cases.models import Household
+
+from ..support import xlsx_workbook
+from .conftest import log_in, screenshot
+
+HEADER = ["村", "经济社", "户号", "户主", "联系电话"]
+
+
+def upload(page, live_server, path):
+    page.goto(f"{live_server.url}/admin/cases/household/import/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("input[type=submit]")
+
+
+def test_the_preview_names_the_worksheet_read_and_a_web_page_gets_its_sentence(
+    live_server, desktop_page, superuser, yannan_coop, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    workbook = tmp_path / "花名册.xlsx"
+    workbook.write_bytes(
+        xlsx_workbook(
+            ("填表说明", [["填表说明"], ["每户一行，户号在经济社内唯一。"]]),
+            ("去年", [HEADER, ["烟南村", "东头经济社", "9", "旧户主", ""]], {"state": "hidden"}),
+            ("花名册", [HEADER, ["烟南村", "东头经济社", "1", "张三", "13812345678"]]),
+        )
+    )
+    web_page = tmp_path / "导出.xls"
+    web_page.write_bytes(
+        '<html><head><meta charset="gbk"></head><body><table><tr><td>村</td><td>户号</td>'
+        "</tr></table></body></html>".encode("gbk")
+    )
+    page = desktop_page
+    log_in(page, live_server, "root")
+
+    upload(page, live_server, workbook)
+    page.wait_for_selector(".import-summary")
+    notice = page.inner_text(".import-notice")
+    assert "名册读取自工作表“花名册”；其他工作表不导入：“填表说明”、“去年”（隐藏）。" in notice
+    screenshot(page, "household-import-worksheet-zh-desktop")
+    page.click("input[type=submit][value='导入']")
+    page.wait_for_selector("text=导入完成")
+    assert list(Household.objects.values_list("number", flat=True)) == ["1"]
+
+    upload(page, live_server, web_page)
+    page.wait_for_selector(".errornote")
+    assert page.inner_text(".errornote").startswith(
+        "该文件是以 Excel 文件名保存的网页（HTML 表格），并不是 Excel 工作簿"
+    )
+    screenshot(page, "household-import-web-page-zh-desktop")
