@@ -1,11 +1,13 @@
 """The Chinese catalog is complete: every msgid translated, nothing fuzzy, placeholders kept,
 and the compiled .mo files are committed next to the .po files."""
 
+import json
 import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import django.contrib.admin
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -329,3 +331,47 @@ def test_the_admin_names_visits_and_members_as_records_not_as_counts(client, sup
 
         assert str(Visit._meta.verbose_name_plural) == "visits"
         assert str(Member._meta.verbose_name_plural) == "members"
+
+
+# --- The admin's JavaScript -------------------------------------------------------------------
+ADMIN_JS = Path(django.contrib.admin.__file__).parent / "static" / "admin" / "js"
+JS_CALL = re.compile(
+    r"""\b(gettext|pgettext)\(\s*(['"])((?:(?!\2)[^\\]|\\.)*)\2"""
+    r"""(?:\s*,\s*(['"])((?:(?!\4)[^\\]|\\.)*)\4)?"""
+)
+
+
+def admin_js_messages() -> set[str]:
+    """The catalog keys of every one-literal ``gettext`` / ``pgettext`` call of the admin's
+    own scripts (not the vendored ones); a pgettext key is ``"context\\x04msgid"``."""
+    keys = set()
+    for path in ADMIN_JS.rglob("*.js"):
+        if "vendor" in path.parts or path.name.endswith(".min.js"):
+            continue
+        for fn, _q, first, _q2, second in JS_CALL.findall(path.read_text(encoding="utf-8")):
+            first = first.replace("\\'", "'").replace('\\"', '"')
+            keys.add(f"{first}\x04{second}" if fn == "pgettext" else first)
+    return keys
+
+
+def admin_js_catalog(client, language: str) -> dict:
+    """The translations /admin/jsi18n/ hands the admin's scripts in ``language``."""
+    script = client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    found = re.search(r"const newcatalog = (\{.*?\});", script, re.S)
+    return json.loads(found[1]) if found else {}  # English: no catalog at all
+
+
+def test_the_admins_javascript_speaks_chinese(client, superuser):
+    """The calendar's weekday headings were M T W T F S S and the role and village selectors
+    said "Choose all 组", "Remove selected 组": Django's zh_Hans catalog leaves them in English;
+    locale/zh_Hans/LC_MESSAGES/djangojs.po supplies them (LOCALE_PATHS override the apps)."""
+    client.force_login(superuser)
+    catalog = admin_js_catalog(client, "zh-CN")
+    messages = admin_js_messages()
+    assert len(messages) > 60
+    assert sorted(m for m in messages if catalog.get(m, m) in ("", m)) == []
+    days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    initials = [catalog[f"one letter {day}\x04{day[0]}"] for day in days]
+    assert initials == ["日", "一", "二", "三", "四", "五", "六"]
+    assert catalog["Choose all %s"] == "选择全部%s"
+    assert admin_js_catalog(client, "en") == {}
