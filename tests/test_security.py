@@ -452,7 +452,7 @@ def test_household_history_tells_who_changed_what_when_old_to_new(
     phone_change = next(c for r in rows for c in r.changes if c.field == "phone")
     assert (phone_change.old, phone_change.new) == ("139****0101", "137****0101")
     status = next(c for r in rows if r.what == "case" for c in r.changes if c.field == "status")
-    assert status.new in ("opposed", "反对")  # the choice's label, not its code
+    assert status.new in ("opposed, not signed", "反对（未签约）")  # the label, not the code
     whole = next(
         c
         for r in audit.household_history(household, township_admin)
