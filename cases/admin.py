@@ -31,6 +31,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import audit, importing, roles, roster, services
 from .access import id_number_for, may_see_personal_numbers, phone_for
+from .forms.casework import concerns_field
 from .models import (
     Ballot,
     Case,
@@ -1343,7 +1344,10 @@ def _refresh_cases(case_ids) -> None:
 class VisitAdminForm(ServiceErrorsForm):
     """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
     visit in the future, no follow-up before the visit, only the listed concerns), also when
-    a visit is changed or reverted here."""
+    a visit is changed or reverted here. The concerns are ticked by name, as on the visit
+    form (the JSON field's own widget showed the codes: ["boundaries"])."""
+
+    concerns = concerns_field()
 
     class Meta:
         model = Visit
@@ -1563,6 +1567,13 @@ class BallotAdmin(ScopedHistoryAdmin):
     search_fields = ["voter__name", "=voter__household__number"]
     raw_id_fields = ["proxy_member"]
     readonly_fields = ["vote", "voter", "cast_on", "recorded_by", "recorded_at"]
+
+    def get_fields(self, request, obj=None):
+        """No reason to give where nothing can be corrected (the page read "Reason: None")."""
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "reason"]
+        return fields
 
     def has_add_permission(self, request):
         return False

@@ -10,6 +10,7 @@ from pathlib import Path
 import django.contrib.admin
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -171,18 +172,25 @@ ROSTER_HEADERS |= {"villager_representative", "member_representative"}
 #: Django's admin writes the alt text of its icons in English, untranslatable: the search
 #: magnifier and the yes/no icons of boolean columns.
 ADMIN_ICONS = {"Search", "True", "False"}
+#: Names an admin page keeps: the keys in Django's own Chinese help text of a multiple select
+#: (按住 Control 键，或者 Mac 上的 Command 键来选择多项), and the HTTP header django-axes logs
+#: (HTTP Accept 请求头).
+ADMIN_NAMES = {"Control", "Command", "Mac", "Accept"}
 
 
 def recorded_data() -> list[str]:
     """Recorded values a page may show as they are, longest first: the demo's bilingual
-    "invented" note, the roles' group names, titles, django-axes's own log lines, files."""
+    "invented" note, the roles' group names, titles, django-axes's own log lines, files, and
+    the permissions' names (rows Django writes in English, shown on the user and group pages
+    of a superuser)."""
     from axes.models import AccessLog
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     from cases.models import Household, StaffProfile
 
     values = set(Household.objects.exclude(notes="").values_list("notes", flat=True))
     values |= set(Group.objects.values_list("name", flat=True))
+    values |= {str(permission) for permission in Permission.objects.all()}
     values |= set(StaffProfile.objects.values_list("title", flat=True))
     for log in AccessLog.objects.all():
         values |= {str(log), log.user_agent}
@@ -263,9 +271,17 @@ def _chinese_demo_pages(client):
         reverse("admin:cases_household_history", args=[household.pk]),
     ]
     yield from ((url, set()) for url in pages)
-    for model in admin.site._registry:
+    as_admin = RequestFactory().get("/")
+    as_admin.user = admin_user
+    for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         yield reverse("admin:{}_{}_changelist".format(*info)), ADMIN_ICONS
+        # Each add and change page: field labels, help texts, widgets (a read-only one too).
+        if model_admin.has_add_permission(as_admin):
+            yield reverse("admin:{}_{}_add".format(*info)), ADMIN_ICONS | ADMIN_NAMES
+        if first := model._default_manager.order_by("pk").first():
+            change = reverse("admin:{}_{}_change".format(*info), args=[first.pk])
+            yield change, ADMIN_ICONS | ADMIN_NAMES
     yield reverse("admin:cases_household_import"), ROSTER_HEADERS
     header = "村,经济社,户号,户主,人口\n"
     for rows in (f"{coop.village.name},{coop.name},9001,新户主,3\n", "无此村,无此社,9002,,x\n"):
