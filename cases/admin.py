@@ -6,9 +6,11 @@ still not a 404). Personal numbers are read-only and masked for users without
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import FilteredSelectMultiple, ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import audit, importing, roles, roster, services
 from .access import id_number_for, may_see_personal_numbers, phone_for
+from .forms.casework import concerns_field
 from .models import (
     Ballot,
     Case,
@@ -365,9 +368,67 @@ admin.site.unregister(get_user_model())
 class RoleListFilter(admin.RelatedFieldListFilter):
     """The user list's filter by group, each named as its role (``roles.group_label``)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("role")
+
     def field_choices(self, field, request, model_admin):
         groups = field.related_model.objects.order_by("name")
         return [(group.pk, roles.group_label(group)) for group in groups]
+
+
+class StaffProfileForm(forms.ModelForm):
+    """A person's place in the township. A person whose roles see only the villages in scope
+    (a village cadre) must have at least one: with none they would see nothing, anywhere.
+
+    ``needs_villages``: whether that holds, as the user page knows it from the roles being
+    saved with the profile; ``None`` (the staff-profile page) reads the user's recorded roles.
+    """
+
+    class Meta:
+        model = StaffProfile
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields
+
+    def __init__(self, *args, needs_villages: bool | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_villages = needs_villages
+
+    def has_changed(self):
+        """A new profile is saved even when left blank: the visit form offers as visitors only
+        people with a profile, and every account made on the user page should be one."""
+        return self.instance._state.adding or super().has_changed()
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = self.needs_villages
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if needs is None and user is not None and user.pk:
+            needs = roles.needs_villages_in_scope(user.groups.all(), is_superuser=user.is_superuser)
+        if needs and "villages" in self.fields and not cleaned.get("villages"):
+            self.add_error(
+                "villages",
+                _(
+                    "A village cadre sees only the villages in scope: choose at least one, or a "
+                    "role that sees every village."
+                ),
+            )
+        return cleaned
+
+
+class StaffProfileInline(ScopedAdminMixin, admin.StackedInline):
+    """The staff profile on the user's add and change pages, so that an account, its role
+    and its villages are made in one save. Township administrators only (the profile's own
+    permissions); villages offered in the administrator's scope, the phone masked for those
+    who may not see it (``ScopedAdminMixin``)."""
+
+    model = StaffProfile
+    form = StaffProfileForm
+    fields = ["villages", "branch", "title", "phone"]
+    filter_horizontal = ["villages"]
+    autocomplete_fields = ["branch"]
+    can_delete = False
+    min_num = max_num = 1
+    extra = 0
 
 
 @admin.register(get_user_model())
@@ -379,12 +440,57 @@ class TownshipUserAdmin(UserAdmin):
 
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
     list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
+    inlines = [StaffProfileInline]
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_staff", "groups")}),
+    )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups":  # the roles by name, not by code
+            kwargs["widget"] = FilteredSelectMultiple(_("roles"), is_stacked=False)
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label = _("Role")
+            field.help_text = _(
+                "One role a person. Village cadres see only their villages in scope (below); "
+                "the other roles see every village."
+            )
             field.label_from_instance = roles.group_label
-        return field
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """The staff profile is checked against the roles saved with it, as posted (the
+        user's form is not yet valid when the formsets are built)."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and isinstance(inline, StaffProfileInline):
+            kwargs["form_kwargs"] = {"needs_villages": self._posted_needs_villages(request, obj)}
+        return kwargs
+
+    def _posted_needs_villages(self, request, user) -> bool:
+        """``roles.needs_villages_in_scope`` for the roles and superuser status being saved:
+        the posted ones where the page lets this administrator change them, else the user's."""
+        editable = set(flatten_fieldsets(self.get_fieldsets(request, user))) - set(
+            self.get_readonly_fields(request, user)
+        )
+        recorded = user is not None and user.pk is not None
+        if "groups" in editable:
+            ids = [pk for pk in request.POST.getlist("groups") if pk.isdigit()]
+            groups = Group.objects.filter(pk__in=ids)
+        else:
+            groups = user.groups.all() if recorded else Group.objects.none()
+        if "is_superuser" in editable:
+            superuser = bool(request.POST.get("is_superuser"))
+        else:
+            superuser = recorded and user.is_superuser
+        return roles.needs_villages_in_scope(groups, is_superuser=superuser)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -471,6 +577,10 @@ class PartyBranchAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
+    """Everyone's place in the township at a glance. Kept beside the user page's profile
+    (``StaffProfileInline``, where accounts are made): the same form and rules."""
+
+    form = StaffProfileForm
     list_display = ["user", "title", "branch"]
     list_select_related = ["user", "branch"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
@@ -1234,7 +1344,10 @@ def _refresh_cases(case_ids) -> None:
 class VisitAdminForm(ServiceErrorsForm):
     """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
     visit in the future, no follow-up before the visit, only the listed concerns), also when
-    a visit is changed or reverted here."""
+    a visit is changed or reverted here. The concerns are ticked by name, as on the visit
+    form (the JSON field's own widget showed the codes: ["boundaries"])."""
+
+    concerns = concerns_field()
 
     class Meta:
         model = Visit
@@ -1454,6 +1567,13 @@ class BallotAdmin(ScopedHistoryAdmin):
     search_fields = ["voter__name", "=voter__household__number"]
     raw_id_fields = ["proxy_member"]
     readonly_fields = ["vote", "voter", "cast_on", "recorded_by", "recorded_at"]
+
+    def get_fields(self, request, obj=None):
+        """No reason to give where nothing can be corrected (the page read "Reason: None")."""
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "reason"]
+        return fields
 
     def has_add_permission(self, request):
         return False

@@ -714,7 +714,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         today=today,
         figures=figures,
         cooperatives=cooperatives,
-        status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=130),
+        status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=180),
         weeks=weeks,
         week_chart=charts.column_chart(
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240

@@ -29,6 +29,17 @@ def group_label(group: Group) -> str:
     return str(LABELS.get(group.name, group.name))
 
 
+def needs_villages_in_scope(groups, *, is_superuser: bool) -> bool:
+    """Whether a person with these roles sees only the villages of their staff profile, and so
+    needs at least one: a role is chosen and none of them sees every village (the village
+    cadre). Without a role a person may do nothing, so has no scope to set either."""
+    if is_superuser or not groups.exists():
+        return False
+    return not groups.filter(
+        permissions__content_type__app_label="cases", permissions__codename="view_all_villages"
+    ).exists()
+
+
 _MODELS = [
     "township",
     "village",

@@ -1,5 +1,5 @@
 """Helpers several test modules share: which database runs the suite, a visit form's post,
-roster files (CSV and XLSX) built in memory."""
+the staff profile of a user page's post, roster files (CSV and XLSX) built in memory."""
 
 import csv
 import io
@@ -34,6 +34,25 @@ def visit_form_data(**overrides) -> dict:
         "client_id": str(uuid.uuid4()),
     }
     data.update(overrides)
+    return data
+
+
+def staff_profile_post(profile=None, *, user=None, villages=(), branch=None, title="", phone=""):
+    """The staff-profile part of a user page's post (the inline, prefix ``staff_profile``):
+    a new profile, or ``profile`` (of ``user``) changed."""
+    data = {
+        "staff_profile-TOTAL_FORMS": "1",
+        "staff_profile-INITIAL_FORMS": "1" if profile else "0",
+        "staff_profile-MIN_NUM_FORMS": "1",
+        "staff_profile-MAX_NUM_FORMS": "1",
+        "staff_profile-0-villages": [v.pk for v in villages],
+        "staff_profile-0-branch": branch.pk if branch else "",
+        "staff_profile-0-title": title,
+        "staff_profile-0-phone": phone,
+    }
+    if profile is not None:
+        data["staff_profile-0-id"] = profile.pk
+        data["staff_profile-0-user"] = user.pk
     return data
 
 

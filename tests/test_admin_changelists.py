@@ -190,7 +190,7 @@ def test_changing_a_visits_case_in_the_admin_moves_it_to_that_cases_project(
     url = reverse("admin:cases_visit_change", args=[visit.pk])
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "visitors"}
-    data.update(case=other.pk, visitors=[staff.pk], concerns="[]")
+    data.update(case=other.pk, visitors=[staff.pk], concerns=[])
     data["visited_on"] = visit.visited_on.isoformat()
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -249,12 +249,12 @@ def test_reverting_a_moved_visit_in_the_admin_recomputes_the_case_it_leaves(
     )
     client.force_login(superuser)
     url = reverse("admin:cases_visit_change", args=[visit.pk])
-    data = _admin_data(client, url, case=second.pk, visitors=[staff.pk], concerns="[]")
+    data = _admin_data(client, url, case=second.pk, visitors=[staff.pk], concerns=[])
     assert client.post(url, data).status_code == 302
     version = visit.history.earliest()  # under the first case
     assert version.case_id == first.pk
     url = reverse("admin:cases_visit_simple_history", args=[visit.pk, version.pk])
-    data = _admin_data(client, url, case=first.pk, visitors=[staff.pk], concerns="[]")
+    data = _admin_data(client, url, case=first.pk, visitors=[staff.pk], concerns=[])
     assert client.post(url, data).status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
@@ -276,12 +276,12 @@ def test_a_visit_changed_in_the_admin_keeps_the_forms_rules(
     client.force_login(superuser)
     url = reverse("admin:cases_visit_change", args=[visit.pk])
     future = (timezone.localdate() + timedelta(days=30)).isoformat()
-    data = _admin_data(client, url, visited_on=future, visitors=[staff.pk], concerns="[]")
+    data = _admin_data(client, url, visited_on=future, visitors=[staff.pk], concerns=[])
     data.pop("next_follow_up_on", None)
     response = client.post(url, data)
     assert response.status_code == 200
     assert "visited_on" in response.context["adminform"].form.errors
-    data.update(visited_on=before.isoformat(), concerns='["graves", "bribe"]')
+    data.update(visited_on=before.isoformat(), concerns=["graves", "bribe"])
     response = client.post(url, data)
     assert response.status_code == 200
     assert "concerns" in response.context["adminform"].form.errors

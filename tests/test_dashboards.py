@@ -268,3 +268,52 @@ def test_home_figures_read_by_groups_equal_the_conditional_aggregates(
     total = dashboards.Figures.combined([s.figures for s in summaries])
     for name in ("visited", "overdue", "under_visited_opposed", "stale_undecided", "signed"):
         assert 0 < getattr(total, name) < total.households, name
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_case_status_reads_as_a_stance(language):
+    """支持, 观望 and 反对 named both the stance heard on a visit and a case's status (and 已走访
+    a status beside the figure of all visited households): on the dashboard "支持 509" and
+    "支持 5" stood side by side and meant different things."""
+    from django.utils import translation
+
+    from cases.models import Ballot, Stance
+
+    with translation.override(language):
+        stances = {str(label) for label in Stance.labels}
+        statuses = {str(label) for label in Case.Status.labels}
+        choices = {str(label) for label in Ballot.Choice.labels}
+        assert stances & statuses == set()
+        assert statuses & choices == set()
+        assert len(statuses) == len(Case.Status.labels)
+
+
+def test_the_dashboard_names_stances_statuses_and_ballots_each_in_its_own_words(
+    client, yannan_project, yannan, yannan_coop, staff
+):
+    """The figures count stances (and signed with completed), the chart counts statuses, the
+    votes table counts ballots: no label of one is a label of another, in either language."""
+    import re
+
+    bulk_cases(yannan_project, yannan_coop, 6, recorder=staff, start=500, today=TODAY)
+    VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    client.force_login(staff)
+    url = reverse("project_dashboard", args=[yannan_project.pk])
+    for language, figure_words, ballot_words in (
+        ("zh-CN", {"支持", "反对", "已走访", "已签约（含已完成）"}, {"赞成票", "反对票", "弃权票"}),
+        (
+            "en",
+            {"Supportive", "Opposed", "Visited", "Signed, incl. completed"},
+            {"votes for", "votes against", "abstentions"},
+        ),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        figures = set(re.findall(r"<dt>([^<]+)</dt>", page))
+        bars = set(re.findall(r'class="label">([^<]+)</text>', page.split('id="status-h"')[1]))
+        votes = page.split('id="votes-h"')[1]
+        ballots = set(re.findall(r'<th scope="col" class="num">([^<]+)</th>', votes))
+        assert figure_words <= figures
+        assert ballot_words <= ballots
+        assert len(bars) == len(Case.Status.labels)
+        assert {w.lower() for w in figures} & {w.lower() for w in bars | ballots} == set()
+        assert bars & ballots == set()

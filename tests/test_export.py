@@ -207,7 +207,7 @@ def test_the_vote_tally_is_exported_with_its_percentages(client, data, superuser
 
     header, [vote] = rows[0], rows[1:]
     record = dict(zip(header, vote, strict=True))
-    assert (record["eligible"], record["cast"], record["for"]) == ("2", "1", "1")
+    assert (record["eligible"], record["cast"], record["votes for"]) == ("2", "1", "1")
     assert record["turnout"] == "50.0%"
 
 

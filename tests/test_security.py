@@ -31,6 +31,7 @@ from cases.models import Ballot, Case, Household, Member, RevealLog, Visit, Vote
 from cases.services import visit_record
 
 from .factories import CaseFactory, HouseholdFactory, MemberFactory, ProjectFactory, UserFactory
+from .support import staff_profile_post
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -86,6 +87,7 @@ def test_a_township_administrator_cannot_make_anyone_superuser_or_take_over_one(
             "user_permissions": [Permission.objects.get(codename="delete_user").pk],
             "date_joined_0": "2021-01-01",
             "date_joined_1": "00:00:00",
+            **staff_profile_post(township_admin.staff_profile, user=township_admin),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -450,7 +452,7 @@ def test_household_history_tells_who_changed_what_when_old_to_new(
     phone_change = next(c for r in rows for c in r.changes if c.field == "phone")
     assert (phone_change.old, phone_change.new) == ("139****0101", "137****0101")
     status = next(c for r in rows if r.what == "case" for c in r.changes if c.field == "status")
-    assert status.new in ("opposed", "反对")  # the choice's label, not its code
+    assert status.new in ("opposed, not signed", "反对（未签约）")  # the label, not the code
     whole = next(
         c
         for r in audit.household_history(household, township_admin)

@@ -1,13 +1,16 @@
 """The Chinese catalog is complete: every msgid translated, nothing fuzzy, placeholders kept,
 and the compiled .mo files are committed next to the .po files."""
 
+import json
 import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import django.contrib.admin
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -169,18 +172,25 @@ ROSTER_HEADERS |= {"villager_representative", "member_representative"}
 #: Django's admin writes the alt text of its icons in English, untranslatable: the search
 #: magnifier and the yes/no icons of boolean columns.
 ADMIN_ICONS = {"Search", "True", "False"}
+#: Names an admin page keeps: the keys in Django's own Chinese help text of a multiple select
+#: (按住 Control 键，或者 Mac 上的 Command 键来选择多项), and the HTTP header django-axes logs
+#: (HTTP Accept 请求头).
+ADMIN_NAMES = {"Control", "Command", "Mac", "Accept"}
 
 
 def recorded_data() -> list[str]:
     """Recorded values a page may show as they are, longest first: the demo's bilingual
-    "invented" note, the roles' group names, titles, django-axes's own log lines, files."""
+    "invented" note, the roles' group names, titles, django-axes's own log lines, files, and
+    the permissions' names (rows Django writes in English, shown on the user and group pages
+    of a superuser)."""
     from axes.models import AccessLog
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     from cases.models import Household, StaffProfile
 
     values = set(Household.objects.exclude(notes="").values_list("notes", flat=True))
     values |= set(Group.objects.values_list("name", flat=True))
+    values |= {str(permission) for permission in Permission.objects.all()}
     values |= set(StaffProfile.objects.values_list("title", flat=True))
     for log in AccessLog.objects.all():
         values |= {str(log), log.user_agent}
@@ -261,9 +271,17 @@ def _chinese_demo_pages(client):
         reverse("admin:cases_household_history", args=[household.pk]),
     ]
     yield from ((url, set()) for url in pages)
-    for model in admin.site._registry:
+    as_admin = RequestFactory().get("/")
+    as_admin.user = admin_user
+    for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         yield reverse("admin:{}_{}_changelist".format(*info)), ADMIN_ICONS
+        # Each add and change page: field labels, help texts, widgets (a read-only one too).
+        if model_admin.has_add_permission(as_admin):
+            yield reverse("admin:{}_{}_add".format(*info)), ADMIN_ICONS | ADMIN_NAMES
+        if first := model._default_manager.order_by("pk").first():
+            change = reverse("admin:{}_{}_change".format(*info), args=[first.pk])
+            yield change, ADMIN_ICONS | ADMIN_NAMES
     yield reverse("admin:cases_household_import"), ROSTER_HEADERS
     header = "村,经济社,户号,户主,人口\n"
     for rows in (f"{coop.village.name},{coop.name},9001,新户主,3\n", "无此村,无此社,9002,,x\n"):
@@ -329,3 +347,47 @@ def test_the_admin_names_visits_and_members_as_records_not_as_counts(client, sup
 
         assert str(Visit._meta.verbose_name_plural) == "visits"
         assert str(Member._meta.verbose_name_plural) == "members"
+
+
+# --- The admin's JavaScript -------------------------------------------------------------------
+ADMIN_JS = Path(django.contrib.admin.__file__).parent / "static" / "admin" / "js"
+JS_CALL = re.compile(
+    r"""\b(gettext|pgettext)\(\s*(['"])((?:(?!\2)[^\\]|\\.)*)\2"""
+    r"""(?:\s*,\s*(['"])((?:(?!\4)[^\\]|\\.)*)\4)?"""
+)
+
+
+def admin_js_messages() -> set[str]:
+    """The catalog keys of every one-literal ``gettext`` / ``pgettext`` call of the admin's
+    own scripts (not the vendored ones); a pgettext key is ``"context\\x04msgid"``."""
+    keys = set()
+    for path in ADMIN_JS.rglob("*.js"):
+        if "vendor" in path.parts or path.name.endswith(".min.js"):
+            continue
+        for fn, _q, first, _q2, second in JS_CALL.findall(path.read_text(encoding="utf-8")):
+            first = first.replace("\\'", "'").replace('\\"', '"')
+            keys.add(f"{first}\x04{second}" if fn == "pgettext" else first)
+    return keys
+
+
+def admin_js_catalog(client, language: str) -> dict:
+    """The translations /admin/jsi18n/ hands the admin's scripts in ``language``."""
+    script = client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    found = re.search(r"const newcatalog = (\{.*?\});", script, re.S)
+    return json.loads(found[1]) if found else {}  # English: no catalog at all
+
+
+def test_the_admins_javascript_speaks_chinese(client, superuser):
+    """The calendar's weekday headings were M T W T F S S and the role and village selectors
+    said "Choose all 组", "Remove selected 组": Django's zh_Hans catalog leaves them in English;
+    locale/zh_Hans/LC_MESSAGES/djangojs.po supplies them (LOCALE_PATHS override the apps)."""
+    client.force_login(superuser)
+    catalog = admin_js_catalog(client, "zh-CN")
+    messages = admin_js_messages()
+    assert len(messages) > 60
+    assert sorted(m for m in messages if catalog.get(m, m) in ("", m)) == []
+    days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    initials = [catalog[f"one letter {day}\x04{day[0]}"] for day in days]
+    assert initials == ["日", "一", "二", "三", "四", "五", "六"]
+    assert catalog["Choose all %s"] == "选择全部%s"
+    assert admin_js_catalog(client, "en") == {}

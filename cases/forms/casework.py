@@ -39,6 +39,16 @@ def possible_visitors(case: Case):
     )
 
 
+def concerns_field() -> forms.MultipleChoiceField:
+    """A visit's concerns, ticked by name (the visit form and the admin's)."""
+    return forms.MultipleChoiceField(
+        label=_("concerns"),
+        choices=Visit.Concern.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 class VisitFieldsForm(forms.Form):
     """What the visitor heard, without who was there: it needs no case to be checked, so the
     visit form's fast path (``services.visit_record_as``) parses a post with it alone."""
@@ -48,12 +58,7 @@ class VisitFieldsForm(forms.Form):
         label=_("stance heard"), choices=Stance.choices, widget=forms.RadioSelect
     )
     place = forms.ChoiceField(label=_("place"), choices=Visit.Place.choices)
-    concerns = forms.MultipleChoiceField(
-        label=_("concerns"),
-        choices=Visit.Concern.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    concerns = concerns_field()
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -44,15 +44,6 @@ class VoteForm(forms.Form):
                 Vote,
                 fields=VOTE_FIELDS,
                 widgets={"opens_on": _DATE, "closes_on": _DATE},
-                labels={
-                    "custom_quorum_num": _("quorum: numerator"),
-                    "custom_quorum_den": _("quorum: denominator"),
-                    "custom_quorum_inclusive": _("quorum includes the bound (以上)"),
-                    "custom_approval_num": _("approval: numerator"),
-                    "custom_approval_den": _("approval: denominator"),
-                    "custom_approval_inclusive": _("approval includes the bound (以上)"),
-                    "custom_approval_denominator": _("approval counted against"),
-                },
             )
         )
         self.fields["project"].queryset = Project.objects.visible_to(user)

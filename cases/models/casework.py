@@ -19,7 +19,16 @@ UNDECIDED_STALE_DAYS = 30
 
 
 class Stance(models.TextChoices):
-    """The attitude heard from a household (态度)."""
+    """The attitude heard from a household (态度): on a visit, and the last one heard on a case.
+
+    Wording, kept in every language, page, filter, export and admin list: these four words,
+    bare, name a stance and nothing else: 支持 / 观望 / 反对 / 未表态 (supportive / undecided /
+    opposed / not yet known). A case's status never borrows one (``Case.Status``), and the
+    counts of a vote's ballots are 赞成票 / 反对票 / 弃权票 (votes for / votes against /
+    abstentions; a ballot's choice alone is 赞成 / 反对 / 弃权). So a dashboard can show
+    "支持 509" (households last heard supportive, signed or not) beside "支持（未签约） 5" and a
+    vote's "反对票 3" without one word meaning two things.
+    """
 
     UNKNOWN = "unknown", _("not yet known")
     SUPPORTIVE = "supportive", _("supportive")
@@ -102,11 +111,16 @@ class Case(models.Model):
     """
 
     class Status(models.TextChoices):
+        """The case's step (进度). The steps a visit sets from the stance heard
+        (``STATUS_FOR_STANCE``) say what they add to it, not signed or no stance yet, so that
+        no status reads as a bare stance word (see ``Stance``). "Signed" is this step alone;
+        the figures that count signed and completed cases together say so ("incl. completed")."""
+
         NOT_CONTACTED = "not_contacted", _("not contacted")
-        VISITED = "visited", _("visited")
-        UNDECIDED = "undecided", _("undecided")
-        SUPPORTIVE = "supportive", _("supportive")
-        OPPOSED = "opposed", _("opposed")
+        VISITED = "visited", _("visited, no stance yet")
+        UNDECIDED = "undecided", _("undecided, not signed")
+        SUPPORTIVE = "supportive", _("supportive, not signed")
+        OPPOSED = "opposed", _("opposed, not signed")
         SIGNED = "signed", _("signed")
         COMPLETED = "completed", _("completed")
 

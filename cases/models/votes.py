@@ -93,14 +93,29 @@ class Vote(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="draft")
 
     # A custom rule (rule_code "custom"): fractions as numerator / denominator.
-    custom_quorum_num = models.PositiveSmallIntegerField(null=True, blank=True)
-    custom_quorum_den = models.PositiveSmallIntegerField(null=True, blank=True)
-    custom_quorum_inclusive = models.BooleanField(default=True)
-    custom_approval_num = models.PositiveSmallIntegerField(null=True, blank=True)
-    custom_approval_den = models.PositiveSmallIntegerField(null=True, blank=True)
-    custom_approval_inclusive = models.BooleanField(default=False)
+    custom_quorum_num = models.PositiveSmallIntegerField(
+        _("quorum: numerator"), null=True, blank=True
+    )
+    custom_quorum_den = models.PositiveSmallIntegerField(
+        _("quorum: denominator"), null=True, blank=True
+    )
+    custom_quorum_inclusive = models.BooleanField(
+        _("quorum includes the bound (以上)"), default=True
+    )
+    custom_approval_num = models.PositiveSmallIntegerField(
+        _("approval: numerator"), null=True, blank=True
+    )
+    custom_approval_den = models.PositiveSmallIntegerField(
+        _("approval: denominator"), null=True, blank=True
+    )
+    custom_approval_inclusive = models.BooleanField(
+        _("approval includes the bound (以上)"), default=False
+    )
     custom_approval_denominator = models.CharField(
-        max_length=10, choices=ApprovalDenominator.choices, blank=True
+        _("approval counted against"),
+        max_length=10,
+        choices=ApprovalDenominator.choices,
+        blank=True,
     )
     custom_citation = models.CharField(_("custom rule's basis"), max_length=200, blank=True)
 

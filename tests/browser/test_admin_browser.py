@@ -21,3 +21,83 @@ def test_a_households_members_fit_the_page_and_show_whole_id_numbers(
     assert id_input.input_value() == make_id_number(900)
     assert id_input.evaluate("e => e.scrollWidth <= e.clientWidth"), "the ID number is cut off"
     screenshot(page, "admin-household-members-zh-desktop")
+
+
+def test_the_admins_date_time_and_autocomplete_widgets_speak_chinese(
+    live_server, desktop_page, superuser, staff, two_villages
+):
+    """The calendar's weekday headings read M T W T F S S and the role selector said
+    "Choose all 组" on a Chinese page (Django's zh_Hans catalog leaves them in English)."""
+    page = desktop_page
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/admin/cases/visit/add/")
+    assert page.locator(".field-visited_on .datetimeshortcuts a").first.inner_text() == "今天"
+    page.locator(".field-visited_on a[id^=calendarlink]").click()
+    calendar = page.locator(".calendarbox").first
+    assert calendar.locator("th").all_inner_texts() == ["一", "二", "三", "四", "五", "六", "日"]
+    assert "今天" in calendar.inner_text() and "取消" in calendar.inner_text()
+    screenshot(page, "admin-calendar-zh-desktop")
+
+    page.goto(f"{live_server.url}/admin/cases/vote/add/")
+    page.locator(".field-project .select2-selection").click()
+    page.keyboard.type("无此项目")
+    page.wait_for_selector(".select2-results__message")
+    assert page.inner_text(".select2-results__message") == "未找到结果"
+
+    page.goto(f"{live_server.url}/admin/auth/user/{staff.pk}/change/")
+    page.locator(".field-last_login a[id^=clocklink]").click()
+    clock = page.locator(".clockbox").first
+    assert "选择一个时间" in clock.inner_text() and "现在" in clock.inner_text()
+    screenshot(page, "admin-clock-zh-desktop")
+    selector = page.locator(".field-groups .selector").inner_text()
+    assert "选择全部" in selector and "移除全部" in selector
+    assert "Choose" not in selector and "Remove" not in selector
+
+
+def _choose(page, field_id: str, label: str):
+    """Move ``label`` to the chosen side of a two-box selector (filter_horizontal)."""
+    page.select_option(f"#{field_id}_from", label=label)
+    page.click(f"#{field_id}_add")
+
+
+def test_a_cadre_is_made_with_role_and_villages_in_one_save(
+    live_server, desktop_page, desktop_page_en, township_admin, two_villages
+):
+    """The user's add page holds the role and the staff profile: one save, in Chinese and in
+    English, and the page fits a 1280 px screen."""
+    from django.contrib.auth import get_user_model
+
+    from ..factories import PartyBranchFactory
+
+    PartyBranchFactory(village=two_villages["yannan"]["village"], name="烟南村党委")
+    for page, username, role, saved in (
+        (desktop_page, "chen_cadre", "村（社区）干部", "成功添加了"),
+        (desktop_page_en, "li_cadre", "village cadre", "was added successfully"),
+    ):
+        log_in(page, live_server, "township_admin")
+        page.goto(f"{live_server.url}/admin/auth/user/add/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        page.fill("#id_username", username)
+        page.fill("#id_password1", "Jiujiang-2021-pw")
+        page.fill("#id_password2", "Jiujiang-2021-pw")
+        page.fill("#id_last_name", "陈")
+        page.fill("#id_first_name", "村官")
+        _choose(page, "id_groups", role)
+        page.check("#id_is_staff")
+        _choose(page, "id_staff_profile-0-villages", "烟南村")
+        page.locator(".field-branch .select2-selection").click()
+        page.keyboard.type("烟南")
+        page.locator(".select2-results__option", has_text="烟南村党委").click()
+        page.fill("#id_staff_profile-0-title", "村委委员")
+        page.fill("#id_staff_profile-0-phone", "13800138000")
+        language = "zh" if page is desktop_page else "en"
+        screenshot(page, f"admin-user-add-{language}-desktop")
+        page.click("input[name=_save]")
+        page.wait_for_load_state()
+        assert saved in page.inner_text(".messagelist")
+        screenshot(page, f"admin-user-added-{language}-desktop")
+
+        user = get_user_model().objects.get(username=username)
+        assert user.groups.get().name == "village_cadre"
+        assert [v.name for v in user.staff_profile.villages.all()] == ["烟南村"]
+        assert user.staff_profile.branch.name == "烟南村党委"
