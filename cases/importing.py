@@ -175,7 +175,7 @@ class ImportReport:
     def sheet_notice(self) -> str:
         """A sentence naming the worksheet read and those not read, or "" (one worksheet).
 
-        The worksheet is chosen (``cases.roster._xlsx_sheet``: the one visible worksheet that
+        The worksheet is chosen (``cases.roster.xlsx._xlsx_sheet``: the one visible worksheet that
         looks like a roster), so with several the administrator is told which, before
         confirming, and that the others (hidden ones included) are not imported.
         """

@@ -1,6 +1,6 @@
 """Member rosters (cases/member_roster.py): reading and checking one person a row, no database.
 
-The reading itself (encodings, XLSX safety, separators) is cases/roster.py's and tested in
+The reading itself (encodings, XLSX safety, separators) is cases/roster/'s and tested in
 tests/test_roster.py; here, that a member roster goes through it, and the member's columns.
 """
 

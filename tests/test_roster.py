@@ -1,4 +1,4 @@
-"""Roster parsing and validation (cases/roster.py): pure, no database.
+"""Roster parsing and validation (cases/roster/): pure, no database.
 
 Every file is built in code: CSV bytes in each encoding Chinese Excel writes, XLSX with openpyxl
 into memory, zip bombs with zipfile.
@@ -25,9 +25,11 @@ from cases.roster import (  # noqa: E402
     RosterRow,
     RowError,
     canonical_column,
+    cells as roster_cells,  # the field parsers' fast and full paths
     decode_csv,
     parse_roster,
     read_rows,
+    xlsx as roster_xlsx,  # where openpyxl is looked up
 )
 from cases.validators import id_number_check_char  # noqa: E402
 
@@ -1060,7 +1062,7 @@ def test_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
     def must_not_open(*args, **kwargs):
         raise AssertionError("openpyxl opened a zip bomb")
 
-    monkeypatch.setattr(roster.openpyxl, "load_workbook", must_not_open)
+    monkeypatch.setattr(roster_xlsx.openpyxl, "load_workbook", must_not_open)
     # A real bomb would hold 600 MB of zeros; the limit is lowered so the test stays fast.
     bomb = zip_bytes(
         {"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": "0" * 6_000_000}
@@ -1073,7 +1075,7 @@ def test_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
 
 
 def test_zip_bomb_is_refused_by_its_compression_ratio_within_the_size_limit(monkeypatch):
-    monkeypatch.setattr(roster.openpyxl, "load_workbook", pytest.fail)
+    monkeypatch.setattr(roster_xlsx.openpyxl, "load_workbook", pytest.fail)
     bomb = zip_bytes({"xl/worksheets/sheet1.xml": b"\0" * 20_000_000})
 
     with pytest.raises(RosterError, match="compressed [0-9]+:1"):
@@ -1156,18 +1158,18 @@ def outcome(parse, value, *args):
     """What a field parser makes of a cell: its value, or its message."""
     try:
         return "value", parse(value, *args)
-    except roster._Invalid as exc:
+    except roster_cells._Invalid as exc:
         return "invalid", str(exc)
 
 
 @pytest.mark.parametrize(
     "fast, full, args",
     [
-        (roster._name, roster._name_full, ()),
-        (roster._id_number, roster._id_number_full, ()),
-        (roster._phone, roster._phone_full, ()),
-        (roster._count, roster._count_full, ("人口",)),
-        (roster._area, roster._area_full, ("承包面积(亩)",)),
+        (roster_cells._name, roster_cells._name_full, ()),
+        (roster_cells._id_number, roster_cells._id_number_full, ()),
+        (roster_cells._phone, roster_cells._phone_full, ()),
+        (roster_cells._count, roster_cells._count_full, ("人口",)),
+        (roster_cells._area, roster_cells._area_full, ("承包面积(亩)",)),
     ],
     ids=["name", "id_number", "phone", "count", "area"],
 )
@@ -1189,10 +1191,10 @@ def test_a_fast_path_gives_what_the_full_path_gives(fast, full, args, value):
     ],
 )
 def test_clean_and_unclean_cells_are_read_alike(cell, expected):
-    column = roster._id_number if len(expected) == 18 else roster._phone
+    column = roster_cells._id_number if len(expected) == 18 else roster_cells._phone
     assert column(cell) == expected
 
 
 def test_a_clean_looking_id_number_with_a_wrong_check_digit_gets_the_full_message():
-    with pytest.raises(roster._Invalid, match="should end in 9"):
-        roster._id_number(ID_ZHANG[:17] + "1")
+    with pytest.raises(roster_cells._Invalid, match="should end in 9"):
+        roster_cells._id_number(ID_ZHANG[:17] + "1")
