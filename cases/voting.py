@@ -14,6 +14,7 @@ uses ``for_household_vote(rule)``, whose quorum is that households alternative a
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Literal
@@ -54,10 +55,16 @@ _SUBJECT_CODES = frozenset(code for code, _label in SUBJECT_KINDS)
 
 @dataclass(frozen=True)
 class Citation:
-    """A legal basis, in Chinese (for the UI and notices) and in English."""
+    """A legal basis, in Chinese (for the UI and notices) and in English.
+
+    ``in_force`` is the day the cited text (those article numbers, that wording) took effect;
+    ``None`` for a custom rule's basis, which the township writes itself. See
+    ``not_in_force_error``.
+    """
 
     zh: str
     en: str
+    in_force: date | None = None
 
     def __str__(self) -> str:
         """Chinese pages cite the Chinese text only; English ones add the English name."""
@@ -128,39 +135,50 @@ _TWO_THIRDS = Bound(Fraction(2, 3), inclusive=True)  # 三分之二以上: at le
 _OLVC = "Organic Law of Villagers' Committees"
 _RCEOL = "Rural Collective Economic Organizations Law (2024)"
 _CONTRACTING_EN = "Rural Land Contracting Law, arts. 19, 28, 52"
+#: When the cited texts took effect. 村民委员会组织法: the 2010 revision (adopted and in force
+#: 2010-10-28) gave the articles the numbers cited here. 农村集体经济组织法: adopted
+#: 2024-06-28, in force 2025-05-01. 土地管理法 art. 63 (market entry of collective
+#: construction land): the 2019 amendment, in force 2020-01-01 (before, art. 63 forbade it).
+#: 农村土地承包法 arts. 19, 28, 52: the 2018 amendment, in force 2019-01-01.
+_OLVC_2010 = date(2010, 10, 28)
+_RCEOL_IN_FORCE = date(2025, 5, 1)
+_LAND_ADMIN_2019 = date(2020, 1, 1)
+_CONTRACTING_2018 = date(2019, 1, 1)
 
 # fmt: off
 RULES: dict[str, Rule] = {rule.code: rule for rule in (
     # 村民委员会组织法 art. 22: 十八周岁以上村民的过半数, 或者本村三分之二以上的户的代表参加;
     # 所作决定应当经到会人员的过半数通过.
     Rule(VILLAGERS_MEETING, _("villagers' meeting"),
-         Citation("《村民委员会组织法》第二十一、二十二条", f"{_OLVC}, arts. 21–22"),
+         Citation("《村民委员会组织法》第二十一、二十二条", f"{_OLVC}, arts. 21–22", _OLVC_2010),
          (QuorumOption(VOTERS, _HALF), QuorumOption(HOUSEHOLDS, _TWO_THIRDS)), _HALF, PRESENT),
     # Art. 26: 有三分之二以上的组成人员参加方可召开, 所作决定应当经到会人员的过半数同意.
     Rule(REPRESENTATIVES_MEETING, _("villagers' representatives' meeting"),
-         Citation("《村民委员会组织法》第二十五、二十六条", f"{_OLVC}, arts. 25–26"),
+         Citation("《村民委员会组织法》第二十五、二十六条", f"{_OLVC}, arts. 25–26", _OLVC_2010),
          (QuorumOption(VOTERS, _TWO_THIRDS),), _HALF, PRESENT),
     # Art. 28: 十八周岁以上的村民三分之二以上, 或者三分之二以上的户的代表参加; 到会人员的过半数同意.
     Rule(GROUP_MEETING, _("villagers' group meeting"),
-         Citation("《村民委员会组织法》第二十八条", f"{_OLVC}, art. 28"),
+         Citation("《村民委员会组织法》第二十八条", f"{_OLVC}, art. 28", _OLVC_2010),
          (QuorumOption(VOTERS, _TWO_THIRDS), QuorumOption(HOUSEHOLDS, _TWO_THIRDS)),
          _HALF, PRESENT),
     # 农村集体经济组织法 arts. 26–27: 三分之二以上成员参加; 一人一票; 全体成员三分之二以上同意;
     # a written proxy only to a member of the same household.
     Rule(MEMBER_ASSEMBLY, _("collective members' assembly"),
-         Citation("《农村集体经济组织法》第二十六、二十七条", f"{_RCEOL}, arts. 26–27"),
+         Citation("《农村集体经济组织法》第二十六、二十七条", f"{_RCEOL}, arts. 26–27",
+                  _RCEOL_IN_FORCE),
          (QuorumOption(VOTERS, _TWO_THIRDS),), _TWO_THIRDS, ELIGIBLE,
          proxy_same_household_only=True),
     # Same law, art. 28: 全体成员代表三分之二以上同意; not the distribution of land compensation.
     Rule(MEMBER_REPRESENTATIVES, _("members' representatives' assembly"),
-         Citation("《农村集体经济组织法》第二十八条", f"{_RCEOL}, art. 28"),
+         Citation("《农村集体经济组织法》第二十八条", f"{_RCEOL}, art. 28", _RCEOL_IN_FORCE),
          (), _TWO_THIRDS, ELIGIBLE,
          forbidden_subjects=frozenset({LAND_COMPENSATION_DISTRIBUTION})),
     # 土地管理法 art. 63, 农村土地承包法 arts. 19, 28, 52: 经本集体经济组织成员的村民会议
     # 三分之二以上成员或者三分之二以上村民代表的同意.
     Rule(TWO_THIRDS_OF_ALL, _("two thirds of all members"),
          Citation("《土地管理法》第六十三条；《农村土地承包法》第十九、二十八、五十二条",
-                  f"Land Administration Law, art. 63; {_CONTRACTING_EN}"),
+                  f"Land Administration Law, art. 63; {_CONTRACTING_EN}",
+                  max(_LAND_ADMIN_2019, _CONTRACTING_2018)),
          (), _TWO_THIRDS, ELIGIBLE),
 )}
 # fmt: on
@@ -238,9 +256,15 @@ def _at_least_two_thirds_of_all(rule: Rule) -> bool:
     return rule.approval_denominator == ELIGIBLE and rule.approval.fraction >= Fraction(2, 3)
 
 
-_LAND_MARKET_LAW = Citation("《土地管理法》第六十三条", "Land Administration Law, art. 63")
-_CONTRACTING_LAW = Citation("《农村土地承包法》第十九、二十八、五十二条", _CONTRACTING_EN)
-_VILLAGE_MEETING_MATTERS = Citation("《村民委员会组织法》第二十四条", f"{_OLVC}, art. 24")
+_LAND_MARKET_LAW = Citation(
+    "《土地管理法》第六十三条", "Land Administration Law, art. 63", _LAND_ADMIN_2019
+)
+_CONTRACTING_LAW = Citation(
+    "《农村土地承包法》第十九、二十八、五十二条", _CONTRACTING_EN, _CONTRACTING_2018
+)
+_VILLAGE_MEETING_MATTERS = Citation(
+    "《村民委员会组织法》第二十四条", f"{_OLVC}, art. 24", _OLVC_2010
+)
 
 
 def subject_warnings(rule: str | Rule, subject_kind: str) -> list[str]:
@@ -278,6 +302,40 @@ def subject_warnings(rule: str | Rule, subject_kind: str) -> list[str]:
         )
         found.append(str(msg % {"citation": law, "rule": rule.label}))
     return found
+
+
+def not_in_force_error(rule: str | Rule, opens_on: date) -> str | None:
+    """Why a vote opening on ``opens_on`` cannot be held under ``rule``: the law its citation
+    names was not in force yet (translated, current language); ``None`` when it was, and for a
+    custom rule, whose basis the township records in its own words.
+
+    Decision: an error at set-up (``services.vote_check``, hence the vote form and the admin),
+    not a warning. The citation is printed on the result notice (公示) and the thresholds come
+    with it; a 2020 vote "under" the 2024 《农村集体经济组织法》 would publish a basis that did
+    not exist. Back-filling an old paper vote stays possible: the rule in force then, or a
+    custom rule whose numbers and basis (e.g. the cooperative's articles) are those applied.
+    A vote stored before this check shows the same sentence as a warning on its tally and
+    notice (``cases.views.votes``).
+    """
+    if rule == CUSTOM:
+        return None
+    rule = _as_rule(rule)
+    in_force = rule.citation.in_force
+    if in_force is None or opens_on >= in_force:
+        return None
+    msg = _(
+        "%(citation)s is in force from %(in_force)s: a vote opening on %(opens)s cannot be "
+        "held under it. Choose a rule in force on that day, or a custom rule with the basis "
+        "that applied (for example the cooperative's articles of association)."
+    )
+    return str(
+        msg
+        % {
+            "citation": rule.citation,
+            "in_force": in_force.isoformat(),
+            "opens": opens_on.isoformat(),
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,18 @@ def test_pages_are_behind_log_in(client, db):
     assert reverse("login") in response["Location"]
 
 
+def test_the_header_names_who_is_logged_in(client, staff, cadre_yannan):
+    """Family name first, as on visits and ballots; a user without a name by the log-in."""
+    staff.last_name, staff.first_name = "陈", "晓华"
+    staff.save()
+    cadre_yannan.last_name = cadre_yannan.first_name = ""
+    cadre_yannan.save()
+    for user, shown in ((staff, "陈晓华"), (cadre_yannan, "cadre_yannan")):
+        client.force_login(user)
+        header = client.get(reverse("home")).content.decode().split("<main>")[0]
+        assert f">{shown}</span>" in header, header
+
+
 @pytest.fixture
 def demo(db):
     call_command("load_demo", verbosity=0)

@@ -26,6 +26,8 @@ from .factories import (
 )
 
 DAY = date(2021, 1, 16)
+#: A member assembly's law (《农村集体经济组织法》) is in force from 2025-05-01.
+ASSEMBLY_DAY = date(2025, 6, 14)
 
 
 def make_vote(village, user, **overrides):
@@ -39,6 +41,17 @@ def make_vote(village, user, **overrides):
         "user": user,
     }
     return services.vote_create(**fields | overrides)
+
+
+def make_assembly(village, user, **overrides):
+    """A member assembly (one vote per member) opening on ``ASSEMBLY_DAY``."""
+    fields = {
+        "rule_code": Vote.Rule.MEMBER_ASSEMBLY,
+        "basis": Vote.Basis.MEMBER,
+        "opens_on": ASSEMBLY_DAY,
+        "closes_on": ASSEMBLY_DAY + timedelta(days=6),
+    }
+    return make_vote(village, user, **fields | overrides)
 
 
 @pytest.fixture
@@ -62,13 +75,7 @@ def assembly(yannan, yannan_coop, staff):
     household = HouseholdFactory(cooperative=yannan_coop)
     for name in ("关志伟", "关丽华", "关家俊"):
         MemberFactory(household=household, name=name)
-    vote = make_vote(
-        yannan,
-        staff,
-        cooperative=yannan_coop,
-        rule_code=Vote.Rule.MEMBER_ASSEMBLY,
-        basis=Vote.Basis.MEMBER,
-    )
+    vote = make_assembly(yannan, staff, cooperative=yannan_coop)
     return services.vote_open(vote=vote, user=staff)
 
 
@@ -77,7 +84,7 @@ def voter(vote, n=0):
 
 
 def cast(vote, user, n=0, **kwargs):
-    fields = {"choice": "for", "cast_on": DAY} | kwargs
+    fields = {"choice": "for", "cast_on": vote.opens_on} | kwargs
     return services.ballot_cast(vote=vote, voter=voter(vote, n), user=user, **fields)
 
 
@@ -170,10 +177,52 @@ def test_a_preset_rule_drops_stray_custom_numbers(yannan, staff):
 
 def test_a_member_assembly_votes_one_person_one_vote(yannan, staff):
     refused(
-        lambda: make_vote(yannan, staff, rule_code=Vote.Rule.MEMBER_ASSEMBLY),
+        lambda: make_assembly(yannan, staff, basis=Vote.Basis.HOUSEHOLD),
         "one person one vote",
     )
     assert not Vote.objects.exists()
+
+
+def test_a_rule_whose_law_was_not_in_force_on_the_opening_day_is_refused(yannan, staff):
+    """A 2020 vote under the member assembly rule would cite 《农村集体经济组织法》 (2024, in
+    force 2025-05-01) on its notice: refused beside the rule, nothing saved."""
+    error = refused(
+        lambda: make_assembly(yannan, staff, opens_on=date(2020, 9, 1), closes_on=date(2020, 9, 7)),
+        "in force from 2025-05-01",
+        "a vote opening on 2020-09-01 cannot be held under it",
+        "custom rule",
+    )
+    assert list(error.message_dict) == ["rule_code"]
+    assert not Vote.objects.exists()
+    vote = make_assembly(yannan, staff, opens_on=date(2025, 5, 1), closes_on=date(2025, 5, 7))
+    assert vote.status == Vote.Status.DRAFT  # from the day it took effect
+
+
+def test_an_old_paper_vote_is_entered_under_a_custom_rule_with_its_basis(yannan, staff):
+    vote = make_vote(
+        yannan,
+        staff,
+        rule_code=Vote.Rule.CUSTOM,
+        basis=Vote.Basis.MEMBER,
+        opens_on=date(2020, 9, 1),
+        closes_on=date(2020, 9, 7),
+        custom_quorum_num=2,
+        custom_quorum_den=3,
+        custom_approval_num=2,
+        custom_approval_den=3,
+        custom_approval_inclusive=True,
+        custom_approval_denominator="eligible",
+        custom_citation="经济社章程：全体股东三分之二以上同意",
+    )
+    assert vote.status == Vote.Status.DRAFT
+
+
+def test_a_draft_moved_before_its_rules_law_is_refused(yannan, staff):
+    vote = make_assembly(yannan, staff)
+    vote.opens_on, vote.closes_on = date(2024, 6, 1), date(2024, 6, 7)
+    refused(lambda: services.vote_update(vote=vote, user=staff), "in force from 2025-05-01")
+    vote.refresh_from_db()
+    assert vote.opens_on == ASSEMBLY_DAY
 
 
 # --- Opening: the frozen roll ----------------------------------------------------------------
@@ -198,19 +247,12 @@ def test_a_village_wide_roll_covers_every_cooperative(yannan, yannan_coop, staff
 
 def test_a_member_roll_keeps_adults_on_the_opening_day_and_the_filters(yannan, yannan_coop, staff):
     household = HouseholdFactory(cooperative=yannan_coop)
-    MemberFactory(household=household, name="十八岁当天", birth_date=date(2003, 1, 16))
-    MemberFactory(household=household, name="差一天", birth_date=date(2003, 1, 17))
+    MemberFactory(household=household, name="十八岁当天", birth_date=date(2007, 6, 14))
+    MemberFactory(household=household, name="差一天", birth_date=date(2007, 6, 15))
     MemberFactory(household=household, name="非股东", is_shareholder=False, shares=0)
     MemberFactory(household=household, name="非成员", is_collective_member=False)
     MemberFactory(household=household, name="无生日", birth_date=None)
-    vote = make_vote(
-        yannan,
-        staff,
-        cooperative=yannan_coop,
-        rule_code=Vote.Rule.MEMBER_ASSEMBLY,
-        basis=Vote.Basis.MEMBER,
-        only_shareholders=True,
-    )
+    vote = make_assembly(yannan, staff, cooperative=yannan_coop, only_shareholders=True)
     vote = services.vote_open(vote=vote, user=staff)
     assert [v.name for v in vote.voters.all()] == ["十八岁当天"]
     assert vote.voters.get().is_adult
@@ -220,14 +262,7 @@ def test_a_roll_without_the_adult_filter_marks_minors(yannan, yannan_coop, staff
     household = HouseholdFactory(cooperative=yannan_coop)
     MemberFactory(household=household, name="成年")
     MemberFactory(household=household, name="未成年", birth_date=date(2010, 1, 1))
-    vote = make_vote(
-        yannan,
-        staff,
-        cooperative=yannan_coop,
-        rule_code=Vote.Rule.MEMBER_ASSEMBLY,
-        basis=Vote.Basis.MEMBER,
-        only_adults=False,
-    )
+    vote = make_assembly(yannan, staff, cooperative=yannan_coop, only_adults=False)
     vote = services.vote_open(vote=vote, user=staff)
     assert {v.name: v.is_adult for v in vote.voters.all()} == {"成年": True, "未成年": False}
 

@@ -5,6 +5,7 @@ out by hand in the comments; no database, no Django test plugin needed.
 """
 
 from collections.abc import Iterator
+from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -26,6 +27,7 @@ from cases.voting import (
     for_household_vote,
     format_percent,
     get_rule,
+    not_in_force_error,
     subject_warnings,
     tally,
 )
@@ -660,3 +662,38 @@ def test_subject_warnings_rejects_unknown_codes() -> None:
         subject_warnings("member_assembly", "land")
     with pytest.raises(ValueError, match="unknown vote rule"):
         subject_warnings("assembly", "general")
+
+
+# --- Laws in force ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "last_day_before", "in_force"),
+    [
+        ("villagers_meeting", date(2010, 10, 27), date(2010, 10, 28)),
+        ("group_meeting", date(2010, 10, 27), date(2010, 10, 28)),
+        ("member_assembly", date(2025, 4, 30), date(2025, 5, 1)),
+        ("member_representatives", date(2025, 4, 30), date(2025, 5, 1)),
+        ("two_thirds_of_all", date(2019, 12, 31), date(2020, 1, 1)),
+    ],
+)
+def test_a_rule_cannot_be_used_before_its_law_took_effect(code, last_day_before, in_force) -> None:
+    assert RULES[code].citation.in_force == in_force
+    assert not_in_force_error(code, in_force) is None
+    error = not_in_force_error(code, last_day_before)
+    assert str(RULES[code].citation) in error and in_force.isoformat() in error
+    assert "custom rule" in error
+
+
+def test_a_2020_vote_cannot_cite_the_2024_collective_economic_organisations_law() -> None:
+    """镇南村 voted in September 2020; 《农村集体经济组织法》 took effect on 2025-05-01."""
+    with translation.override("zh-hans"):
+        error = not_in_force_error("member_assembly", date(2020, 9, 1))
+    assert "《农村集体经济组织法》第二十六、二十七条" in error and "2025-05-01" in error
+
+
+def test_a_custom_rule_records_its_own_basis_and_is_never_out_of_force() -> None:
+    rule = custom(None, approval=(2, 3), approval_inclusive=True, denominator=ELIGIBLE)
+    assert rule.citation.in_force is None
+    assert not_in_force_error(rule, date(1990, 1, 1)) is None
+    assert not_in_force_error(CUSTOM, date(1990, 1, 1)) is None

@@ -101,10 +101,13 @@ def vote_check(vote: Vote) -> None:
         errors["rule_code"] = _("Choose the rule of the vote.")
     elif vote.rule_code == voting.CUSTOM:
         errors.update(_custom_rule_errors(vote))
-    elif vote.rule_code in _ONE_PERSON_ONE_VOTE and vote.basis == Vote.Basis.HOUSEHOLD:
-        errors["basis"] = _("A %(rule)s votes one person one vote: choose one vote per member.") % {
-            "rule": voting.get_rule(vote.rule_code).label
-        }
+    else:
+        if vote.rule_code in _ONE_PERSON_ONE_VOTE and vote.basis == Vote.Basis.HOUSEHOLD:
+            errors["basis"] = _(
+                "A %(rule)s votes one person one vote: choose one vote per member."
+            ) % {"rule": voting.get_rule(vote.rule_code).label}
+        if vote.opens_on and (error := voting.not_in_force_error(vote.rule_code, vote.opens_on)):
+            errors["rule_code"] = error
     if vote.rule_code in _ADULTS_ONLY and vote.basis == Vote.Basis.MEMBER and not vote.only_adults:
         errors["only_adults"] = _(
             "A %(rule)s counts villagers aged 18 and over (%(citation)s): keep adults only."

@@ -61,6 +61,7 @@ def rule_summary(rule: voting.Rule) -> dict:
         "code": rule.code,
         "label": rule.label,
         "citation": _citation(rule.citation),
+        "in_force": rule.citation.in_force,
         "quorum": _(" or ").join(quorum) if quorum else _("none"),
         "approval": _bound_words(rule.approval, of),
     }
@@ -83,7 +84,13 @@ def _bar(tally: voting.Tally) -> dict:
 
 
 def _warnings(vote: Vote) -> list[str]:
-    return voting.subject_warnings(tallies.vote_rule(vote), vote.subject_kind)
+    """The subject's legal objections, and a citation not in force when the vote opened (a
+    vote stored before ``services.vote_check`` refused that, or loaded from elsewhere)."""
+    rule = tallies.vote_rule(vote)
+    found = voting.subject_warnings(rule, vote.subject_kind)
+    if error := voting.not_in_force_error(rule, vote.opens_on):
+        found.append(error)
+    return found
 
 
 @login_required
@@ -361,7 +368,12 @@ def vote_notice(request, pk):
     return render(
         request,
         "cases/votes/notice.html",
-        {"vote": vote, "tally": tally, "rule": rule_summary(tally.rule)},
+        {
+            "vote": vote,
+            "tally": tally,
+            "rule": rule_summary(tally.rule),
+            "warnings": _warnings(vote),
+        },
     )
 
 

@@ -3,16 +3,18 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from cases import roles
+from cases import demo, roles
 from cases.models import Case, StaffProfile, Township, Village, Visit
 
 DEMO_PASSWORD = "jiujiang-demo"
-#: username, role, villages in scope, party branch
+#: username, role, villages in scope, party branch, (family name, given name): invented people,
+#: as their staff profiles' titles say.
 DEMO_USERS = [
-    ("admin", roles.TOWNSHIP_ADMIN, [], "九江机关第六党支部"),
-    ("staff", roles.TOWNSHIP_STAFF, [], "九江机关第六党支部"),
-    ("cadre", roles.VILLAGE_CADRE, ["烟南村"], "烟南村党委"),
+    ("admin", roles.TOWNSHIP_ADMIN, [], "九江机关第六党支部", ("黄", "立新")),
+    ("staff", roles.TOWNSHIP_STAFF, [], "九江机关第六党支部", ("陈", "晓华")),
+    ("cadre", roles.VILLAGE_CADRE, ["烟南村"], "烟南村党委", ("关", "淑仪")),
 ]
 
 
@@ -41,8 +43,9 @@ def credit_follow_ups(user) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (fixtures/demo.json) once, and create the demo log-ins "
-        "admin, staff and cadre with the password jiujiang-demo. Safe to run again."
+        "Load the demo data (fixtures/demo.json) once, create the demo log-ins "
+        "admin, staff and cadre with the password jiujiang-demo, and open the demo's vote "
+        "(dated from today). Safe to run again."
     )
 
     @transaction.atomic
@@ -54,10 +57,15 @@ class Command(BaseCommand):
             call_command("loaddata", "demo", verbosity=0)
         roles.ensure_roles()
         user_model = get_user_model()
-        for username, role, village_names, branch_name in DEMO_USERS:
+        users = {}
+        for username, role, village_names, branch_name, (family, given) in DEMO_USERS:
             user, created = user_model.objects.get_or_create(
                 username=username, defaults={"is_staff": True}
             )
+            users[username] = user
+            if not (user.last_name or user.first_name):  # also log-ins made before they had names
+                user.last_name, user.first_name = family, given
+                user.save(update_fields=["last_name", "first_name"])
             if created:
                 user.is_superuser = username == "admin"
                 user.set_password(DEMO_PASSWORD)
@@ -66,11 +74,15 @@ class Command(BaseCommand):
                 profile = StaffProfile.objects.create(
                     user=user,
                     branch_id=Township.objects.get(name="九江镇").branches.get(name=branch_name).pk,
-                    title=str(roles.LABELS[role]),
+                    title=f"{roles.LABELS[role]}（演示，虚构）",
                 )
                 profile.villages.set(Village.objects.filter(name__in=village_names))
                 if username == "staff":
                     credit_follow_ups(user)
+        if demo.open_vote(
+            today=timezone.localdate(), opener=users["staff"], recorder=users["cadre"]
+        ):
+            self.stdout.write("Opened the demo's vote of 东头经济社 (dated from today).")
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo log-ins (password jiujiang-demo): admin (administrator), "
