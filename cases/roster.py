@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import openpyxl
-from django.utils.translation import gettext_lazy as _, pgettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.validators import (
@@ -35,6 +35,7 @@ from cases.validators import (
     normalize_text,
     phone_problem,
 )
+from cases.wording import join_list
 
 __all__ = [
     "COLUMNS",
@@ -974,8 +975,7 @@ def _known_text(names: Iterable[str]) -> str:
     names = sorted(names)
     if not names:
         return "—"
-    separator = pgettext("between the items of a list", ", ")
-    return separator.join(names[:10] + (["…"] if len(names) > 10 else []))
+    return join_list(names[:10] + (["…"] if len(names) > 10 else []))
 
 
 class _Places:

@@ -276,3 +276,15 @@ def test_the_visit_export_names_visitors_family_name_first(client, data, superus
     rows = download(client, superuser, "visits", "csv")
     assert rows[1].count("何秀绮") == 2  # visitors, recorded by
     assert "秀绮 何" not in cells(rows)
+
+
+def test_an_english_visit_export_lists_concerns_and_visitors_with_commas(client, data, staff):
+    """The concerns and visitors of a visit were joined with 、 in English exports too."""
+    visit = Visit.objects.get()
+    visit.concerns = ["compensation", "resettlement"]
+    visit.save()
+    visit.visitors.add(UserFactory(last_name="罗", first_name="健嘉"))
+    rows = download(client, staff, "visits", "csv")
+    header, row = rows[0], rows[1]
+    assert row[header.index("concerns")] == "compensation amount, resettlement"
+    assert row[header.index("visitors")] in ("staff, 罗健嘉", "罗健嘉, staff")
