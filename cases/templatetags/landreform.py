@@ -5,7 +5,7 @@ from django import template
 from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..models import Visit
 from ..voting import format_percent
-from ..wording import join_list
+from ..wording import join_list, legal_basis as legal_basis_in_language
 
 register = template.Library()
 
@@ -80,6 +80,12 @@ def people(users) -> str:
 def names(items) -> str:
     """Villages, cooperatives, any named rows: their names joined as the language joins a list."""
     return join_list(items)
+
+
+@register.filter
+def legal_basis(text) -> str:
+    """A stage's legal basis in the page's language (``wording.legal_basis``)."""
+    return legal_basis_in_language(text or "")
 
 
 @register.simple_tag(takes_context=True)
