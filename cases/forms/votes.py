@@ -47,10 +47,10 @@ class VoteForm(forms.Form):
                 labels={
                     "custom_quorum_num": _("quorum: numerator"),
                     "custom_quorum_den": _("quorum: denominator"),
-                    "custom_quorum_inclusive": _("quorum includes the bound (以上)"),
+                    "custom_quorum_inclusive": _("quorum met at exactly the fraction (“at least”)"),
                     "custom_approval_num": _("approval: numerator"),
                     "custom_approval_den": _("approval: denominator"),
-                    "custom_approval_inclusive": _("approval includes the bound (以上)"),
+                    "custom_approval_inclusive": _("passes at exactly the fraction (“at least”)"),
                     "custom_approval_denominator": _("approval counted against"),
                 },
             )
