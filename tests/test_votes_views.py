@@ -687,3 +687,16 @@ def test_pages_reached_from_a_dashboard_lead_back_to_it(
         assert f'href="{dashboard}"' in client.get(url).content.decode(), url
     vote_url = reverse("vote_detail", args=[vote.pk])
     assert f'href="{vote_url}"' in client.get(dashboard).content.decode()
+
+
+def test_a_projects_pages_name_the_project_list_as_the_navigation_does(
+    english_client, leader, yannan_project
+):
+    """The dashboard's crumb read "Project list" and led to it; the procedure and meetings
+    pages below it read "Projects" and led to the home page instead."""
+    english_client.force_login(leader)
+    crumb = f'<a href="{reverse("project_list")}">Project list</a>'
+    for name in ("project_dashboard", "project_procedure", "meeting_list"):
+        page = english_client.get(reverse(name, args=[yannan_project.pk])).content.decode()
+        assert crumb in page.split("</nav>")[1], name  # the crumbs, after the main navigation
+        assert ">Projects</a>" not in page, name
