@@ -411,7 +411,7 @@ def votes_table(qs, user) -> Table:
         _("approval"),
         _("quorum met"),
         _("passed"),
-        _("more votes for needed"),
+        _("“for” votes still needed"),
     ]
 
     def rows() -> Iterator[tuple]:

@@ -700,3 +700,32 @@ def test_a_projects_pages_name_the_project_list_as_the_navigation_does(
         page = english_client.get(reverse(name, args=[yannan_project.pk])).content.decode()
         assert crumb in page.split("</nav>")[1], name  # the crumbs, after the main navigation
         assert ">Projects</a>" not in page, name
+
+
+def test_the_for_votes_still_needed_read_alike_on_every_page_and_in_the_export(
+    english_client, staff, yannan, yannan_coop, yannan_project
+):
+    """The vote page said "3 more “for” votes needed", the home page and the dashboard
+    "3 more votes for needed", the export's header "more votes for needed"."""
+    for household in households_with_heads(yannan_coop, 3):
+        CaseFactory(project=yannan_project, household=household)
+    vote = make_vote(
+        yannan,
+        staff,
+        cooperative=yannan_coop,
+        project=yannan_project,
+        rule_code=Vote.Rule.TWO_THIRDS_OF_ALL,  # no quorum: the dashboard counts the votes
+    )
+    services.vote_open(vote=vote, user=staff)
+    english_client.force_login(staff)
+    for url in (
+        reverse("home"),
+        reverse("project_dashboard", args=[yannan_project.pk]),
+        reverse("vote_detail", args=[vote.pk]),
+    ):
+        page = english_client.get(url).content.decode()
+        assert "more “for” votes needed" in page, url
+        assert "votes for needed" not in page, url
+    export = english_client.get(reverse("export", args=["votes", "csv"]))
+    header = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(",“for” votes still needed")
