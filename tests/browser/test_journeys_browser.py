@@ -58,3 +58,30 @@ def test_the_sheet_shows_the_row_that_needs_attention_on_a_phone(
     box = row.bounding_box()
     viewport = page.viewport_size
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+
+
+def test_the_status_chart_rows_are_a_finger_high_and_readable_on_a_phone(
+    live_server, phone_page_en, yannan_project, yannan_coop, staff
+):
+    """Each row of "households by case status" opens the case list, but on a phone the
+    chart shrank to half its size: rows 15 px apart, links 12 px high, words 7 px tall."""
+    bulk_cases(yannan_project, yannan_coop, 12, recorder=staff)
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/projects/{yannan_project.pk}/")
+    chart = page.locator("svg.chart.rows")
+    chart.scroll_into_view_if_needed()
+    screenshot(page, "dashboard-status-chart-en-phone")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll("svg.chart.rows a")].map(a => {
+            const box = a.getBoundingClientRect();
+            const label = a.querySelector("text.label").getBoundingClientRect();
+            return {top: box.top, height: box.height, width: box.width, words: label.height};
+        })"""
+    )
+    assert len(rows) == 7
+    for row, following in zip(rows, rows[1:], strict=False):
+        assert following["top"] - row["top"] >= 24, rows
+    for row in rows:
+        assert row["height"] >= 24 and row["width"] >= 300, row
+        assert row["words"] >= 12, row
