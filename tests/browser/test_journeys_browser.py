@@ -85,3 +85,37 @@ def test_the_status_chart_rows_are_a_finger_high_and_readable_on_a_phone(
     for row in rows:
         assert row["height"] >= 24 and row["width"] >= 300, row
         assert row["words"] >= 12, row
+
+
+def test_the_dashboards_votes_and_cooperatives_are_one_card_each_on_a_phone(
+    live_server, phone_page_en, yannan, yannan_project, yannan_coop, staff
+):
+    """The dashboard's votes were a nine-column table on a phone: the subject a column of
+    single words, the figures unnamed once the table scrolled; the cooperatives' figures hid
+    off the screen's edge."""
+    bulk_cases(yannan_project, yannan_coop, 3, recorder=staff)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    services.vote_open(vote=vote, user=staff)
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/projects/{yannan_project.pk}/")
+    votes = page.locator("#votes-h").locator("xpath=..")
+    votes.scroll_into_view_if_needed()
+    screenshot(page, "dashboard-votes-en-phone")
+    subject = votes.locator("tbody th a").first
+    assert subject.inner_text() == vote.subject
+    assert subject.bounding_box()["height"] < 40  # one line
+    table = votes.locator("table")
+    assert table.bounding_box()["width"] <= page.viewport_size["width"] - 32
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll("table.votes tbody tr:first-child td")]
+            .map(td => getComputedStyle(td, "::before").content)"""
+    )
+    assert '"eligible: "' in labels and '"approval: "' in labels
+    cooperatives = page.locator("table.cooperatives")
+    assert cooperatives.bounding_box()["width"] <= page.viewport_size["width"] - 32
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll("table.cooperatives tbody tr:first-child td")]
+            .map(td => getComputedStyle(td, "::before").content)"""
+    )
+    assert '"Area signed (mu): "' in labels
