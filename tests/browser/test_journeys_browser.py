@@ -119,3 +119,24 @@ def test_the_dashboards_votes_and_cooperatives_are_one_card_each_on_a_phone(
             .map(td => getComputedStyle(td, "::before").content)"""
     )
     assert '"Area signed (mu): "' in labels
+
+
+def test_the_vote_dates_stand_one_above_the_other_on_a_phone(live_server, browser, yannan, staff):
+    """Side by side on a phone, each date box was 143 px wide and cut "mm/dd/yyyy" short
+    under its calendar button."""
+    from .conftest import DESKTOP, PHONE
+
+    for viewport, stacked in ((PHONE, True), (DESKTOP, False)):
+        context = browser.new_context(viewport=viewport, locale="en-US")
+        page = context.new_page()
+        log_in(page, live_server, "staff")
+        page.goto(f"{live_server.url}/votes/new/")
+        opens = page.locator("input[name=opens_on]").bounding_box()
+        closes = page.locator("input[name=closes_on]").bounding_box()
+        if stacked:
+            screenshot(page, "vote-form-en-phone")
+            assert closes["y"] >= opens["y"] + opens["height"], (opens, closes)
+            assert opens["width"] >= 280, opens
+        else:
+            assert closes["y"] == opens["y"], (opens, closes)
+        context.close()
