@@ -39,7 +39,10 @@
         tr.hidden = hide;
         if (!hide) shown += 1;
       });
-      if (count) count.textContent = shown + " / " + rows.length;
+      if (count) {
+        count.textContent = count.dataset.words
+          .replace("{shown}", shown).replace("{total}", rows.length);
+      }
     }
     search.addEventListener("input", filter);
     if (pending) pending.addEventListener("change", filter);

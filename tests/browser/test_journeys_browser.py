@@ -34,18 +34,25 @@ def test_log_a_visit_reads_in_the_middle_of_its_button_on_a_phone(
     assert offsets["x"] <= 2 and offsets["y"] <= 2, offsets
 
 
+def _cadre_opens_the_sheet(page, live_server, village, cooperative, staff, households):
+    """An open vote of ``households`` households; cadre_yannan opens its ballot sheet. Its
+    roll, in household order."""
+    households_with_heads(cooperative, households)
+    vote = services.vote_open(vote=make_vote(village, staff, cooperative=cooperative), user=staff)
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+    return Voter.objects.filter(vote=vote).order_by("household__number")
+
+
 def test_the_sheet_shows_the_row_that_needs_attention_on_a_phone(
     live_server, phone_page, yannan, yannan_coop, staff, cadre_yannan
 ):
     """Door to door, the sheet is a long column of cards: after a save that refused one row,
     the page opened at its top with "see the messages in red" and the red card forty cards
     below. It now opens at that card, its choices ready."""
-    households_with_heads(yannan_coop, 40)
-    vote = services.vote_open(vote=make_vote(yannan, staff, cooperative=yannan_coop), user=staff)
-    last = Voter.objects.filter(vote=vote).order_by("household__number").last()
     page = phone_page
-    log_in(page, live_server, "cadre_yannan")
-    page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+    voters = _cadre_opens_the_sheet(page, live_server, yannan, yannan_coop, staff, 40)
+    last = voters.last()
     page.fill("input[name=cast_on]", "2021-01-17")
     page.check(f"input[name=choice-{last.pk}][value=for]")
     page.select_option(f"select[name=method-{last.pk}]", "proxy")  # without the proxy's name
@@ -140,3 +147,17 @@ def test_the_vote_dates_stand_one_above_the_other_on_a_phone(live_server, browse
         else:
             assert closes["y"] == opens["y"], (opens, closes)
         context.close()
+
+
+def test_the_ballot_sheet_says_what_its_count_counts(
+    live_server, phone_page_en, yannan, yannan_coop, staff, cadre_yannan
+):
+    """Beside the date the sheet showed "3 / 3", a figure nobody could read: now "3 of 3
+    voters shown", which falls as the search narrows the roll."""
+    page = phone_page_en
+    first = _cadre_opens_the_sheet(page, live_server, yannan, yannan_coop, staff, 3).first()
+    count = page.locator("[data-sheet-count]")
+    assert count.inner_text() == "3 of 3 voters shown"
+    page.fill("[data-sheet-search]", first.name)
+    assert count.inner_text() == "1 of 3 voters shown"
+    screenshot(page, "votes-sheet-search-en-phone")
