@@ -176,7 +176,7 @@ def _yes_no_select():
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("Head of household or household number")
+        method="search", label=_("Search"), help_text=_("Head or household no.")
     )
     project = django_filters.ModelChoiceFilter(queryset=visible_projects, label=_("project"))
     village = django_filters.ModelChoiceFilter(
@@ -290,7 +290,7 @@ class VisitFilter(django_filters.FilterSet):
     )
     stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance heard"))
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("Head of household or household number")
+        method="search", label=_("Search"), help_text=_("Head or household no.")
     )
     ordering = OrderingFilter(
         fields=(

@@ -161,3 +161,28 @@ def test_the_ballot_sheet_says_what_its_count_counts(
     page.fill("[data-sheet-search]", first.name)
     assert count.inner_text() == "1 of 3 voters shown"
     screenshot(page, "votes-sheet-search-en-phone")
+
+
+def test_the_search_boxes_say_whole_what_they_search_on_a_phone(live_server, browser, staff, db):
+    """On a phone the case and visit lists' search box read "Head of household or hou": its
+    only hint, cut off."""
+    from .conftest import PHONE
+
+    for locale in ("en-US", "zh-CN"):
+        context = browser.new_context(viewport=PHONE, locale=locale)
+        page = context.new_page()
+        log_in(page, live_server, "staff")
+        for url in ("/cases/", "/visits/", "/projects/"):
+            page.goto(live_server.url + url)
+            fits = page.evaluate(
+                """() => {
+                const box = document.querySelector("input[name=q]"), style = getComputedStyle(box);
+                const pen = document.createElement("canvas").getContext("2d");
+                pen.font = style.font;
+                const room = box.clientWidth - parseFloat(style.paddingLeft)
+                    - parseFloat(style.paddingRight);
+                return [pen.measureText(box.placeholder).width, room, box.placeholder];
+            }"""
+            )
+            assert fits[0] <= fits[1], (locale, url, fits)
+        context.close()
