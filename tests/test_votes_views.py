@@ -729,3 +729,24 @@ def test_the_for_votes_still_needed_read_alike_on_every_page_and_in_the_export(
     export = english_client.get(reverse("export", args=["votes", "csv"]))
     header = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header.endswith(",“for” votes still needed")
+
+
+def test_a_closed_vote_says_it_failed_and_asks_for_no_more_votes(
+    english_client, staff, yannan, yannan_coop, yannan_project
+):
+    """Closed (or certified) with too few ballots, the vote page still said "Quorum not met:
+    2 more voters needed" and "2 more “for” votes needed" under a notice that it takes no
+    more ballots; its list of those who had not voted read "not voted yet"; the dashboard
+    said "no quorum yet"."""
+    households_with_heads(yannan_coop, 3)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    vote = services.vote_open(vote=vote, user=staff)
+    services.vote_close(vote=vote, user=staff)
+    english_client.force_login(staff)
+    page = english_client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    assert "Quorum not met." in page and "Not passed." in page
+    assert "needed" not in page and "Not voted yet" not in page
+    assert "Did not vote (3)" in page
+    dashboard = reverse("project_dashboard", args=[yannan_project.pk])
+    page = english_client.get(dashboard).content.decode()
+    assert "no quorum yet" not in page and "not passed" in page
