@@ -186,3 +186,19 @@ def test_the_search_boxes_say_whole_what_they_search_on_a_phone(live_server, bro
             )
             assert fits[0] <= fits[1], (locale, url, fits)
         context.close()
+
+
+def test_the_result_notice_leaves_its_figures_room_on_a_phone(
+    live_server, phone_page_en, yannan, yannan_coop, staff
+):
+    """The notice's label column was 12rem and its margins 2rem: on a phone the rule and its
+    article ran a word a line down a third of the screen."""
+    households_with_heads(yannan_coop, 3)
+    vote = services.vote_open(vote=make_vote(yannan, staff, cooperative=yannan_coop), user=staff)
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/votes/{vote.pk}/notice/")
+    table = page.locator(".notice-table").bounding_box()
+    value = page.locator(".notice-table td").first.bounding_box()
+    assert value["width"] >= 0.6 * table["width"], (value, table)
+    screenshot(page, "vote-notice-en-phone")
