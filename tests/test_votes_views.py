@@ -750,3 +750,11 @@ def test_a_closed_vote_says_it_failed_and_asks_for_no_more_votes(
     dashboard = reverse("project_dashboard", args=[yannan_project.pk])
     page = english_client.get(dashboard).content.decode()
     assert "no quorum yet" not in page and "not passed" in page
+
+
+def test_the_meeting_forms_labels_are_capitalised_alike(english_client, staff, yannan_project):
+    """Every label read "Kind", "Place", "Attendance"… but "minutes / summary"."""
+    english_client.force_login(staff)
+    form = english_client.get(reverse("meeting_new", args=[yannan_project.pk])).context["form"]
+    labels = [str(field.label) for field in form]
+    assert all(label[0].isupper() for label in labels), labels
