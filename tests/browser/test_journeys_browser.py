@@ -202,3 +202,43 @@ def test_the_result_notice_leaves_its_figures_room_on_a_phone(
     value = page.locator(".notice-table td").first.bounding_box()
     assert value["width"] >= 0.6 * table["width"], (value, table)
     screenshot(page, "vote-notice-en-phone")
+
+
+UNCOVERED = """selector => {
+    const element = document.querySelector(selector), box = element.getBoundingClientRect();
+    const seen = document.elementFromPoint(box.left + 4, box.top + 4);  // its top edge
+    return [box.top, element.contains(seen), seen && seen.className];
+}"""
+
+
+def test_nothing_pinned_hides_the_sheets_search_or_a_refused_row(
+    live_server, browser, yannan, yannan_coop, staff, cadre_yannan
+):
+    """The top bar and the sheet's tools were both pinned at the top: on a desktop the bar
+    covered the search box; on a phone it covered the search, and the refused row the page
+    scrolls to sat under the bar's two rows. On a phone the bar now scrolls away."""
+    from .conftest import DESKTOP, PHONE
+
+    households_with_heads(yannan_coop, 40)
+    vote = services.vote_open(vote=make_vote(yannan, staff, cooperative=yannan_coop), user=staff)
+    last = Voter.objects.filter(vote=vote).order_by("household__number").last()
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport, locale="en-US")
+        page = context.new_page()
+        log_in(page, live_server, "cadre_yannan")
+        page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(300)
+        top, seen, covering = page.evaluate(UNCOVERED, ".sheet-tools label.search")
+        if viewport is DESKTOP:
+            assert top > 0 and seen, ("the search is covered", covering)  # pinned, in sight
+        else:
+            assert top < 0, "pinned on a phone"  # scrolled away with the top bar
+            page.check(f"input[name=choice-{last.pk}][value=for]")
+            page.select_option(f"select[name=method-{last.pk}]", "proxy")  # no proxy named
+            page.click(".sheet-save button")
+            page.wait_for_load_state()
+            top, seen, covering = page.evaluate(UNCOVERED, "tr.has-error td")
+            assert top > 0 and seen, ("the refused row is covered", covering)
+            screenshot(page, "votes-sheet-refused-en-phone")
+        context.close()
