@@ -265,14 +265,24 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
-    """Two date pickers under one label: each says which end it is ("from", "to") to a
-    screen reader, since the ``<label>`` names only the first."""
+    """Two date pickers under one label: the ``<label>`` points at the first (Django's
+    multi-widget gives it no target: ``for=""``), and each says which end it is to a screen
+    reader ("date of visit, from", "date of visit, to")."""
+
+    def __init__(self, *args, label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else id_
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         ends = (_("from"), _("to"))
         for subwidget, end in zip(context["widget"]["subwidgets"], ends, strict=True):
-            subwidget["attrs"]["aria-label"] = end
+            subwidget["attrs"]["aria-label"] = (
+                format_lazy(_("{field}, {end}"), field=self.label, end=end) if self.label else end
+            )
         return context
 
 
@@ -286,7 +296,7 @@ class VisitFilter(django_filters.FilterSet):
     branch = django_filters.ModelChoiceFilter(queryset=visible_branches, label=_("party branch"))
     visited_on = django_filters.DateFromToRangeFilter(
         label=_("date of visit"),
-        widget=LabelledDateRangeWidget(attrs={"type": "date"}),
+        widget=LabelledDateRangeWidget(attrs={"type": "date"}, label=_("date of visit")),
     )
     stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance heard"))
     q = django_filters.CharFilter(
