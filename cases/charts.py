@@ -16,6 +16,9 @@ class Bar:
     width: float
     height: float
     key: str = ""
+    #: A row chart's whole row (top and height), the target of the row's link.
+    band_y: float = 0
+    band_height: float = 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def row_chart(
 ) -> BarChart:
     """Horizontal bars (a funnel when the rows are pipeline steps), scaled to the longest.
 
-    ``rows`` are (key, label, value); the key names the bar's CSS class and link.
+    ``rows`` are (key, label, value); the key names the bar's CSS class and link, whose target
+    is the whole row (``band_y``, ``band_height``), not only the bar and its words.
     """
     maximum = max((value for _key, _label, value in rows), default=0)
     plot = width - label_width - 60
@@ -73,6 +77,8 @@ def row_chart(
             width=_scale(value, maximum, plot),
             height=row_height - 8,
             key=key,
+            band_y=i * row_height,
+            band_height=row_height,
         )
         for i, (key, label, value) in enumerate(rows)
     ]

@@ -54,6 +54,10 @@ WEEKS = 26
 RECENT_DAYS = 7
 #: Cases listed under each part of "needs attention" (the count shows them all).
 ATTENTION_LIMIT = 10
+#: The status chart's width in SVG units, also its largest width in pixels (app.css): on a
+#: phone it shrinks by at most a tenth, so that its words stay readable and each row, a link,
+#: stays a finger's height (30 units).
+CHART_ROWS_WIDTH = 360
 
 SIGNED = [Case.Status.SIGNED, Case.Status.COMPLETED]
 MU = Decimal("0.01")
@@ -714,7 +718,9 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
         today=today,
         figures=figures,
         cooperatives=cooperatives,
-        status_chart=charts.row_chart(figures.status_rows(), width=460, label_width=180),
+        status_chart=charts.row_chart(
+            figures.status_rows(), width=CHART_ROWS_WIDTH, label_width=180
+        ),
         weeks=weeks,
         week_chart=charts.column_chart(
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240

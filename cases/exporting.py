@@ -33,6 +33,7 @@ from . import dashboards, tallies, voting
 from .access import id_number_for, phone_for
 from .models import Case, Household, Project, Visit, Vote
 from .templatetags.landreform import person
+from .wording import join_list
 
 CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -276,8 +277,8 @@ def visits_table(qs, user) -> Table:
             *_household_cells(household, user, id_number=False),
             visit.get_place_display(),
             visit.get_stance_display(),
-            "、".join(str(concern_labels.get(c, c)) for c in visit.concerns or []),
-            "、".join(person(v) for v in visit.visitors.all()),
+            join_list(concern_labels.get(c, c) for c in visit.concerns or []),
+            join_list(person(v) for v in visit.visitors.all()),
             visit.branch.name if visit.branch else "",
             visit.next_follow_up_on,
             visit.notes,
@@ -337,7 +338,7 @@ def projects_table(summaries, user) -> Table:
             project.name,
             project.get_kind_display(),
             project.get_status_display(),
-            "、".join(v.name for v in project.visible_villages),
+            join_list(project.visible_villages),
             f.households,
             f.visited,
             f.visited_percent,
@@ -376,7 +377,7 @@ def votes_table(qs, user) -> Table:
         _("approval"),
         _("quorum met"),
         _("passed"),
-        _("more votes for needed"),
+        _("“for” votes still needed"),
     ]
 
     def rows() -> Iterator[tuple]:

@@ -181,7 +181,7 @@ def _yes_no_select():
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("Head of household or household number")
+        method="search", label=_("Search"), help_text=_("Head or household no.")
     )
     project = django_filters.ModelChoiceFilter(queryset=visible_projects, label=_("project"))
     village = django_filters.ModelChoiceFilter(
@@ -270,14 +270,24 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
-    """Two date pickers under one label: each says which end it is ("from", "to") to a
-    screen reader, since the ``<label>`` names only the first."""
+    """Two date pickers under one label: the ``<label>`` points at the first (Django's
+    multi-widget gives it no target: ``for=""``), and each says which end it is to a screen
+    reader ("date of visit, from", "date of visit, to")."""
+
+    def __init__(self, *args, label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else id_
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         ends = (_("from"), _("to"))
         for subwidget, end in zip(context["widget"]["subwidgets"], ends, strict=True):
-            subwidget["attrs"]["aria-label"] = end
+            subwidget["attrs"]["aria-label"] = (
+                format_lazy(_("{field}, {end}"), field=self.label, end=end) if self.label else end
+            )
         return context
 
 
@@ -291,11 +301,11 @@ class VisitFilter(django_filters.FilterSet):
     branch = django_filters.ModelChoiceFilter(queryset=visible_branches, label=_("party branch"))
     visited_on = django_filters.DateFromToRangeFilter(
         label=_("date of visit"),
-        widget=LabelledDateRangeWidget(attrs={"type": "date"}),
+        widget=LabelledDateRangeWidget(attrs={"type": "date"}, label=_("date of visit")),
     )
     stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance heard"))
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("Head of household or household number")
+        method="search", label=_("Search"), help_text=_("Head or household no.")
     )
     ordering = OrderingFilter(
         fields=(

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from django.db.models import Count, Q
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext as _
 
 from . import voting
@@ -249,7 +248,9 @@ class ProcedureStatus:
 
 
 def _d(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
+    """A day as every page writes it, in both languages (2021-02-20), not as Django's
+    DATE_FORMAT would (Feb. 20, 2021 beside the card's 2021-02-20)."""
+    return value.isoformat()
 
 
 def _condition_met(condition: str, hearing: HearingFigure, holdouts: int) -> bool:

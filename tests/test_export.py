@@ -400,3 +400,14 @@ def test_several_values_of_a_filter_are_any_of_them(client, data, superuser, zhe
 
     assert sorted(r[0] for r in households[1:]) == ["烟南村", "烟南村", "镇南村"]
     assert len(votes[1:]) == 2
+
+def test_an_english_visit_export_lists_concerns_and_visitors_with_commas(client, data, staff):
+    """The concerns and visitors of a visit were joined with 、 in English exports too."""
+    visit = Visit.objects.get()
+    visit.concerns = ["compensation", "resettlement"]
+    visit.save()
+    visit.visitors.add(UserFactory(last_name="罗", first_name="健嘉"))
+    rows = download(client, staff, "visits", "csv")
+    header, row = rows[0], rows[1]
+    assert row[header.index("concerns")] == "compensation amount, resettlement"
+    assert row[header.index("visitors")] in ("staff, 罗健嘉", "罗健嘉, staff")

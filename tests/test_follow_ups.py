@@ -217,10 +217,13 @@ def test_filters_that_need_correcting_open_the_panel_and_list_nothing(
 
 
 def test_each_end_of_a_date_range_is_named(english_client, staff):
+    """The visible label "date of visit" pointed at nothing (for=""), and a screen reader
+    heard the two boxes as "from" and "to", of what it did not say."""
     english_client.force_login(staff)
     page = english_client.get(reverse("visit_list")).content.decode()
-    assert 'name="visited_on_after"' in page and 'aria-label="from"' in page
-    assert 'name="visited_on_before"' in page and 'aria-label="to"' in page
+    assert '<label for="id_visited_on_0">date of visit</label>' in page
+    assert 'name="visited_on_after" id="id_visited_on_0" aria-label="date of visit, from"' in page
+    assert 'name="visited_on_before" id="id_visited_on_1" aria-label="date of visit, to"' in page
 
 
 def test_admin_pages_link_the_sites_icon(client, staff):

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import (
     Case,
@@ -189,6 +189,25 @@ def test_done_early_with_a_reason_is_kept_and_flagged(project, staff):
     assert [f.code for f in flags] == ["done_early"]
     assert "上级要求提前" in flags[0].message
     assert "2025" in flags[0].message
+
+
+def test_a_step_done_early_gives_its_dates_as_the_pages_write_them(project, staff):
+    """The flag read "Done on Oct. 15, 2025, before its legal minimum ended on Oct. 16, 2025"
+    on an English page whose every other date reads 2025-10-15 (in Chinese, 2025年10月15日
+    beside 2025-10-15)."""
+    step = stage(project, PRE_ANNOUNCEMENT)
+    for language in ("en", "zh-hans"):
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            stage_mark_done(stage=step, started_on=POSTED, done_on=WORKING_DAY_9, user=staff)
+        assert WORKING_DAY_10.isoformat() in refused.value.message_dict["reason"][0]
+    stage_mark_done(
+        stage=step, started_on=POSTED, done_on=WORKING_DAY_9, user=staff, reason="上级要求提前"
+    )
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            flag = row(stage_flags(project, TODAY), PRE_ANNOUNCEMENT).flags[0]
+        assert WORKING_DAY_9.isoformat() in flag.message, flag.message
+        assert WORKING_DAY_10.isoformat() in flag.message, flag.message
 
 
 def test_a_minimum_step_needs_its_start_and_no_future_dates(project, staff):

@@ -358,7 +358,7 @@ def test_the_export_holds_the_lists_rows_filtered_and_sorted(client, staff, dist
     assert header[:5] == ["project", "kind", "status", "villages", "households"]
     assert [r[0] for r in rows] == ["跨村土地整理", "烟南征收"]
     spanning = rows[0]
-    assert spanning[3] == "烟南村、镇南村"
+    assert spanning[3] == "烟南村, 镇南村"  # an English export joins a list with commas
     assert spanning[4] == "32" and spanning[7:9] == ["10", "31.3%"]
 
 

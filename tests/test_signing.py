@@ -237,6 +237,26 @@ def test_bad_input_is_told_beside_its_field_and_nothing_is_written(
     assert len(_history(yannan_case)) == 1
 
 
+@pytest.mark.parametrize("amount", ["abc", "-5"])
+def test_a_date_in_the_future_is_told_with_a_bad_amount_not_after_it(
+    client, staff, yannan_case, amount
+):
+    """A mistyped amount hid the date's error: corrected, the form came back a second time
+    to say the date was in the future."""
+    client.force_login(staff)
+    sent = {
+        "agreement_signed_on": f"{TODAY + timedelta(days=1):%Y-%m-%d}",
+        "compensation_yuan": amount,
+    }
+    errors = (
+        client.post(_sign_url(yannan_case), sent, HTTP_ACCEPT_LANGUAGE="en").context["form"].errors
+    )
+    assert "future" in " ".join(errors["agreement_signed_on"])
+    assert errors["compensation_yuan"]
+    yannan_case.refresh_from_db()
+    assert yannan_case.status == Case.Status.NOT_CONTACTED
+
+
 def test_errors_speak_chinese_by_default(client, staff, yannan_case):
     client.force_login(staff)
     response = client.post(_sign_url(yannan_case), {"agreement_signed_on": "2999-01-01"})

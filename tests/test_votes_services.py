@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.models import Ballot, Meeting, Vote, Voter
@@ -404,6 +404,13 @@ def test_a_member_assembly_refuses_a_proxy_from_outside_the_household(assembly, 
         "member of the voter's own household",
     )
     assert not Ballot.objects.exists()
+
+
+def test_the_members_a_proxy_may_be_are_listed_as_the_language_lists_them(assembly, cadre_yannan):
+    with translation.override("en"):
+        refused(lambda: cast(assembly, cadre_yannan, method="proxy"), "关丽华, 关家俊.")
+    with translation.override("zh-hans"):
+        refused(lambda: cast(assembly, cadre_yannan, method="proxy"), "关丽华、关家俊")
 
 
 def test_a_member_assembly_takes_a_proxy_of_the_household(assembly, cadre_yannan):

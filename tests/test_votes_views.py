@@ -747,3 +747,74 @@ def test_pages_reached_from_a_dashboard_lead_back_to_it(
         assert f'href="{dashboard}"' in client.get(url).content.decode(), url
     vote_url = reverse("vote_detail", args=[vote.pk])
     assert f'href="{vote_url}"' in client.get(dashboard).content.decode()
+
+
+def test_a_projects_pages_name_the_project_list_as_the_navigation_does(
+    english_client, leader, yannan_project
+):
+    """The dashboard's crumb read "Project list" and led to it; the procedure and meetings
+    pages below it read "Projects" and led to the home page instead."""
+    english_client.force_login(leader)
+    crumb = f'<a href="{reverse("project_list")}">Project list</a>'
+    for name in ("project_dashboard", "project_procedure", "meeting_list"):
+        page = english_client.get(reverse(name, args=[yannan_project.pk])).content.decode()
+        assert crumb in page.split("</nav>")[1], name  # the crumbs, after the main navigation
+        assert ">Projects</a>" not in page, name
+
+
+def test_the_for_votes_still_needed_read_alike_on_every_page_and_in_the_export(
+    english_client, staff, yannan, yannan_coop, yannan_project
+):
+    """The vote page said "3 more “for” votes needed", the home page and the dashboard
+    "3 more votes for needed", the export's header "more votes for needed"."""
+    for household in households_with_heads(yannan_coop, 3):
+        CaseFactory(project=yannan_project, household=household)
+    vote = make_vote(
+        yannan,
+        staff,
+        cooperative=yannan_coop,
+        project=yannan_project,
+        rule_code=Vote.Rule.TWO_THIRDS_OF_ALL,  # no quorum: the dashboard counts the votes
+    )
+    services.vote_open(vote=vote, user=staff)
+    english_client.force_login(staff)
+    for url in (
+        reverse("home"),
+        reverse("project_dashboard", args=[yannan_project.pk]),
+        reverse("vote_detail", args=[vote.pk]),
+    ):
+        page = english_client.get(url).content.decode()
+        assert "more “for” votes needed" in page, url
+        assert "votes for needed" not in page, url
+    export = english_client.get(reverse("export", args=["votes", "csv"]))
+    header = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(",“for” votes still needed")
+
+
+def test_a_closed_vote_says_it_failed_and_asks_for_no_more_votes(
+    english_client, staff, yannan, yannan_coop, yannan_project
+):
+    """Closed (or certified) with too few ballots, the vote page still said "Quorum not met:
+    2 more voters needed" and "2 more “for” votes needed" under a notice that it takes no
+    more ballots; its list of those who had not voted read "not voted yet"; the dashboard
+    said "no quorum yet"."""
+    households_with_heads(yannan_coop, 3)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    vote = services.vote_open(vote=vote, user=staff)
+    services.vote_close(vote=vote, user=staff)
+    english_client.force_login(staff)
+    page = english_client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    assert "Quorum not met." in page and "Not passed." in page
+    assert "needed" not in page and "Not voted yet" not in page
+    assert "Did not vote (3)" in page
+    dashboard = reverse("project_dashboard", args=[yannan_project.pk])
+    page = english_client.get(dashboard).content.decode()
+    assert "no quorum yet" not in page and "not passed" in page
+
+
+def test_the_meeting_forms_labels_are_capitalised_alike(english_client, staff, yannan_project):
+    """Every label read "Kind", "Place", "Attendance"… but "minutes / summary"."""
+    english_client.force_login(staff)
+    form = english_client.get(reverse("meeting_new", args=[yannan_project.pk])).context["form"]
+    labels = [str(field.label) for field in form]
+    assert all(label[0].isupper() for label in labels), labels

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Stance, Visit
+from ..services import case_check_sign
 from ..templatetags.landreform import person
 from ..validators import parse_yuan
 
@@ -135,6 +136,19 @@ class CaseSignForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        """The service's checks of what was typed (``case_check_sign``), so that a date in the
+        future is told together with a mistyped amount, not after it is corrected."""
+        cleaned = super().clean()
+        signed_on, amount = cleaned.get("agreement_signed_on"), cleaned.get("compensation_yuan")
+        try:
+            case_check_sign(signed_on=signed_on, compensation_yuan=amount)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned
 
 
 class CaseCompleteForm(forms.Form):

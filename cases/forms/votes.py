@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Ballot, Cooperative, Meeting, Member, PartyBranch, Project, Village, Vote
@@ -121,4 +122,5 @@ class MeetingForm(forms.Form):
             pk__in=Village.objects.visible_to(user).values("pk")
         )
         self.fields["branch"].queryset = PartyBranch.objects.filter(township=project.township_id)
-        self.fields["summary"].label = _("minutes / summary")
+        # Capitalised like the model's own labels beside it ("Kind", "Place").
+        self.fields["summary"].label = capfirst(_("minutes / summary"))

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalvote',
             name='custom_approval_inclusive',
-            field=models.BooleanField(default=False, verbose_name='approval includes the bound (以上)'),
+            field=models.BooleanField(default=False, verbose_name='passes at exactly the fraction (“at least”)'),
         ),
         migrations.AlterField(
             model_name='historicalvote',
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalvote',
             name='custom_quorum_inclusive',
-            field=models.BooleanField(default=True, verbose_name='quorum includes the bound (以上)'),
+            field=models.BooleanField(default=True, verbose_name='quorum met at exactly the fraction (“at least”)'),
         ),
         migrations.AlterField(
             model_name='historicalvote',
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='vote',
             name='custom_approval_inclusive',
-            field=models.BooleanField(default=False, verbose_name='approval includes the bound (以上)'),
+            field=models.BooleanField(default=False, verbose_name='passes at exactly the fraction (“at least”)'),
         ),
         migrations.AlterField(
             model_name='vote',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='vote',
             name='custom_quorum_inclusive',
-            field=models.BooleanField(default=True, verbose_name='quorum includes the bound (以上)'),
+            field=models.BooleanField(default=True, verbose_name='quorum met at exactly the fraction (“at least”)'),
         ),
         migrations.AlterField(
             model_name='vote',

@@ -100,7 +100,7 @@ class Vote(models.Model):
         _("quorum: denominator"), null=True, blank=True
     )
     custom_quorum_inclusive = models.BooleanField(
-        _("quorum includes the bound (以上)"), default=True
+        _("quorum met at exactly the fraction (“at least”)"), default=True
     )
     custom_approval_num = models.PositiveSmallIntegerField(
         _("approval: numerator"), null=True, blank=True
@@ -109,7 +109,7 @@ class Vote(models.Model):
         _("approval: denominator"), null=True, blank=True
     )
     custom_approval_inclusive = models.BooleanField(
-        _("approval includes the bound (以上)"), default=False
+        _("passes at exactly the fraction (“at least”)"), default=False
     )
     custom_approval_denominator = models.CharField(
         _("approval counted against"),

@@ -4,7 +4,7 @@ a message lists the known ones.
 
 from collections.abc import Callable, Iterable, Mapping
 
-from django.utils.translation import pgettext
+from cases.wording import join_list
 
 from .cells import _name
 from .messages import (
@@ -21,8 +21,7 @@ def _known_text(names: Iterable[str]) -> str:
     names = sorted(names)
     if not names:
         return "—"
-    separator = pgettext("between the items of a list", ", ")
-    return separator.join(names[:10] + (["…"] if len(names) > 10 else []))
+    return join_list(names[:10] + (["…"] if len(names) > 10 else []))
 
 
 class _Places:

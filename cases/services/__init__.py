@@ -11,6 +11,7 @@ from .casework import (
     VisitSaved as VisitSaved,
     case_apply_visits as case_apply_visits,
     case_check_dates as case_check_dates,
+    case_check_sign as case_check_sign,
     case_complete as case_complete,
     case_refresh_visits as case_refresh_visits,
     case_sign as case_sign,

@@ -279,15 +279,28 @@ def case_check_dates(
         raise ValidationError(errors)
 
 
+def case_check_sign(*, signed_on: date | None, compensation_yuan: Decimal | None = None) -> None:
+    """What ``case_sign`` refuses whatever the case: the agreement date's rules and a negative
+    amount, every error at once, each under its field (the signing form shows them all after
+    one try, not the date's after the amount's is corrected)."""
+    errors = {}
+    try:
+        case_check_dates(signed_on=signed_on, status=Case.Status.SIGNED)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if compensation_yuan is not None and compensation_yuan < 0:
+        errors["compensation_yuan"] = [_("Compensation cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def case_sign(*, case: Case, signed_on: date, compensation_yuan: Decimal | None = None) -> Case:
     """Record the signed agreement (协议); the agreement date is required. A signed case may be
     signed again (a corrected date or amount); a completed one is refused, which would
     otherwise fall back to "signed". Signing again with what is recorded (a form sent twice)
     writes nothing, so the history holds no row without a change."""
-    case_check_dates(signed_on=signed_on, status=Case.Status.SIGNED)
-    if compensation_yuan is not None and compensation_yuan < 0:
-        raise ValidationError({"compensation_yuan": _("Compensation cannot be negative.")})
+    case_check_sign(signed_on=signed_on, compensation_yuan=compensation_yuan)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == Case.Status.COMPLETED:
         raise ValidationError(_("A completed case cannot be signed again."))

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..models import ProcedureTemplate, Project, Stage, StageEvidence
@@ -135,7 +134,7 @@ def stage_check_done(
                 % {
                     "amount": stage.period_amount,
                     "unit": stage.get_period_unit_display(),
-                    "end": date_format(minimum_end, "DATE_FORMAT"),
+                    "end": minimum_end.isoformat(),
                 }
             }
         )

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from .. import tallies, voting
 from ..models import Ballot, Household, Meeting, Member, Project, Vote, Voter
 from ..templatetags.landreform import person
+from ..wording import join_list
 
 #: Rules whose roll is the representatives, not every member (the roll's ``basis`` is member).
 _REPRESENTATIVES_ONLY = {
@@ -369,7 +370,7 @@ def _entry(
             % {
                 "rule": rule.label,
                 "citation": rule.citation,
-                "names": "、".join(m.name for m in household) or _("(no other member)"),
+                "names": join_list(m.name for m in household) or _("(no other member)"),
             }
         )
     elif entry.proxy_member_id and proxy_member is None:

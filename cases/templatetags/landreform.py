@@ -5,6 +5,7 @@ from django import template
 from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..models import Visit
 from ..voting import format_percent
+from ..wording import join_list, legal_basis as legal_basis_in_language
 
 register = template.Library()
 
@@ -67,6 +68,24 @@ def person(user):
     """A user's name as written in Chinese (family name first, no space), else the username."""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.get_username()
+
+
+@register.filter
+def people(users) -> str:
+    """Users by name (``person``), joined as the page's language joins a list."""
+    return join_list(person(user) for user in users)
+
+
+@register.filter
+def names(items) -> str:
+    """Villages, cooperatives, any named rows: their names joined as the language joins a list."""
+    return join_list(items)
+
+
+@register.filter
+def legal_basis(text) -> str:
+    """A stage's legal basis in the page's language (``wording.legal_basis``)."""
+    return legal_basis_in_language(text or "")
 
 
 @register.simple_tag(takes_context=True)

@@ -39,7 +39,10 @@
         tr.hidden = hide;
         if (!hide) shown += 1;
       });
-      if (count) count.textContent = shown + " / " + rows.length;
+      if (count) {
+        count.textContent = count.dataset.words
+          .replace("{shown}", shown).replace("{total}", rows.length);
+      }
     }
     search.addEventListener("input", filter);
     if (pending) pending.addEventListener("change", filter);
@@ -58,6 +61,15 @@
       if (method) method.value = "proxy";
     });
     filter();
+    // The tools stay in sight below the top bar, when the bar is pinned (wide screens).
+    var tools = document.querySelector(".sheet-tools");
+    var bar = document.querySelector(".topbar");
+    function pin() {
+      var pinned = bar && getComputedStyle(bar).position === "sticky";
+      tools.style.top = (pinned ? bar.offsetHeight : 0) + "px";
+    }
+    pin();
+    window.addEventListener("resize", pin);
     // After a save that refused rows, show the first of them (on a phone it may be hundreds
     // of cards below the message) with its choices ready.
     var refused = document.querySelector(".sheet-table tr.has-error");

@@ -1,6 +1,10 @@
 """The admin's own pages, where the site changes Django's layout (static/css/admin.css)."""
 
-from ..factories import HouseholdFactory, MemberFactory, make_id_number
+from datetime import date
+
+from cases.models import ProcedureTemplate
+
+from ..factories import HouseholdFactory, MemberFactory, acquisition_project, make_id_number
 from .conftest import log_in, screenshot
 
 
@@ -101,3 +105,21 @@ def test_a_cadre_is_made_with_role_and_villages_in_one_save(
         assert user.groups.get().name == "village_cadre"
         assert [v.name for v in user.staff_profile.villages.all()] == ["烟南村"]
         assert user.staff_profile.branch.name == "烟南村党委"
+
+def test_a_projects_stages_and_a_templates_steps_fit_the_page(
+    live_server, desktop_page_en, superuser, yannan
+):
+    """The stages inline of a project was 2,100 px wide at 1280 and a procedure template's
+    steps 2,500 px: the whole page scrolled sideways, the save buttons off to the left."""
+    project = acquisition_project(start=date(2021, 1, 11), villages=[yannan])
+    template = ProcedureTemplate.objects.get(project_kind=project.kind, is_default=True)
+    page = desktop_page_en
+    log_in(page, live_server, "root")
+    for name, url in (
+        ("project", f"/admin/cases/project/{project.pk}/change/"),
+        ("template", f"/admin/cases/proceduretemplate/{template.pk}/change/"),
+    ):
+        page.goto(live_server.url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], f"the {name} page is {width} px wide"
+        screenshot(page, f"admin-{name}-stages-en-desktop")

@@ -50,3 +50,17 @@ def test_selected_households_are_enrolled_in_a_project_they_belong_to(
         "3 households enrolled, 0 already had a case." in page.locator(".messagelist").inner_text()
     )
     assert Case.objects.filter(project=yannan_project).count() == 3
+
+
+def test_the_enrolment_table_scrolls_in_its_box_on_a_phone(
+    live_server, phone_page_en, superuser, yannan_project, yannan_coop
+):
+    """Its six columns made the page 470 px wide on a 390 px phone: the admin's header and
+    crumbs stopped short of the page's right side, which scrolled sideways."""
+    HouseholdFactory(cooperative=yannan_coop)
+    page = phone_page_en
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/admin/cases/project/{yannan_project.pk}/enrol/")
+    assert page.locator("input[name=cooperatives]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, "admin-project-enrol-en-phone")

@@ -57,3 +57,28 @@ def test_procedure_page_on_an_english_desktop_marks_a_stage_done(
     assert handover.done_on == date(2022, 1, 20)
     assert page.locator(".messages li").count() == 1
     screenshot(page, "procedure-desktop-en")
+
+
+def test_a_stage_cards_badge_and_form_keep_off_its_border_on_a_phone(
+    phone_page_en, live_server, staff, yannan
+):
+    """The dashboard's timeline rule (`.timeline > li`) took the stage cards' padding away on
+    the right: the badge and the mark-done boxes touched the card's border."""
+    project = yannan_acquisition(yannan)
+    handover = project.stages.get(order=17)
+    page = phone_page_en
+    log_in(page, live_server, "staff")
+    for url in (f"/projects/{project.pk}/procedure/", f"/projects/{project.pk}/"):
+        page.goto(live_server.url + url)
+        if "procedure" in url:
+            page.locator(f"#stage-{handover.pk} summary", has_text="Mark done").click()
+        gaps = page.evaluate(
+            """() => [...document.querySelectorAll("li.stage")].map(card => {
+                const edge = card.getBoundingClientRect().right;
+                const inner = [...card.querySelectorAll(".badge, input, textarea")]
+                    .filter(e => e.offsetParent !== null);
+                return Math.min(...inner.map(e => edge - e.getBoundingClientRect().right));
+            })"""
+        )
+        assert min(gaps) >= 8, (url, gaps)
+    screenshot(page, "dashboard-stages-en-phone")

@@ -1,0 +1,65 @@
+"""Words that depend on the page's language beyond a catalog lookup: lists joined as the
+language joins them, and the legal basis of a procedure's stages named in English.
+
+Pure functions; the template filters of ``templatetags/landreform.py`` call them.
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.utils.translation import get_language, pgettext
+
+
+def join_list(items: Iterable[object]) -> str:
+    """The items joined as the language joins a list: 罗健嘉、黄振 in Chinese, "Luo, Huang" in
+    English (the separator is the catalog's, so an English page never shows 、)."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
+#: The laws and local rules a stage's legal basis names (procedure templates, the admin), in
+#: the English of the procedure page's hearing note and of ``voting.Citation``.
+LAWS_IN_ENGLISH = {
+    "土地管理法": "Land Administration Law",
+    "土地管理法实施条例": "Implementing Regulations of the Land Administration Law",
+    "实施条例": "Implementing Regulations",
+    "广东省土地管理条例": "Guangdong Land Administration Regulations",
+    "村民委员会组织法": "Organic Law of Villagers' Committees",
+    "农村集体经济组织法": "Rural Collective Economic Organizations Law",
+    "农村土地承包法": "Rural Land Contracting Law",
+    "六步工作法": "the six-step procedure",
+    "英明社区“六步工作法”": "Yingming community's six-step procedure",
+}
+_CITATION = re.compile(r"《?(?P<law>[^《》第]+?)》?(?:第(?P<articles>[\d\s–\-~、，,]+)条)?")
+_ARTICLE_SEPARATORS = re.compile(r"\s*[、，,]\s*")
+
+
+def _citation_in_english(citation: str) -> str | None:
+    match = _CITATION.fullmatch(citation.strip())
+    if not match or match["law"] not in LAWS_IN_ENGLISH:
+        return None
+    law = LAWS_IN_ENGLISH[match["law"]]
+    if not match["articles"]:
+        return law
+    articles = _ARTICLE_SEPARATORS.sub(", ", match["articles"].strip()).replace("-", "–")
+    several = "," in articles or "–" in articles or "~" in articles
+    return f"{law} {'arts.' if several else 'art.'} {articles}"
+
+
+def legal_basis(text: str, language: str | None = None) -> str:
+    """A stage's legal basis as recorded (土地管理法第47条；实施条例第28条) in the page's
+    language: on an English page "Land Administration Law art. 47; Implementing Regulations
+    art. 28".
+
+    Decision: the basis is recorded once, in Chinese, by whoever keeps the procedure templates
+    (unlike a stage's name, which has an English column); the laws a township cites are few,
+    so English pages name them from ``LAWS_IN_ENGLISH``. A basis naming anything else is shown
+    as recorded, whole: half a translation would read worse than none.
+    """
+    language = language or get_language() or "zh-hans"
+    if language.startswith("zh") or not text:
+        return text
+    citations = [c for c in re.split(r"[；;]", text.strip().rstrip("。.")) if c.strip()]
+    english = [_citation_in_english(c) for c in citations]
+    if not english or None in english:
+        return text
+    return "; ".join(english)
