@@ -401,6 +401,7 @@ def test_several_values_of_a_filter_are_any_of_them(client, data, superuser, zhe
     assert sorted(r[0] for r in households[1:]) == ["烟南村", "烟南村", "镇南村"]
     assert len(votes[1:]) == 2
 
+
 def test_an_english_visit_export_lists_concerns_and_visitors_with_commas(client, data, staff):
     """The concerns and visitors of a visit were joined with 、 in English exports too."""
     visit = Visit.objects.get()

@@ -389,6 +389,7 @@ def test_the_admins_javascript_speaks_chinese(client, superuser):
     assert catalog["Choose all %s"] == "选择全部%s"
     assert admin_js_catalog(client, "en") == {}
 
+
 # --- Every page in English -------------------------------------------------------------------
 # The same walk with a browser that asks for English: no Chinese may be left but what was
 # recorded (names of villages, projects, people; notes, reasons) and the Chinese a page gives on

@@ -100,7 +100,7 @@ class PartyBranch(models.Model):
         blank=True,
         related_name="branches",
         verbose_name=_("village"),
-        help_text=_("Empty for a township organ's branch, e.g. 机关第六党支部."),
+        help_text=_("Leave empty for a branch of the township's offices, not of a village."),
     )
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BRANCH)

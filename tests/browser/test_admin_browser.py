@@ -106,6 +106,7 @@ def test_a_cadre_is_made_with_role_and_villages_in_one_save(
         assert [v.name for v in user.staff_profile.villages.all()] == ["烟南村"]
         assert user.staff_profile.branch.name == "烟南村党委"
 
+
 def test_a_projects_stages_and_a_templates_steps_fit_the_page(
     live_server, desktop_page_en, superuser, yannan
 ):
