@@ -74,7 +74,6 @@ PAGES = {
 #: Parameterised patterns that name no object of the domain, with the reason.
 NOT_OBJECT_URLS = {
     "admin:app_list": "an app's index in the admin: its parameter is an app label",
-    "password_reset_confirm": "the link of a password-reset e-mail: a signed token, no object",
     "admin:admin/(?P<url>.*)$": "the admin's catch-all: 404, or a redirect adding a slash",
     "export": "a list export: its parameters are a kind and a format, and its rows are read "
     "through visible_to (tests/test_export.py checks scope and masking per kind)",

@@ -38,7 +38,7 @@ def test_the_header_names_who_is_logged_in(client, staff, cadre_yannan):
     for user, shown in ((staff, "陈晓华"), (cadre_yannan, "cadre_yannan")):
         client.force_login(user)
         header = client.get(reverse("home")).content.decode().split("<main>")[0]
-        assert f">{shown}</span>" in header, header
+        assert f">{shown}</a>" in header, header
 
 
 @pytest.fixture
