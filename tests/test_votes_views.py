@@ -105,6 +105,19 @@ def test_the_vote_page_links_to_the_ballot_sheet_only_for_those_who_may_enter_ba
     assert sheet in client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
 
 
+def test_the_vote_page_offers_the_sheet_once_named_for_what_it_is_then(
+    client, open_vote, staff, cadre_yannan
+):
+    """ "Enter ballots" and "Roll and ballots" both opened the sheet of an open vote: one button
+    while it takes ballots, the other once it is closed (the roll, read-only)."""
+    client.force_login(cadre_yannan)
+    page = client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
+    assert "Enter ballots" in page and "Roll and ballots" not in page
+    services.vote_close(vote=open_vote, user=staff)
+    page = client.get(reverse("vote_detail", args=[open_vote.pk])).content.decode()
+    assert "Roll and ballots" in page and "Enter ballots" not in page
+
+
 # --- Set-up ----------------------------------------------------------------------------------
 
 
