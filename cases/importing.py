@@ -57,7 +57,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.db.models import BooleanField, DecimalField, PositiveSmallIntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from . import household_writes as writes, roster
 from .household_writes import OPTIONAL_FIELDS
@@ -70,6 +70,7 @@ from .roster import (
     normalize_name,
     parse_roster,
 )
+from .wording import join_list
 
 __all__ = [
     "BATCH_SIZE",
@@ -183,7 +184,7 @@ class ImportReport:
             return ""
         return gettext(_SHEETS) % {
             "sheet": self.sheet,
-            "others": pgettext("between the items of a list", ", ").join(self.sheets_not_read),
+            "others": join_list(self.sheets_not_read),
         }
 
     @property

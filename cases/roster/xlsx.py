@@ -11,8 +11,9 @@ from datetime import date, datetime, time
 from typing import NamedTuple
 
 import openpyxl
-from django.utils.translation import pgettext
 from openpyxl.worksheet._reader import WorkSheetParser
+
+from cases.wording import join_list
 
 from .headers import _best_header, _find_header, _Header, _is_complete, _looks_like_roster
 from .kinds import RosterKind
@@ -225,7 +226,7 @@ def _sheet_names(sheets, mark_hidden: bool = True) -> str:
         % {"sheet": sheet.title}
         for sheet in sheets
     ]
-    return pgettext("between the items of a list", ", ").join(map(str, names))
+    return join_list(names)
 
 
 def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _Sheet:
