@@ -21,6 +21,8 @@ from typing import Literal
 
 from django.utils.translation import get_language, gettext_lazy as _
 
+from .wording import LAWS_IN_ENGLISH
+
 PRESENT = "present"
 ELIGIBLE = "eligible"
 VOTERS = "voters"
@@ -132,9 +134,11 @@ class Rule:
 
 _HALF = Bound(Fraction(1, 2), inclusive=False)  # 过半数: more than half
 _TWO_THIRDS = Bound(Fraction(2, 3), inclusive=True)  # 三分之二以上: at least two thirds
-_OLVC = "Organic Law of Villagers' Committees"
-_RCEOL = "Rural Collective Economic Organizations Law (2024)"
-_CONTRACTING_EN = "Rural Land Contracting Law, arts. 19, 28, 52"
+# The laws' English names, as the procedure pages give them (``wording.LAWS_IN_ENGLISH``).
+_OLVC = LAWS_IN_ENGLISH["村民委员会组织法"]
+_RCEOL = f"{LAWS_IN_ENGLISH['农村集体经济组织法']} (2024)"
+_LAND_ADMIN_EN = LAWS_IN_ENGLISH["土地管理法"]
+_CONTRACTING_EN = f"{LAWS_IN_ENGLISH['农村土地承包法']}, arts. 19, 28, 52"
 #: When the cited texts took effect. 村民委员会组织法: the 2010 revision (adopted and in force
 #: 2010-10-28) gave the articles the numbers cited here. 农村集体经济组织法: adopted
 #: 2024-06-28, in force 2025-05-01. 土地管理法 art. 63 (market entry of collective
@@ -177,7 +181,7 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in (
     # 三分之二以上成员或者三分之二以上村民代表的同意.
     Rule(TWO_THIRDS_OF_ALL, _("two thirds of all members"),
          Citation("《土地管理法》第六十三条；《农村土地承包法》第十九、二十八、五十二条",
-                  f"Land Administration Law, art. 63; {_CONTRACTING_EN}",
+                  f"{_LAND_ADMIN_EN}, art. 63; {_CONTRACTING_EN}",
                   max(_LAND_ADMIN_2019, _CONTRACTING_2018)),
          (), _TWO_THIRDS, ELIGIBLE),
 )}
@@ -257,7 +261,7 @@ def _at_least_two_thirds_of_all(rule: Rule) -> bool:
 
 
 _LAND_MARKET_LAW = Citation(
-    "《土地管理法》第六十三条", "Land Administration Law, art. 63", _LAND_ADMIN_2019
+    "《土地管理法》第六十三条", f"{_LAND_ADMIN_EN}, art. 63", _LAND_ADMIN_2019
 )
 _CONTRACTING_LAW = Citation(
     "《农村土地承包法》第十九、二十八、五十二条", _CONTRACTING_EN, _CONTRACTING_2018
