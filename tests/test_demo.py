@@ -1,10 +1,15 @@
 """The demo as loaded by ``load_demo`` (``make run``): its figures agree with the story and
 with each other, and every demo log-in finds something to do, the cadre an open vote."""
 
-from datetime import timedelta
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Max, Min, Sum
@@ -97,6 +102,43 @@ def test_every_vote_cites_a_law_in_force_when_it_opened(loaded):
     assert zhennan.result["approval"] == "1/1"  # "以100%的赞成率获得通过"
     for stage in Stage.objects.filter(name=VOTE_STEP, project__started_on__year__lt=2025):
         assert "农村集体经济组织法" not in stage.legal_basis
+
+
+def test_the_acquisitions_steps_cite_only_texts_in_force_when_they_started(loaded):
+    """Yannan's acquisition was done in 2021 under the 2019 Land Administration Law: the
+    2021 implementing regulations took effect on 2021-09-01, Guangdong's regulations on
+    2022-08-01."""
+    stages = _stages(Project.objects.get(name__contains="烟南片区"))
+    for stage in stages:
+        day = stage.started_on or stage.planned_start
+        assert stage.legal_basis, stage.name
+        assert "广东省土地管理条例" not in stage.legal_basis, stage.name
+        if day < date(2021, 9, 1):
+            assert "实施条例" not in stage.legal_basis, stage.name
+    survey = next(s for s in stages if s.name.startswith("土地现状调查"))
+    assert survey.legal_basis == "土地管理法第47条"  # it cited only the two later texts
+    announced = next(s for s in stages if s.name.startswith("发布征收公告"))
+    assert announced.started_on >= date(2021, 9, 1)
+    assert announced.legal_basis == "实施条例第31条"
+
+
+def test_the_committed_demo_fixture_is_what_make_fixture_writes(tmp_path):
+    """``make fixture`` twice gives the same bytes (no clock, no random client ids), and the
+    committed ``fixtures/demo.json`` is up to date with ``cases/demo/``. Built as the Makefile
+    builds it, on a new SQLite file, so the ids do not depend on the test database."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fixture.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, capture_output=True)
+    built = tmp_path / "demo.json"
+    subprocess.run(
+        [*manage, "build_demo_fixture", "--output", str(built)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    committed = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
+    assert built.read_bytes() == committed.read_bytes(), "run `make fixture` and commit it"
 
 
 def test_the_demo_log_ins_have_names_on_the_pages(loaded, client):

@@ -67,15 +67,25 @@ def _enrol(project, households) -> list[Case]:
     )
 
 
-def _lay_stages(project, start: date, actual: dict, reasons: dict | None = None):
+def _lay_stages(project, start: date, actual: dict, reasons: dict | None = None, planned=None):
     """Stages from the kind's default template, planned from ``start``, with what was done:
-    ``actual`` maps a step's order to (started, done or None)."""
+    ``actual`` maps a step's order to (started, done or None); ``planned``, when given, maps
+    each step's order to the planned start the story implies, replacing the layout's and its
+    due date. Each stage cites only the texts in force when it started (``_basis_in_force``)."""
     stages = services.project_lay_out_stages(project=project, start=start)
     reasons = reasons or {}
     for stage in stages:
         stage.started_on, stage.done_on = actual.get(stage.order, (None, None))
         stage.early_reason = reasons.get(stage.order, "")
-    Stage.objects.bulk_update(stages, ["started_on", "done_on", "early_reason"])
+        if planned is not None:
+            stage.planned_start, stage.due_on = planned[stage.order], None
+        stage.legal_basis = _basis_in_force(
+            stage.legal_basis, stage.started_on or stage.planned_start
+        )
+    Stage.objects.bulk_update(
+        stages,
+        ["started_on", "done_on", "early_reason", "planned_start", "due_on", "legal_basis"],
+    )
     return stages
 
 
@@ -84,23 +94,48 @@ def _lay_six_steps(project, plan: list[tuple[date, date | None, date | None]]):
     gives each step's (planned start, started, done). The steps have no statutory period, so
     the layout would plan them a working day apart (a week for all six); the demo records the
     plan the story implies instead, and no due date (none is set by law)."""
-    stages = _lay_stages(
-        project, project.started_on, {i: when[1:] for i, when in enumerate(plan, start=1)}
+    steps = dict(enumerate(plan, start=1))
+    return _lay_stages(
+        project,
+        project.started_on,
+        {order: when[1:] for order, when in steps.items()},
+        planned={order: when[0] for order, when in steps.items()},
     )
-    for stage, (planned, started, _done) in zip(stages, plan, strict=True):
-        stage.planned_start, stage.due_on = planned, None
-        stage.legal_basis = _basis_in_force(stage.legal_basis, started or planned)
-    Stage.objects.bulk_update(stages, ["planned_start", "due_on", "legal_basis"])
 
 
-def _basis_in_force(basis: str, day: date) -> str:
-    """A stage's legal basis without the 《农村集体经济组织法》 (cited by the template's vote
-    step) before it took effect: the demo's votes of 2017–2021 were held under the law then in
-    force, as their rules say."""
-    law = voting.get_rule(voting.MEMBER_ASSEMBLY).citation
-    if day >= law.in_force:
+#: The cited texts the templates name and the day each took effect, for the demo's stages done
+#: before some of them: 《土地管理法实施条例》 as revised in 2021 (State Council order 743,
+#: in force 2021-09-01), 《广东省土地管理条例》 (adopted 2022-06-01, in force 2022-08-01) and
+#: 《农村集体经济组织法》 (the vote rules' date). "土地管理法实施条例" names the regulations in
+#: the template's summary; the steps cite them as "实施条例".
+_IN_FORCE = {
+    "实施条例": date(2021, 9, 1),
+    "广东省土地管理条例": date(2022, 8, 1),
+    "农村集体经济组织法": voting.get_rule(voting.MEMBER_ASSEMBLY).citation.in_force,
+}
+#: What a land-acquisition step done before both texts cites when nothing else is left:
+#: the 2019 Land Administration Law (in force 2020-01-01), whose article 47 sets out the whole
+#: procedure before approval and the announcement after it.
+_ACQUISITION_LAW = "土地管理法第47条"
+
+
+def _basis_in_force(basis: str, day: date | None) -> str:
+    """A stage's legal basis citing only the texts in force on ``day`` (its start, or its
+    planned start): the demo's 2021 acquisition was done under the 2019 law before the 2021
+    regulations and the 2022 Guangdong regulations existed, and its votes of 2017–2021 were
+    held under the law then in force, as their rules say. A step left with no citation cites
+    the law's article 47 when it is an acquisition step (it cited the regulations)."""
+    if day is None:
         return basis
-    return "；".join(part for part in basis.split("；") if "农村集体经济组织法" not in part)
+    parts = basis.split("；")
+    kept = [
+        part
+        for part in parts
+        if not any(text in part and day < in_force for text, in_force in _IN_FORCE.items())
+    ]
+    if not kept and any(part.startswith("实施条例") for part in parts):
+        kept = [_ACQUISITION_LAW]
+    return "；".join(kept)
 
 
 def _visit(ctx, case, day, stance, workers, branch, follow_up=None, place=None, concerns=()):

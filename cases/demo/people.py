@@ -92,6 +92,11 @@ def _birth(rng: random.Random, lo: int, hi: int) -> date:
     return date(rng.randint(lo, hi), rng.randint(1, 12), rng.randint(1, 28))
 
 
+#: The day the township began keeping its cases here: the field workers' accounts were made and
+#: the household roster recorded that evening.
+ACCOUNTS_MADE_ON = date(2017, 1, 3)
+
+
 def _evening(day: date) -> datetime:
     return datetime.combine(day, time(19), timezone.get_current_timezone())
 
@@ -126,7 +131,7 @@ def _geography(rng: random.Random) -> _Ctx:
                 first_name=name[1:],
                 last_name=name[0],
                 password="!demo-account-cannot-log-in",
-                date_joined=_evening(date(2017, 1, 3)),
+                date_joined=_evening(ACCOUNTS_MADE_ON),
             )
             profile = StaffProfile.objects.create(
                 user=user, branch=ctx.branches[key], title="党员（演示，虚构）"
