@@ -1,0 +1,81 @@
+"""Every page of the app, as each demo user meets it, passes axe-core's checks (WCAG 2.1 A and AA,
+and axe's best practices) in a real browser: in Chinese on a phone and in English on a desktop.
+
+axe-core 4.12 comes with ``axe-playwright-python`` (requirements-dev.txt); it runs in the page
+through Playwright, not as a script the page loads, so the Content-Security-Policy stays as
+served. The Django admin's own pages are Django's and are not walked here.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from cases.models import Case, Household, Project, Vote
+
+from .conftest import log_in
+
+#: The standards checked; "best-practice" adds e.g. one main landmark, unique landmark names.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def _pages(username: str) -> list[str]:
+    """The app pages ``username`` reaches from the nav and the demo's links."""
+    yannan = Project.objects.get(name__contains="烟南片区")
+    household = Household.objects.filter(cooperative__village__name="烟南村").order_by("pk")[0]
+    open_case = Case.objects.filter(project=yannan).exclude(status=Case.Status.SIGNED)
+    open_case = open_case.order_by("pk")[0]
+    open_vote = Vote.objects.get(status=Vote.Status.OPEN)
+    certified = Vote.objects.filter(status=Vote.Status.CERTIFIED).order_by("pk")[0]
+    pages = [
+        "/",
+        "/projects/",
+        f"/projects/{yannan.pk}/",
+        f"/projects/{yannan.pk}/procedure/",
+        f"/projects/{yannan.pk}/meetings/",
+        "/cases/",
+        f"/cases/?project={yannan.pk}&status=opposed",
+        "/visits/",
+        f"/households/{household.pk}/",
+        f"/cases/{open_case.pk}/visits/new/",
+        "/votes/",
+        f"/votes/{open_vote.pk}/",
+        "/accounts/password_change/",
+    ]
+    if username == "cadre":  # cadres enter ballots; the demo's certified votes are elsewhere
+        pages.append(f"/votes/{open_vote.pk}/ballots/")
+    else:
+        pages += [
+            f"/votes/{certified.pk}/",
+            f"/votes/{certified.pk}/notice/",
+            f"/cases/{open_case.pk}/sign/",
+            f"/projects/{yannan.pk}/meetings/new/",
+        ]
+    return pages
+
+
+def _violations(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(' '.join(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("username", ["staff", "cadre"])
+@pytest.mark.parametrize("page_fixture", ["phone_page", "desktop_page_en"])
+def test_every_page_passes_axe(live_server, demo, request, username, page_fixture):
+    page = request.getfixturevalue(page_fixture)
+    page.goto(f"{live_server.url}/accounts/login/")
+    found = {"/accounts/login/": _violations(page)}
+    log_in(page, live_server, username, "jiujiang-demo")
+    for path in _pages(username):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        found[path] = _violations(page)
+    report = "\n".join(f"{path}: {v}" for path, found_here in found.items() for v in found_here)
+    assert not report, "\n" + report
