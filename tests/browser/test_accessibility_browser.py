@@ -70,12 +70,15 @@ def _violations(page) -> list[str]:
 @pytest.mark.parametrize("page_fixture", ["phone_page", "desktop_page_en"])
 def test_every_page_passes_axe(live_server, demo, request, username, page_fixture):
     page = request.getfixturevalue(page_fixture)
-    page.goto(f"{live_server.url}/accounts/login/")
-    found = {"/accounts/login/": _violations(page)}
+    log_in(page, live_server, username, "a wrong password")  # the log-in page, with its error
+    found = {"/accounts/login/ (refused)": _violations(page)}
     log_in(page, live_server, username, "jiujiang-demo")
     for path in _pages(username):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         found[path] = _violations(page)
+    response = page.goto(f"{live_server.url}/households/999999/")
+    assert response.status == 404
+    found["404"] = _violations(page)
     report = "\n".join(f"{path}: {v}" for path, found_here in found.items() for v in found_here)
     assert not report, "\n" + report
