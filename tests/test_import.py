@@ -22,7 +22,15 @@ from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
-from .support import ON_POSTGRESQL, csv_file, ole2_file, xlsx_file, xlsx_workbook
+from .support import (
+    MEMBER_HEADER,
+    ON_POSTGRESQL,
+    csv_file,
+    member_row,
+    ole2_file,
+    xlsx_file,
+    xlsx_workbook,
+)
 
 
 @pytest.fixture
@@ -970,6 +978,49 @@ def test_the_preview_names_the_worksheet_read(coops, superuser, admin_client_for
     page = client.get(upload(client, data, "roster.xlsx").url).content.decode()
 
     assert "The roster is read from the worksheet &quot;花名册&quot;" in page
+    assert 'value="Import"' in page
+
+
+def both_rosters():
+    """A township's one workbook: the household roster, then the member roster of the same
+    households (户主 and 姓名, one row a person)."""
+    members = [
+        member_row("张三", "1", head="张三", relation="户主", id=ID_1),
+        member_row("王芳", "1", head="张三", relation="配偶"),
+        member_row("李四", "2", head="李四", relation="户主"),
+    ]
+    return xlsx_workbook(
+        ("花名册", [HEADER, row("1"), row("2", head="李四")]),
+        ("成员名册", [MEMBER_HEADER, *members]),
+    )
+
+
+BOTH_SHEETS = (
+    'The roster is read from the worksheet "花名册"; the other worksheets are not imported: '
+    '"成员名册" (a member roster).'
+)
+
+
+def test_from_a_workbook_of_both_rosters_the_command_imports_the_households(coops, tmp_path):
+    out, _err = run_command(tmp_path, both_rosters(), "roster.xlsx")
+
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert BOTH_SHEETS in out
+    assert sorted(Household.objects.values_list("number", "head_name")) == [
+        ("1", "张三"),
+        ("2", "李四"),
+    ]
+
+
+def test_the_preview_of_a_workbook_of_both_rosters_names_the_household_worksheet(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, both_rosters(), "roster.xlsx").url).content.decode()
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in page
+    assert BOTH_SHEETS.replace('"', "&quot;") in page
     assert 'value="Import"' in page
 
 

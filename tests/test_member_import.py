@@ -23,7 +23,14 @@ from cases.member_import import members_import
 from cases.models import Household, ImportJob, Member
 
 from .factories import HouseholdFactory, MemberFactory, UserFactory, make_id_number
-from .support import MEMBER_HEADER as HEADER, ON_POSTGRESQL, csv_file, member_row, xlsx_file
+from .support import (
+    MEMBER_HEADER as HEADER,
+    ON_POSTGRESQL,
+    csv_file,
+    member_row,
+    xlsx_file,
+    xlsx_workbook,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-members.csv"
 ENGLISH_HEADER = ["village", "cooperative", "household_no", "head_name", "name", "sex"]
@@ -101,10 +108,14 @@ def snapshot():
 
 
 def run_command(tmp_path, data, filename="members.csv", *args):
+    return run_command_named("import_members", tmp_path, data, filename, *args)
+
+
+def run_command_named(command, tmp_path, data, filename="roster.xlsx", *args):
     path = tmp_path / filename
     path.write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_members", str(path), *args, stdout=out, stderr=err)
+    call_command(command, str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -593,6 +604,53 @@ def test_upload_preview_confirm_done(households, superuser, client, private_medi
     assert reverse("admin:cases_member_changelist") in done
     assert Member.objects.get(name="陈小").history.get().history_user == superuser
     assert not list((private_media / "imports").iterdir())
+
+
+def both_rosters():
+    """A township's one workbook: the member roster after the household roster."""
+    households = [
+        ["村", "经济社", "户号", "户主", "人口"],
+        ["烟南村", "东头经济社", "003", "周七", "2"],
+    ]
+    members = [
+        person("周七", "003", head="周七", relation="户主"),
+        person("吴八", "003", head="周七"),
+    ]
+    return xlsx_workbook(("花名册", households), ("成员名册", [HEADER, *members]))
+
+
+BOTH_SHEETS = (
+    'The roster is read from the worksheet "成员名册"; the other worksheets are not imported: '
+    '"花名册" (a household roster).'
+)
+
+
+def test_one_workbook_of_both_rosters_imports_its_households_then_its_members(
+    yannan_coop, tmp_path
+):
+    households_out, _err = run_command_named("import_households", tmp_path, both_rosters())
+    out, _err = run_command(tmp_path, both_rosters(), "roster.xlsx")
+
+    assert "Imported roster.xlsx: 1 created" in households_out
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert BOTH_SHEETS in out
+    assert sorted(Member.objects.values_list("household__number", "name", "relation")) == [
+        ("003", "吴八", "other"),
+        ("003", "周七", "head"),
+    ]
+
+
+def test_the_preview_of_a_workbook_of_both_rosters_names_the_member_worksheet(
+    households, superuser, client, private_media
+):
+    client = logged_in(client, superuser)
+    HouseholdFactory(cooperative=households[0].cooperative, number="003", head_name="周七")
+
+    page = client.get(upload(client, both_rosters(), "roster.xlsx").url).content.decode()
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in page
+    assert BOTH_SHEETS.replace('"', "&quot;") in page
+    assert 'value="Import"' in page
 
 
 def test_the_preview_lists_every_error_and_offers_no_import(

@@ -73,9 +73,14 @@ _NO_ROSTER_SHEET = _(
     "None of the worksheets (%(sheets)s) is a %(roster)s: none has, in its first rows, a "
     "header with the columns %(columns)s."
 )
+_OTHER_ROSTER_SHEET = _(
+    "None of the worksheets (%(sheets)s) is a %(roster)s: %(sheet)s holds a %(other)s. Import "
+    "it as a %(other)s, or put the %(roster)s on a worksheet of its own."
+)
 _ON_SHEET = _("Worksheet %(sheet)s: %(problem)s")
 _SHEET_NAME = _('"%(sheet)s"')
 _HIDDEN_SHEET_NAME = _('"%(sheet)s" (hidden)')
+_OTHER_KIND_SHEET_NAME = _('"%(sheet)s" (a %(roster)s)')
 _HIDDEN_COLUMN = _(
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
     "or delete it."
