@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from cases import household_writes, importing, roster
+from cases import copy_writes, household_writes, importing, roster
 from cases.importing import RosterError, households_import
 from cases.models import Household, ImportJob
 from cases.roster import RosterRow
@@ -99,7 +99,7 @@ WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]
 @pytest.fixture(params=WRITE_PATHS)
 def write_path(request, monkeypatch):
     """Run the test once per write path; returns the name of the function that writes a batch."""
-    monkeypatch.setattr(household_writes, "USE_COPY", request.param == "copy")
+    monkeypatch.setattr(copy_writes, "USE_COPY", request.param == "copy")
     return {"bulk": "bulk_write", "copy": "copy_write"}[request.param]
 
 
@@ -534,7 +534,7 @@ if ON_POSTGRESQL:  # the COPY path exists on PostgreSQL only
     def imported_history(path, monkeypatch, user):
         """The history rows two imports write on ``path``: a first one, then one that
         changes, keeps and adds households; ids and times compared to the households'."""
-        monkeypatch.setattr(household_writes, "USE_COPY", path == "copy")
+        monkeypatch.setattr(copy_writes, "USE_COPY", path == "copy")
         first = [row("1"), row("2", head="李四", id=ID_2, mu="", notes="外出务工"), row("3")]
         then = [row("1"), row("2", head="李四改", phone="", members="5"), row("4", mu="0")]
         households_import(data=csv_bytes(first), filename="第一.csv", user=user)
