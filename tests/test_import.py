@@ -69,6 +69,16 @@ def xlsx_bytes(rows, header=HEADER):
     return xlsx_file([header, *rows])
 
 
+def ods_file():
+    """An OpenDocument spreadsheet: a zip whose first member, stored, is its ``mimetype``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
 def zip_bomb():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -208,6 +218,17 @@ WHOLE_FILE_ERRORS = {
         ole2_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00"}),
         "花名册.xls",
         r"This is an Excel 97–2003 workbook \(\.xls\), a format the import cannot read",
+    ),
+    # LibreOffice's and WPS's own format, named as it is saved.
+    "OpenDocument spreadsheet": (
+        ods_file(),
+        "花名册.ods",
+        r"This file is an OpenDocument spreadsheet \(\.ods, as LibreOffice and WPS save\)",
+    ),
+    "Word document named .xls": (
+        ole2_file({"WordDocument": b"\xec\xa5\xc1\x00", "1Table": b"\x00"}),
+        "花名册.xls",
+        r"This file is a Word document, not a spreadsheet; copy the roster",
     ),
     "roster on a hidden worksheet": (
         xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row()], {"state": "hidden"})),
@@ -1026,7 +1047,15 @@ def test_the_preview_of_a_workbook_of_both_rosters_names_the_household_worksheet
 
 @pytest.mark.parametrize(
     "data, message",
-    [WHOLE_FILE_ERRORS[k][::2] for k in ("web page named .xls", "Excel 97–2003 .xls")],
+    [
+        WHOLE_FILE_ERRORS[k][::2]
+        for k in (
+            "web page named .xls",
+            "Excel 97–2003 .xls",
+            "OpenDocument spreadsheet",
+            "Word document named .xls",
+        )
+    ],
 )
 def test_the_admin_says_what_a_file_that_is_not_xlsx_is(
     coops, superuser, admin_client_for, private_media, data, message

@@ -1102,6 +1102,28 @@ MHTML = (
     'charset="utf-8"\r\n\r\n' + HTML_TABLE
 )
 BIFF_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(12)  # BIFF8 workbook globals
+WORD_FIB = b"\xec\xa5\xc1\x00" + bytes(28)  # a Word 97 document's first bytes
+
+
+def opendocument(mimetype: str) -> bytes:
+    """An OpenDocument file as LibreOffice and WPS save it: a zip whose first member,
+    stored, is ``mimetype``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+    return out.getvalue()
+
+
+def docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document><w:body><w:tbl/></w:body></w:document>")
+    return out.getvalue()
+
+
 NOT_XLSX = {
     "HTML table, GBK": (HTML_TABLE.encode("gbk"), r"web page \(an HTML table\)"),
     "HTML table, UTF-8 with BOM": (b"\xef\xbb\xbf\r\n" + HTML_TABLE.encode(), "web page"),
@@ -1116,6 +1138,23 @@ NOT_XLSX = {
         ole2_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 8}),
         "protected by a password",
     ),
+    "OpenDocument spreadsheet": (
+        opendocument("application/vnd.oasis.opendocument.spreadsheet"),
+        r"^This file is an OpenDocument spreadsheet \(\.ods",
+    ),
+    "OpenDocument spreadsheet template": (
+        opendocument("application/vnd.oasis.opendocument.spreadsheet-template"),
+        "OpenDocument spreadsheet",
+    ),
+    "OpenDocument text": (
+        opendocument("application/vnd.oasis.opendocument.text"),
+        r"^This file is an OpenDocument text document \(\.odt\), not a spreadsheet; copy",
+    ),
+    "Word 97-2003 .doc": (
+        ole2_file({"WordDocument": WORD_FIB, "1Table": bytes(8)}),
+        r"^This file is a Word document, not a spreadsheet; copy the roster's table",
+    ),
+    "Word .docx": (docx(), "^This file is a Word document"),
 }
 
 
@@ -1130,6 +1169,27 @@ def test_files_excel_opens_that_are_not_xlsx_get_one_sentence_saying_what_they_a
     sentence = str(caught.value)
     assert sentence.endswith("save it as an Excel workbook (.xlsx) or CSV, and import that file.")
     assert "Excel or WPS" in sentence
+
+
+@pytest.mark.parametrize(
+    "streams",
+    [
+        # A workbook with a Word document embedded in it: a workbook.
+        {"Workbook": BIFF_BOF, "WordDocument": WORD_FIB},
+        {"Book": BIFF_BOF, "WordDocument": WORD_FIB},
+        # A cell's text that holds the stream's name is no directory entry.
+        {"Workbook": BIFF_BOF + "见WordDocument".encode("utf-16-le")},
+    ],
+)
+def test_an_excel_workbook_that_mentions_a_word_document_is_still_an_excel_workbook(streams):
+    with pytest.raises(RosterError, match=r"^This is an Excel 97–2003 workbook \(\.xls\)"):
+        parse_roster(ole2_file(streams), "花名册.xls")
+
+
+def test_a_zip_that_is_no_document_is_still_a_damaged_xlsx():
+    for mimetype in ("application/vnd.oasis.opendocument.presentation", "text/plain"):
+        with pytest.raises(RosterError, match="^The XLSX file is damaged"):
+            parse_roster(opendocument(mimetype), "roster.xlsx")
 
 
 def test_a_csv_that_mentions_html_is_still_a_csv():

@@ -41,6 +41,19 @@ _XML_2003 = _(
     "This file is an Excel 2003 XML spreadsheet, not an Excel workbook (.xlsx); open it in "
     "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
 )
+_ODS = _(
+    "This file is an OpenDocument spreadsheet (.ods, as LibreOffice and WPS save), a format the "
+    "import cannot read; open it in Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, "
+    "and import that file."
+)
+_ODT = _(
+    "This file is an OpenDocument text document (.odt), not a spreadsheet; copy the roster's "
+    "table into Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_WORD = _(
+    "This file is a Word document, not a spreadsheet; copy the roster's table into Excel or "
+    "WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
 _TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 _BOMB_SIZE = _(
     "The XLSX file would expand to %(size)s when opened, more than the limit of %(limit)s; "

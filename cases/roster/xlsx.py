@@ -35,12 +35,15 @@ from .messages import (
     _NO_ROSTER_SHEET,
     _NO_SHEET,
     _NO_VISIBLE_SHEET,
+    _ODS,
+    _ODT,
     _ON_HIDDEN_SHEET,
     _ON_SHEET,
     _OTHER_KIND_SHEET_NAME,
     _OTHER_ROSTER_SHEET,
     _SEVERAL_SHEETS,
     _SHEET_NAME,
+    _WORD,
     RosterError,
     _size_text,
 )
@@ -79,26 +82,57 @@ def _cell_text(value: object) -> str:
 
 
 def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
-    """Refuse a zip bomb before openpyxl decompresses anything.
+    """Refuse a zip bomb before openpyxl decompresses anything, and a zip that is another
+    document (``_refuse_other_documents``).
 
     The sizes are the ones the central directory declares; ``zipfile`` never inflates a member
     beyond its declared size (and fails its CRC check if the data disagrees), so they bound
     what openpyxl can be made to read.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise RosterError(_CORRUPT) from exc
-    total = sum(member.file_size for member in members)
-    if total > max_uncompressed_bytes:
-        raise RosterError(
-            _BOMB_SIZE % {"size": _size_text(total), "limit": _size_text(max_uncompressed_bytes)}
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
-            raise RosterError(_BOMB_RATIO % {"ratio": ratio})
+    with archive:
+        total = sum(member.file_size for member in members)
+        if total > max_uncompressed_bytes:
+            sizes = {"size": _size_text(total), "limit": _size_text(max_uncompressed_bytes)}
+            raise RosterError(_BOMB_SIZE % sizes)
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+                raise RosterError(_BOMB_RATIO % {"ratio": ratio})
+        _refuse_other_documents(archive)
+
+
+#: OpenDocument files are zips whose ``mimetype`` member names their kind (templates too:
+#: ``…spreadsheet-template``).
+_OPENDOCUMENT = (
+    ("application/vnd.oasis.opendocument.spreadsheet", _ODS),
+    ("application/vnd.oasis.opendocument.text", _ODT),
+)
+
+
+def _refuse_other_documents(archive: zipfile.ZipFile) -> None:
+    """``RosterError`` saying what a zip that is not an XLSX is, if it is a document the
+    administrator may have saved or renamed as one: an OpenDocument spreadsheet (.ods) or text
+    (.odt), or a Word document (.docx, its ``word/document.xml``). Otherwise openpyxl's failure
+    says the XLSX is damaged, which sent the administrator to repair a file that is fine.
+    Read after the zip bomb checks: the ``mimetype`` member is a few bytes."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100].decode("ascii").strip()
+        except Exception:  # damaged: openpyxl says so
+            mimetype = ""
+        for prefix, message in _OPENDOCUMENT:
+            if mimetype.startswith(prefix):
+                raise RosterError(message)
+    if "word/document.xml" in names:
+        raise RosterError(_WORD)
 
 
 @dataclass
