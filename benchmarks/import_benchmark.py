@@ -23,7 +23,12 @@ each in a fresh subprocess (so that peak memory is that of one import):
       the commit. The fastest any write can be that keeps the real tables' indexes (two of
       them trigram GIN indexes, for the search at district scale), foreign keys and history:
       the floor under (e), and under every import;
-  (p) ``parse_roster`` of the file alone (reading and validating, no database).
+  (p) ``parse_roster`` of the file alone (reading and validating, no database);
+  (m) ``import_members`` of a member roster of the same households, three members each
+      (head, spouse, child: ``--rows`` × 3 people), into the households (a) wrote;
+  (n) the same member roster again (every row unchanged).
+
+``--members`` runs (a), (m) and (n) alone, for a quick comparison of the two imports.
 
 Times are measured inside the child, around the import call (Django start-up excluded for
 all). Peak memory is the child's ``ru_maxrss``.
@@ -44,7 +49,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "landreform_bench"
+BENCH_SUFFIX = "_bench"  # the scratch database: the named one's name + this
 VILLAGES = ["烟南村", "镇南村", "河清社区", "英明社区", "沙口村"]
 COOPS_PER_VILLAGE = 20
 HEADER = ["village", "cooperative", "household_no", "head_name", "id_number", "phone"]
@@ -67,18 +72,68 @@ def id_number(n: int) -> str:
     return first17 + id_number_check_char(first17)
 
 
+MEMBER_HEADER = ["village", "cooperative", "household_no", "head_name", "name", "relation"]
+MEMBER_HEADER += ["id_number", "phone", "collective_member", "shareholder", "shares"]
+#: Each household's members: the head, a spouse, a child (relation, as the roster writes it).
+RELATIONS = ["户主", "配偶", "子"]
+
+
+def member_id_number(m: int) -> str:
+    """Unique for m < 1,000,000 (a person belongs to one household): the birth date counts
+    thousands of people, in days from 1950-01-01, the sequence number the rest."""
+    from datetime import date, timedelta
+
+    from cases.validators import id_number_check_char
+
+    born = date(1950, 1, 1) + timedelta(days=m // 1000 * 11)
+    first17 = f"440605{born:%Y%m%d}{m % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+def _place(n: int) -> tuple[str, str]:
+    coop = n % (len(VILLAGES) * COOPS_PER_VILLAGE)
+    return VILLAGES[coop // COOPS_PER_VILLAGE], f"第{coop % COOPS_PER_VILLAGE + 1}经济社"
+
+
+def write_members(path: Path, households: int) -> None:
+    """Deterministic: the members of ``write_roster``'s households, three a household, the
+    head named as the household roster names them."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(MEMBER_HEADER)
+        for n in range(1, households + 1):
+            village, cooperative = _place(n)
+            head = head_name(n)
+            for k, relation in enumerate(RELATIONS):
+                m = n * len(RELATIONS) + k
+                writer.writerow(
+                    [
+                        village,
+                        cooperative,
+                        str(n),
+                        head,
+                        head if k == 0 else head_name(m + 7),
+                        relation,
+                        member_id_number(m),
+                        f"139{m:08d}" if k < 2 else "",
+                        "是",
+                        "是" if k < 2 else "否",
+                        str(1 + k % 2) if k < 2 else "0",
+                    ]
+                )
+
+
 def write_roster(path: Path, rows: int) -> None:
     """Deterministic: household n is in cooperative n % 100, numbered n."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)
         for n in range(1, rows + 1):
-            coop = n % (len(VILLAGES) * COOPS_PER_VILLAGE)
-            village = VILLAGES[coop // COOPS_PER_VILLAGE]
+            village, cooperative = _place(n)
             writer.writerow(
                 [
                     village,
-                    f"第{coop % COOPS_PER_VILLAGE + 1}经济社",
+                    cooperative,
                     str(n),
                     head_name(n),
                     id_number(n),
@@ -122,19 +177,27 @@ def child_setup() -> None:
         )
 
 
-def child_ours(path: str) -> None:
+def _child_command(command: str, model_name: str, path: str) -> None:
+    """Time ``manage.py command path``; the rows are the model's, one per row of the file."""
     _django()
     from io import StringIO
 
+    from django.apps import apps
     from django.core.management import call_command
 
     out = StringIO()
     start = time.perf_counter()
-    call_command("import_households", path, stdout=out)
+    call_command(command, path, stdout=out)
     seconds = time.perf_counter() - start
-    from cases.models import Household
+    _result(seconds, apps.get_model("cases", model_name).objects.count())
 
-    _result(seconds, Household.objects.count())  # every row of the file is one household
+
+def child_ours(path: str) -> None:
+    _child_command("import_households", "Household", path)
+
+
+def child_members(path: str) -> None:
+    _child_command("import_members", "Member", path)
 
 
 def child_iie(path: str) -> None:
@@ -341,39 +404,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--iie-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--members", action="store_true", help="time (a), (m) and (n) alone: the two imports"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         kind, *args = options.child
         children = {"setup": child_setup, "ours": child_ours, "iie": child_iie}
         children.update(copy=child_copy, floor=child_floor, parse=child_parse)
-        children["direct"] = child_direct
+        children.update(direct=child_direct, members=child_members)
         children[kind](*args)
         return
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL=postgres://… : the benchmark runs on PostgreSQL.")
-    bench_url = urlunsplit(urlsplit(base)._replace(path=f"/{BENCH_DB}"))
+    # Named after the database given, so that benchmarks against two databases do not meet.
+    bench_db = urlsplit(base).path.lstrip("/") + BENCH_SUFFIX
+    bench_url = urlunsplit(urlsplit(base)._replace(path=f"/{bench_db}"))
     env = {**os.environ, "DATABASE_URL": bench_url}
-    _admin_sql(base, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    _admin_sql(base, f"CREATE DATABASE {BENCH_DB}")
+    _admin_sql(base, f"DROP DATABASE IF EXISTS {bench_db}")
+    _admin_sql(base, f"CREATE DATABASE {bench_db}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             roster, subset = Path(tmp) / "roster.csv", Path(tmp) / "roster-subset.csv"
+            members = Path(tmp) / "members.csv"
             write_roster(roster, options.rows)
             write_roster(subset, min(options.iie_rows, options.rows))
+            write_members(members, options.rows)
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True
             )
             _run(env, "setup")
             results = {}
+            if options.members:
+                results["ours"] = _run(env, "ours", str(roster))
+                results["members"] = _run(env, "members", str(members))
+                results["members_again"] = _run(env, "members", str(members))
+                return _print(results, options)
             results["iie"] = _run(env, "iie", str(subset))
             _truncate(bench_url)
             results["ours_subset"] = _run(env, "ours", str(subset))
             _truncate(bench_url)
             results["ours"] = _run(env, "ours", str(roster))
             results["reimport"] = _run(env, "ours", str(roster))
+            results["members"] = _run(env, "members", str(members))
+            results["members_again"] = _run(env, "members", str(members))
             results["copy"] = _run(env, "copy", str(roster))
             _truncate(bench_url)
             results["floor"] = _run(env, "floor", str(roster))
@@ -381,7 +458,7 @@ def main() -> None:
             results["direct"] = _run(env, "direct", str(roster))
             results["parse"] = _run(env, "parse", str(roster))
     finally:
-        _admin_sql(base, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        _admin_sql(base, f"DROP DATABASE IF EXISTS {bench_db}")
     _print(results, options)
 
 
@@ -398,16 +475,25 @@ def _print(results: dict, options) -> None:
         "floor": "(e) SQL alone into the real tables, with history",
         "direct": "(f) COPY straight into the real tables, with history",
         "parse": "(p) parse_roster alone, no database",
+        "members": f"(m) import_members, {options.rows * len(RELATIONS):,} new members",
+        "members_again": "(n) import_members again, all unchanged",
     }
     print(f"{'measurement':<58} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
-    for key in ("ours", "reimport", "ours_subset", "iie", "copy", "floor", "direct", "parse"):
+    keys = ("ours", "reimport", "ours_subset", "iie", "copy", "floor", "direct", "parse")
+    for key in (*keys, "members", "members_again"):
+        if key not in results:
+            continue
         r = results[key]
         print(
             f"{labels[key]:<58} {r['rows']:>8,} {r['seconds']:>8.2f} {rate(r):>9,.0f}"
             f" {r['peak_mb']:>8.0f}"
         )
-    ours, copy, iie, again = (results[k] for k in ("ours", "copy", "iie", "reimport"))
+    ours, members = results["ours"], results["members"]
     print()
+    print(f"members / households, rows/s: {rate(members) / rate(ours):5.2f}    (target >= 0.5)")
+    if options.members:
+        return
+    copy, iie, again = (results[k] for k in ("copy", "iie", "reimport"))
     print(f"ours / django-import-export: {rate(ours) / rate(iie):6.1f}x   (target >= 10x)")
     print(f"ours / COPY:                 {rate(ours) / rate(copy):6.2f}    (target >= 0.25)")
     print(f"re-import / first import:    {rate(again) / rate(ours):6.2f}    (target >= 1)")

@@ -1,22 +1,20 @@
 """Writing the households of a roster import, and their history, in one of two ways.
 
 ``bulk_write`` works on every database, with simple-history's bulk helpers. ``copy_write`` is
-PostgreSQL's: COPY into a temporary table, then one INSERT and one UPDATE that each write the
-history rows of what they wrote in the same statement. ``cases.importing`` classifies the rows
+PostgreSQL's (``cases.copy_writes``, which the member import uses too): COPY into a temporary
+table, then one INSERT and one UPDATE that each write the history rows of what they wrote in
+the same statement. ``cases.importing`` classifies the rows
 and calls one of them per batch, inside its transaction; both write the same rows and the same
 history (tests/test_import.py compares them on PostgreSQL).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from django.db import connection
-
+from . import copy_writes
 from .audit import bulk_history
-from .history_sql import history_enabled, history_insert, tracked_columns
+from .copy_writes import Conflict
 from .models import Household
 from .roster import RosterRow
 
@@ -30,10 +28,6 @@ OPTIONAL_FIELDS = {
     "address": "address",
     "notes": "notes",
 }
-
-
-class Conflict(Exception):
-    """The database no longer holds what the import read a moment ago."""
 
 
 @dataclass(frozen=True)
@@ -87,24 +81,10 @@ def bulk_write(write: HouseholdWrite, created: list[Created], updated: list[Upda
 
 # --- PostgreSQL: COPY and set-based SQL ----------------------------------------------------
 
-#: On PostgreSQL, write with COPY (``copy_write``); False falls back to the generic path.
-USE_COPY = True
-#: Rows per batch on the COPY path: each batch costs a few statements, whatever its size.
-COPY_BATCH_SIZE = 20_000
-_TEMP = "households_import_rows"
-
-
-def history_model():
-    return Household.history.model
-
 
 def copy_write(write: HouseholdWrite, created: list[Created], updated: list[Updated]) -> None:
-    """PostgreSQL: the batch's new and changed households go into a temporary table with one
-    COPY; then one statement inserts the new ones and their history rows, and one updates the
-    changed ones and writes theirs, each history row taken from the row as written
-    (``RETURNING``), so it holds exactly what simple-history's helpers would write. Ids come
-    from the table's identity. Five statements a batch, inside the import's transaction.
-    """
+    """PostgreSQL: the batch's new and changed households, and their history rows, with COPY
+    and set-based SQL (``cases.copy_writes``): five statements a batch."""
     # The household's fields in the roster's order, then those the roster has no column for.
     # A blank cell is "" or None, which is each field's default (tests/test_import.py).
     source = {"number": "household_no", "head_name": "head_name"}
@@ -115,66 +95,17 @@ def copy_write(write: HouseholdWrite, created: list[Created], updated: list[Upda
         for f in Household._meta.concrete_fields
         if f not in data_fields and not f.primary_key and f.editable
     ]  # not created_at, updated_at: auto_now fields are not editable
-    columns = [f.column for f in data_fields]
-    text_columns = [f.column for f in data_fields if not f.null and f.empty_strings_allowed]
     cells = attrgetter(*source.values())
     defaults = tuple(f.get_default() for f in data_fields[1 + len(source) :])
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
-    out.writerows(("+", None, c, *cells(row), *defaults) for c, row in created)
-    position = {f.attname: i for i, f in enumerate(data_fields)}
-    for pk, after, _changed in updated:
-        values = [None] * len(data_fields)
-        for name, value in zip(write.fields, after, strict=True):
-            values[position[name]] = value
-        out.writerow(["~", pk, *values])
-    buffer.seek(0)
-
-    table = connection.ops.quote_name(Household._meta.db_table)
-    column_types = ", ".join(f"{f.column} {f.db_type(connection)}" for f in data_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} (kind char(1), id bigint, {column_types})")
-        cursor.copy_expert(
-            f"COPY {_TEMP} (kind, id, {', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
-            f"FORCE_NOT_NULL ({', '.join(text_columns)}))",
-            buffer,
-        )
-        if created:
-            insert = (
-                f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at) "
-                f"SELECT {', '.join(columns)}, %s, %s FROM {_TEMP} WHERE kind = '+'"
-            )
-            _with_history(cursor, insert, [write.now, write.now], "+", write, len(created))
-        if updated:
-            changing = [Household._meta.get_field(f).column for f in write.fields]
-            update = (
-                f"UPDATE {table} h SET {', '.join(f'{c} = t.{c}' for c in changing)}, "
-                f"updated_at = %s FROM {_TEMP} t WHERE t.kind = '~' AND h.id = t.id"
-            )
-            _with_history(cursor, update, [write.now], "~", write, len(updated), alias="h.")
-        cursor.execute(f"DROP TABLE {_TEMP}")
-
-
-def _with_history(
-    cursor,
-    statement: str,
-    params: list,
-    kind: str,
-    write: HouseholdWrite,
-    rows: int,
-    alias: str = "",
-) -> None:
-    """Run an INSERT or UPDATE of households (``alias``: its table's, in an UPDATE … FROM)
-    and, in the same statement, write a history row of type ``kind`` for each household it
-    wrote; ``Conflict`` unless it wrote ``rows``."""
-    if history_enabled():
-        tracked = ", ".join(alias + c for c in tracked_columns(Household))
-        cursor.execute(
-            f"WITH written AS ({statement} RETURNING {tracked}) "
-            + history_insert(Household, "written"),
-            [*params, write.now, write.reason, kind, getattr(write.user, "pk", None)],
-        )
-    else:
-        cursor.execute(statement, params)
-    if cursor.rowcount != rows:
-        raise Conflict(f"{rows} households to write, {cursor.rowcount} written")
+    copy_writes.copy_write(
+        Household,
+        data_fields,
+        created=((c, *cells(row), *defaults) for c, row in created),
+        updated=((pk, after) for pk, after, _changed in updated),
+        changing=[Household._meta.get_field(name) for name in write.fields],
+        now=write.now,
+        reason=write.reason,
+        user=write.user,
+        stamped_on_insert=("created_at", "updated_at"),
+        stamped_on_update=("updated_at",),
+    )

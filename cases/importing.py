@@ -59,7 +59,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from . import household_writes as writes, roster
+from . import copy_writes, household_writes as writes, roster
 from .household_writes import OPTIONAL_FIELDS
 from .models import Cooperative, Household, ImportJob
 from .roster import (
@@ -376,8 +376,8 @@ def households_import(
     if report.errors:
         return report
 
-    copy = writes.USE_COPY and connection.vendor == "postgresql"
-    batch_size = batch_size or (writes.COPY_BATCH_SIZE if copy else BATCH_SIZE)
+    copy = copy_writes.in_use()
+    batch_size = batch_size or (copy_writes.COPY_BATCH_SIZE if copy else BATCH_SIZE)
     carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in report.columns]
     write = writes.HouseholdWrite(
         user=user,

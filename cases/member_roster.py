@@ -1,8 +1,9 @@
 """Member rosters (成员名册 / 股东名册): one row a person, the household's columns repeated.
 
 Pure: no ORM. The reading, the header mapping, the cell normalisation and the whole-file
-messages are ``cases.roster``'s (this module is its second kind, ``MEMBERS``); what is new here
-is the person's columns and the checks of one row against the others of the file. What needs
+messages are ``cases.roster``'s (this module is its second kind's parser; ``MEMBERS``, its
+columns and headers, is ``cases.roster.kinds``'s, beside the first kind's); what is new here
+is the person's cells and the checks of one row against the others of the file. What needs
 the database (the household exists, the person is in no other household, one head per
 household once the file is applied) is ``cases.member_import``'s.
 
@@ -23,13 +24,10 @@ from .roster import (
     _BLANK_NOTHING_ABOVE,
     _HIDDEN_ROW,
     _WHOLE_ROW,
-    HOUSEHOLDS,
     MAX_FILE_BYTES,
     MAX_UNCOMPRESSED_BYTES,
-    PHONE_VARIANTS,
-    PLACE_VARIANTS,
+    MEMBERS,
     ParseResult,
-    RosterKind,
     RowError,
     _amount_full,
     _cells_getter,
@@ -50,57 +48,6 @@ from .roster import (
 )
 
 __all__ = ["MEMBERS", "RELATION_WORDS", "MemberRow", "parse_members"]
-
-MEMBERS = RosterKind(
-    title=_("member roster"),
-    rows_noun=_("member rows"),
-    columns=(
-        *PLACE_VARIANTS,  # village, cooperative, household_no
-        "head_name",
-        "name",
-        "relation",
-        "id_number",
-        "birth_date",
-        "phone",
-        "collective_member",
-        "shareholder",
-        "shares",
-        "villager_representative",
-        "member_representative",
-    ),
-    required=(*PLACE_VARIANTS, "name"),
-    chinese={
-        # The household's columns, and the person's ID number and phone, as in a household roster.
-        **{c: HOUSEHOLDS.chinese[c] for c in (*PLACE_VARIANTS, "head_name", "id_number", "phone")},
-        "name": "姓名",
-        "relation": "与户主关系",
-        "birth_date": "出生日期",
-        "collective_member": "集体成员",
-        "shareholder": "股东",
-        "shares": "股份",
-        "villager_representative": "村民代表",
-        "member_representative": "成员代表",
-    },
-    variants={
-        **PLACE_VARIANTS,
-        # 户主 is the household's column here: the person's name is 姓名.
-        "head_name": "户主姓名 户主名 户代表 户代表姓名 head head_of_household household_head",
-        "name": "成员姓名 股东姓名 名字 member_name member full_name",
-        "relation": "与户主关系 与户主的关系 户主关系 关系 家庭关系 relationship relation_to_head",
-        # Not 户主身份证号: in a member roster that is the head's, not the person's.
-        "id_number": "身份证 身份证号码 公民身份号码 证件号码 成员身份证号 id_card id_card_number",
-        "birth_date": "出生年月日 出生年月 出生 生日 date_of_birth birthday dob",
-        "phone": PHONE_VARIANTS,
-        "collective_member": "是否集体经济组织成员 集体经济组织成员 是否集体成员 是否成员 "
-        "collective is_collective_member",
-        "shareholder": "是否股东 is_shareholder",
-        "shares": "配股数 股数 持股数 股份数 股权数 share_count",
-        "villager_representative": "是否村民代表 villagers_representative",
-        "member_representative": "是否成员代表 股东代表 是否股东代表 members_representative",
-    },
-    # Read from the ID number or the birth date, or kept nowhere.
-    not_imported="性别 sex gender 年龄 age",
-)
 
 #: Relation to the head, as rosters write it → ``Member.Relation``. The groups are those of
 #: the household relation codes of GB/T 4761 (家庭关系代码): 女婿 and 儿媳 are in the children's

@@ -16,13 +16,21 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from cases import household_writes, importing, roster
+from cases import copy_writes, household_writes, importing, roster
 from cases.importing import RosterError, households_import
 from cases.models import Household, ImportJob
 from cases.roster import RosterRow
 
 from .factories import CooperativeFactory, HouseholdFactory, UserFactory, make_id_number
-from .support import ON_POSTGRESQL, csv_file, ole2_file, xlsx_file, xlsx_workbook
+from .support import (
+    MEMBER_HEADER,
+    ON_POSTGRESQL,
+    csv_file,
+    member_row,
+    ole2_file,
+    xlsx_file,
+    xlsx_workbook,
+)
 
 
 @pytest.fixture
@@ -61,6 +69,16 @@ def xlsx_bytes(rows, header=HEADER):
     return xlsx_file([header, *rows])
 
 
+def ods_file():
+    """An OpenDocument spreadsheet: a zip whose first member, stored, is its ``mimetype``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
 def zip_bomb():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -91,7 +109,7 @@ WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]
 @pytest.fixture(params=WRITE_PATHS)
 def write_path(request, monkeypatch):
     """Run the test once per write path; returns the name of the function that writes a batch."""
-    monkeypatch.setattr(household_writes, "USE_COPY", request.param == "copy")
+    monkeypatch.setattr(copy_writes, "USE_COPY", request.param == "copy")
     return {"bulk": "bulk_write", "copy": "copy_write"}[request.param]
 
 
@@ -200,6 +218,17 @@ WHOLE_FILE_ERRORS = {
         ole2_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00"}),
         "花名册.xls",
         r"This is an Excel 97–2003 workbook \(\.xls\), a format the import cannot read",
+    ),
+    # LibreOffice's and WPS's own format, named as it is saved.
+    "OpenDocument spreadsheet": (
+        ods_file(),
+        "花名册.ods",
+        r"This file is an OpenDocument spreadsheet \(\.ods, as LibreOffice and WPS save\)",
+    ),
+    "Word document named .xls": (
+        ole2_file({"WordDocument": b"\xec\xa5\xc1\x00", "1Table": b"\x00"}),
+        "花名册.xls",
+        r"This file is a Word document, not a spreadsheet; copy the roster",
     ),
     "roster on a hidden worksheet": (
         xlsx_workbook(("说明", [["填表说明"]]), ("花名册", [HEADER, row()], {"state": "hidden"})),
@@ -526,7 +555,7 @@ if ON_POSTGRESQL:  # the COPY path exists on PostgreSQL only
     def imported_history(path, monkeypatch, user):
         """The history rows two imports write on ``path``: a first one, then one that
         changes, keeps and adds households; ids and times compared to the households'."""
-        monkeypatch.setattr(household_writes, "USE_COPY", path == "copy")
+        monkeypatch.setattr(copy_writes, "USE_COPY", path == "copy")
         first = [row("1"), row("2", head="李四", id=ID_2, mu="", notes="外出务工"), row("3")]
         then = [row("1"), row("2", head="李四改", phone="", members="5"), row("4", mu="0")]
         households_import(data=csv_bytes(first), filename="第一.csv", user=user)
@@ -973,9 +1002,60 @@ def test_the_preview_names_the_worksheet_read(coops, superuser, admin_client_for
     assert 'value="Import"' in page
 
 
+def both_rosters():
+    """A township's one workbook: the household roster, then the member roster of the same
+    households (户主 and 姓名, one row a person)."""
+    members = [
+        member_row("张三", "1", head="张三", relation="户主", id=ID_1),
+        member_row("王芳", "1", head="张三", relation="配偶"),
+        member_row("李四", "2", head="李四", relation="户主"),
+    ]
+    return xlsx_workbook(
+        ("花名册", [HEADER, row("1"), row("2", head="李四")]),
+        ("成员名册", [MEMBER_HEADER, *members]),
+    )
+
+
+BOTH_SHEETS = (
+    'The roster is read from the worksheet "花名册"; the other worksheets are not imported: '
+    '"成员名册" (a member roster).'
+)
+
+
+def test_from_a_workbook_of_both_rosters_the_command_imports_the_households(coops, tmp_path):
+    out, _err = run_command(tmp_path, both_rosters(), "roster.xlsx")
+
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert BOTH_SHEETS in out
+    assert sorted(Household.objects.values_list("number", "head_name")) == [
+        ("1", "张三"),
+        ("2", "李四"),
+    ]
+
+
+def test_the_preview_of_a_workbook_of_both_rosters_names_the_household_worksheet(
+    coops, superuser, admin_client_for, private_media
+):
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, both_rosters(), "roster.xlsx").url).content.decode()
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in page
+    assert BOTH_SHEETS.replace('"', "&quot;") in page
+    assert 'value="Import"' in page
+
+
 @pytest.mark.parametrize(
     "data, message",
-    [WHOLE_FILE_ERRORS[k][::2] for k in ("web page named .xls", "Excel 97–2003 .xls")],
+    [
+        WHOLE_FILE_ERRORS[k][::2]
+        for k in (
+            "web page named .xls",
+            "Excel 97–2003 .xls",
+            "OpenDocument spreadsheet",
+            "Word document named .xls",
+        )
+    ],
 )
 def test_the_admin_says_what_a_file_that_is_not_xlsx_is(
     coops, superuser, admin_client_for, private_media, data, message

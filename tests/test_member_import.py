@@ -17,13 +17,21 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
-from cases import member_import
+from cases import copy_writes, member_import
 from cases.importing import RosterError
 from cases.member_import import members_import
 from cases.models import Household, ImportJob, Member
 
 from .factories import HouseholdFactory, MemberFactory, UserFactory, make_id_number
-from .support import MEMBER_HEADER as HEADER, ON_POSTGRESQL, csv_file, member_row, xlsx_file
+from .support import (
+    MEMBER_HEADER as HEADER,
+    ON_POSTGRESQL,
+    csv_file,
+    member_row,
+    postgres_only,
+    xlsx_file,
+    xlsx_workbook,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-members.csv"
 ENGLISH_HEADER = ["village", "cooperative", "household_no", "head_name", "name", "sex"]
@@ -101,10 +109,14 @@ def snapshot():
 
 
 def run_command(tmp_path, data, filename="members.csv", *args):
+    return run_command_named("import_members", tmp_path, data, filename, *args)
+
+
+def run_command_named(command, tmp_path, data, filename="roster.xlsx", *args):
     path = tmp_path / filename
     path.write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_members", str(path), *args, stdout=out, stderr=err)
+    call_command(command, str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -304,9 +316,25 @@ def test_a_file_that_is_not_a_member_roster_is_one_sentence(households, tmp_path
         members_import(data=b"foo,bar\r\n1,2\r\n", filename="m.csv")
 
 
+#: The write paths this database has: simple-history's bulk helpers everywhere, COPY and
+#: set-based SQL on PostgreSQL (where it is the default), as for households.
+WRITE_PATHS = ["bulk", "copy"] if ON_POSTGRESQL else ["bulk"]
+
+
+@pytest.fixture(params=WRITE_PATHS)
+def write_path(request, monkeypatch):
+    """Run the test once per write path; returns the module and the name of the function
+    that writes a batch on it."""
+    monkeypatch.setattr(copy_writes, "USE_COPY", request.param == "copy")
+    return (
+        (copy_writes, "copy_write") if request.param == "copy" else (member_import, "bulk_history")
+    )
+
+
 # --- What goes in ----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("write_path")
 def test_created_updated_unchanged_with_history_and_a_second_run_changes_nothing(households, staff):
     rows = [
         person(id=ID_CHEN, relation="户主", phone="13812345678"),  # as recorded
@@ -445,9 +473,12 @@ def test_a_dry_run_counts_and_writes_nothing(households, tmp_path):
 # --- All or nothing, and in bulk ---------------------------------------------------------------
 
 
-def test_an_import_interrupted_half_way_leaves_the_database_as_before(households, monkeypatch):
+def test_an_import_interrupted_half_way_leaves_the_database_as_before(
+    households, write_path, monkeypatch
+):
     before = snapshot()
-    real = member_import.bulk_history
+    module, name = write_path
+    real = getattr(module, name)
     calls = []
 
     def fail_on_the_second_batch(*args, **kwargs):
@@ -456,7 +487,7 @@ def test_an_import_interrupted_half_way_leaves_the_database_as_before(households
             raise RuntimeError("the disk is full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(member_import, "bulk_history", fail_on_the_second_batch)
+    monkeypatch.setattr(module, name, fail_on_the_second_batch)
     rows = [person(f"陈{n}号", relation="孙子") for n in range(30)]
 
     with pytest.raises(RuntimeError, match="the disk is full"):
@@ -466,6 +497,7 @@ def test_an_import_interrupted_half_way_leaves_the_database_as_before(households
     assert snapshot() == before
 
 
+@pytest.mark.usefixtures("write_path")
 def test_progress_is_reported_after_each_batch(households):
     seen = []
     rows = [person(f"陈{n}号") for n in range(25)] + [person("李二", phone="13900001111")]
@@ -474,7 +506,7 @@ def test_progress_is_reported_after_each_batch(households):
         data=csv_bytes(rows), filename="m.csv", batch_size=10, progress=lambda *a: seen.append(a)
     )
 
-    assert seen == [(0, 26), (10, 26), (20, 26), (25, 26), (26, 26)]
+    assert seen == [(0, 26), (10, 26), (20, 26), (26, 26)]
 
 
 def nth_id_number(k: int) -> str:
@@ -534,16 +566,86 @@ def test_two_thousand_members_import_in_a_bounded_number_of_queries(
 if ON_POSTGRESQL:
 
     def test_on_postgresql_two_thousand_members_take_a_handful_of_statements(
-        yannan_coop, django_assert_max_num_queries
+        yannan_coop, django_assert_max_num_queries, monkeypatch
     ):
         """The cooperatives, a savepoint and its release, the households, their members, the
-        ID numbers elsewhere; to write, per batch of 2,000: the members and their history,
-        created, then updated."""
+        ID numbers elsewhere; to write, per batch of 20,000 members (as for households, and
+        whatever the batch of the other databases' path): create a temporary table, COPY,
+        insert the new members with their history, update the changed ones with theirs, drop
+        the table."""
+        monkeypatch.setattr(member_import, "BATCH_SIZE", 100)
         data = csv_bytes(two_thousand_members(yannan_coop))
 
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(11):
             report = members_import(data=data, filename="m.csv")
         assert (report.created, report.updated) == (1000, 1000)
+
+    def imported_members(path, monkeypatch, user, households):
+        """The members and the history rows two imports write on ``path``, from three
+        recorded members: a first one that creates, fills in and keeps members, then one that
+        changes, keeps and adds members; ids and times left out."""
+        monkeypatch.setattr(copy_writes, "USE_COPY", path == "copy")
+        Member.objects.all().delete()
+        Member.history.all().delete()
+        chen, wang = households
+        Member.objects.create(
+            household=chen,
+            name="陈一",
+            relation="head",
+            id_number=ID_CHEN,
+            birth_date=date(1960, 3, 4),
+            phone="13812345678",
+            is_shareholder=True,
+            shares=1,
+        )
+        Member.objects.create(household=chen, name="李二", relation="spouse")
+        Member.objects.create(household=wang, name="王五", relation="head", id_number=ID_WANG)
+        first = [
+            person(id=ID_CHEN, relation="户主", phone="13812345678"),
+            person("李二", relation="妻", id=ID_LI, collective="是"),
+            person("陈小", relation="长子", id=ID_SON, shares="1.5", member_rep="√"),
+            person("周九", relation="女", collective="否", phone="13900001111"),
+            person("王五", "002", head="王五", villager_rep="是"),
+        ]
+        then = [
+            person("陈小", relation="长子", id=ID_SON, shares="2", phone="13700001111"),
+            person("周九", relation="孙女", shareholder="是"),
+            person("吴十", "002", head="王五", relation="父", birth="1940-02-03"),
+        ]
+        members_import(data=csv_bytes(first), filename="第一.csv", user=user)
+        members_import(data=csv_bytes(then), filename="第二.csv", user=user)
+        members = Member.objects.in_bulk()
+        history = list(Member.history.filter(history_user=user).order_by("history_date", "name"))
+        for record in history:
+            assert record.household_id == members[record.id].household_id
+        assert len({record.history_date for record in history}) == 2  # one time per import
+        skip = {"id", "history_id", "history_date"}
+        fields = [f.attname for f in Member.history.model._meta.concrete_fields]
+        written = sorted(
+            tuple(getattr(m, f.attname) for f in Member._meta.concrete_fields if f.attname != "id")
+            for m in members.values()
+        )
+        return written, [{f: getattr(r, f) for f in fields if f not in skip} for r in history]
+
+    @postgres_only
+    def test_copy_writes_the_members_and_history_simple_history_writes(
+        households, superuser, monkeypatch
+    ):
+        by_simple_history = imported_members("bulk", monkeypatch, superuser, households)
+        by_copy = imported_members("copy", monkeypatch, superuser, households)
+
+        assert by_copy == by_simple_history
+        assert [(r["name"], r["history_type"]) for r in by_copy[1]] == [
+            ("周九", "+"),
+            ("李二", "~"),
+            ("王五", "~"),
+            ("陈小", "+"),
+            ("吴十", "+"),
+            ("周九", "~"),
+            ("陈小", "~"),
+        ]
+        assert {r["history_user_id"] for r in by_copy[1]} == {superuser.pk}
+        assert by_copy[1][-1]["history_change_reason"] == "Roster import: 第二.csv"
 
 
 # --- The admin's import page -------------------------------------------------------------------
@@ -593,6 +695,53 @@ def test_upload_preview_confirm_done(households, superuser, client, private_medi
     assert reverse("admin:cases_member_changelist") in done
     assert Member.objects.get(name="陈小").history.get().history_user == superuser
     assert not list((private_media / "imports").iterdir())
+
+
+def both_rosters():
+    """A township's one workbook: the member roster after the household roster."""
+    households = [
+        ["村", "经济社", "户号", "户主", "人口"],
+        ["烟南村", "东头经济社", "003", "周七", "2"],
+    ]
+    members = [
+        person("周七", "003", head="周七", relation="户主"),
+        person("吴八", "003", head="周七"),
+    ]
+    return xlsx_workbook(("花名册", households), ("成员名册", [HEADER, *members]))
+
+
+BOTH_SHEETS = (
+    'The roster is read from the worksheet "成员名册"; the other worksheets are not imported: '
+    '"花名册" (a household roster).'
+)
+
+
+def test_one_workbook_of_both_rosters_imports_its_households_then_its_members(
+    yannan_coop, tmp_path
+):
+    households_out, _err = run_command_named("import_households", tmp_path, both_rosters())
+    out, _err = run_command(tmp_path, both_rosters(), "roster.xlsx")
+
+    assert "Imported roster.xlsx: 1 created" in households_out
+    assert "Imported roster.xlsx: 2 created, 0 updated, 0 unchanged." in out
+    assert BOTH_SHEETS in out
+    assert sorted(Member.objects.values_list("household__number", "name", "relation")) == [
+        ("003", "吴八", "other"),
+        ("003", "周七", "head"),
+    ]
+
+
+def test_the_preview_of_a_workbook_of_both_rosters_names_the_member_worksheet(
+    households, superuser, client, private_media
+):
+    client = logged_in(client, superuser)
+    HouseholdFactory(cooperative=households[0].cooperative, number="003", head_name="周七")
+
+    page = client.get(upload(client, both_rosters(), "roster.xlsx").url).content.decode()
+
+    assert "2 rows checked, no errors: 2 will be created, 0 updated, 0 unchanged." in page
+    assert BOTH_SHEETS.replace('"', "&quot;") in page
+    assert 'value="Import"' in page
 
 
 def test_the_preview_lists_every_error_and_offers_no_import(

@@ -533,11 +533,10 @@ def test_rows_of_zero_height_are_hidden_rows_as_for_households():
         assert [r.name for r in parsed.rows] == ["张三", "王五"]
 
 
-def test_in_a_workbook_with_both_rosters_the_member_roster_is_read_for_members():
-    """A household roster (no 姓名) is no member roster; but a member roster has every column
-    a household roster requires (户主 the head, 姓名 one more name), so importing households
-    from such a workbook is refused as ambiguous rather than reading the members as
-    households."""
+def test_in_a_workbook_with_both_rosters_each_import_reads_its_own():
+    """A household roster (no 姓名) is no member roster; a member roster has every column a
+    household roster requires (户主 the head, 姓名 one more name), but more of a member
+    roster's: each import reads its own worksheet (tests/test_roster.py has the cases)."""
     households = [
         ["村", "经济社", "户号", "户主", "人口"],
         ["烟南村", "东头经济社", "001", "张三", "2"],
@@ -546,8 +545,9 @@ def test_in_a_workbook_with_both_rosters_the_member_roster_is_read_for_members()
     data = xlsx_workbook(("户", households), ("成员", members))
 
     result = parse_members(data, "m.xlsx", today=TODAY)
+    household_result = parse_roster(data, "m.xlsx")
 
     assert [r.name for r in result.rows] == ["张三", "李四"]
-    assert (result.sheet, result.sheets_not_read) == ("成员", ['"户"'])
-    with pytest.raises(RosterError, match=r'look like a household roster \("户", "成员"\)'):
-        parse_roster(data, "m.xlsx")
+    assert (result.sheet, result.sheets_not_read) == ("成员", ['"户" (a household roster)'])
+    assert [r.head_name for r in household_result.rows] == ["张三"]
+    assert household_result.sheets_not_read == ['"成员" (a member roster)']

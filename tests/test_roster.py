@@ -19,6 +19,7 @@ if not settings.configured:
     settings.configure(USE_I18N=False)
 
 from cases import roster  # noqa: E402 (needs settings for messages)
+from cases.member_roster import parse_members  # noqa: E402
 from cases.roster import (  # noqa: E402
     ParseResult,
     RosterError,
@@ -34,7 +35,9 @@ from cases.roster import (  # noqa: E402
 from cases.validators import id_number_check_char  # noqa: E402
 
 from .support import (  # noqa: E402
+    MEMBER_HEADER,
     csv_file,
+    member_row,
     ole2_file,
     xlsx_file,
     xlsx_workbook,
@@ -946,6 +949,139 @@ def test_the_hidden_rows_and_lines_are_those_of_the_worksheet_read():
     assert [r.line for r in result.rows] == [2, 4]
 
 
+# --- A workbook of a household roster and a member roster -------------------------------------
+
+#: 村尾经济社's members, as townships keep them beside the household roster (户主 and 姓名).
+MEMBER_SHEET = [
+    MEMBER_HEADER,
+    member_row("张三", "1", place=["烟南村", "村尾经济社"], head="张三", relation="户主"),
+    member_row("王芳", "1", place=["烟南村", "村尾经济社"], head="张三", relation="妻"),
+]
+#: A member roster without 户主: its 姓名 is every column a household roster requires.
+BARE_MEMBER_SHEET = [["村", "经济社", "户号", "姓名", "与户主关系", "出生日期"]]
+BARE_MEMBER_SHEET += [["烟南村", "村尾经济社", "1", "张三", "户主", "1990-01-01"]]
+
+
+@pytest.mark.parametrize("members", [MEMBER_SHEET, BARE_MEMBER_SHEET], ids=["户主", "no 户主"])
+@pytest.mark.parametrize("members_first", [False, True])
+def test_the_household_import_reads_the_household_roster_beside_a_member_roster(
+    members, members_first
+):
+    sheets = [("花名册", ROSTER), ("成员名册", members)]
+    data = xlsx_workbook(*(sheets[::-1] if members_first else sheets))
+
+    result = parse_roster(data, "roster.xlsx")
+
+    assert not result.errors
+    assert result.rows == EXPECTED
+    assert (result.sheet, result.sheets_not_read) == ("花名册", ['"成员名册" (a member roster)'])
+
+
+def test_a_household_roster_that_calls_the_head_name_is_still_a_household_roster():
+    """姓名 is the head's name in many household rosters: with 人口 and 股东数 beside it, the
+    worksheet is a household roster for both imports."""
+    named = [["姓名" if cell == "户主" else cell for cell in row] for row in ROSTER]
+    data = xlsx_workbook(("花名册", named), ("成员名册", MEMBER_SHEET))
+
+    households = parse_roster(data, "roster.xlsx")
+    members = parse_members(data, "roster.xlsx")
+
+    assert (households.sheet, households.rows) == ("花名册", EXPECTED)
+    assert (members.sheet, members.sheets_not_read) == (
+        "成员名册",
+        ['"花名册" (a household roster)'],
+    )
+    assert [row.name for row in members.rows] == ["张三", "王芳"]
+
+
+@pytest.mark.parametrize(
+    "twice, once, parse_twice, parse_once, refused",
+    [
+        (
+            ("东头", "村尾", ROSTER),
+            ("成员名册", MEMBER_SHEET),
+            parse_roster,
+            parse_members,
+            'like a household roster ("东头", "村尾")',
+        ),
+        (
+            ("东头成员", "村尾成员", MEMBER_SHEET),
+            ("花名册", ROSTER),
+            parse_members,
+            parse_roster,
+            'like a member roster ("东头成员", "村尾成员")',
+        ),
+    ],
+    ids=["households", "members"],
+)
+def test_two_rosters_of_a_kind_beside_one_of_the_other_are_refused_naming_the_two(
+    twice, once, parse_twice, parse_once, refused
+):
+    first, second, rows = twice
+    data = xlsx_workbook((first, rows), once, (second, rows))
+
+    with pytest.raises(RosterError) as caught:
+        parse_twice(data, "roster.xlsx")
+
+    assert refused in str(caught.value)
+    assert parse_once(data, "roster.xlsx").sheet == once[0]
+
+
+def test_a_bare_name_roster_is_either_kind_and_beside_a_household_roster_is_refused():
+    """村, 经济社, 户号, 姓名 and nothing else could be households or members: not chosen for
+    the administrator."""
+    bare = [["村", "经济社", "户号", "姓名"], ["烟南村", "村尾经济社", "1", "张三"]]
+    data = xlsx_workbook(("花名册", ROSTER), ("名单", bare))
+
+    with pytest.raises(RosterError, match=r'like a household roster \("花名册", "名单"\)'):
+        parse_roster(data, "roster.xlsx")
+    assert parse_members(data, "roster.xlsx").sheet == "名单"
+
+
+def test_a_workbook_holding_only_a_member_roster_is_no_household_roster_and_says_so():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("成员名册", MEMBER_SHEET))
+
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.xlsx")
+
+    assert str(caught.value) == (
+        'None of the worksheets ("说明", "成员名册") is a household roster: "成员名册" holds a '
+        "member roster. Import it as a member roster, or put the household roster on a worksheet "
+        "of its own."
+    )
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_beside_a_member_roster_a_hidden_household_roster_is_still_never_read(state):
+    data = xlsx_workbook(("花名册", ROSTER, {"state": state}), ("成员名册", MEMBER_SHEET))
+    with_instructions = xlsx_workbook(
+        ("说明", INSTRUCTIONS), ("花名册", ROSTER, {"state": state}), ("成员名册", MEMBER_SHEET)
+    )
+
+    # One visible worksheet is read, as ever: the member roster, whose rows repeat household 1.
+    assert parse_roster(data, "roster.xlsx").sheet == "成员名册"
+    with pytest.raises(RosterError, match=r'household roster is on a hidden worksheet \("花名册"'):
+        parse_roster(with_instructions, "roster.xlsx")
+    assert parse_members(with_instructions, "roster.xlsx").sheets_not_read == [
+        '"说明"',
+        '"花名册" (hidden)',
+    ]
+
+
+def test_a_hidden_member_roster_is_not_taken_for_a_hidden_household_roster():
+    data = xlsx_workbook(("说明", INSTRUCTIONS), ("成员名册", MEMBER_SHEET, {"state": "hidden"}))
+    data_two = xlsx_workbook(
+        ("说明", INSTRUCTIONS), ("空白", []), ("成员名册", MEMBER_SHEET, {"state": "hidden"})
+    )
+
+    for workbook in (data, data_two):
+        with pytest.raises(RosterError) as caught:
+            parse_roster(workbook, "roster.xlsx")
+        assert "hidden worksheet" not in str(caught.value)
+    with pytest.raises(RosterError, match=r'member roster is on a hidden worksheet \("成员名册"'):
+        parse_members(data_two, "roster.xlsx")
+
+
 # --- Files Excel opens that are not XLSX ------------------------------------------------------
 
 HTML_TABLE = (
@@ -966,6 +1102,28 @@ MHTML = (
     'charset="utf-8"\r\n\r\n' + HTML_TABLE
 )
 BIFF_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(12)  # BIFF8 workbook globals
+WORD_FIB = b"\xec\xa5\xc1\x00" + bytes(28)  # a Word 97 document's first bytes
+
+
+def opendocument(mimetype: str) -> bytes:
+    """An OpenDocument file as LibreOffice and WPS save it: a zip whose first member,
+    stored, is ``mimetype``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+    return out.getvalue()
+
+
+def docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document><w:body><w:tbl/></w:body></w:document>")
+    return out.getvalue()
+
+
 NOT_XLSX = {
     "HTML table, GBK": (HTML_TABLE.encode("gbk"), r"web page \(an HTML table\)"),
     "HTML table, UTF-8 with BOM": (b"\xef\xbb\xbf\r\n" + HTML_TABLE.encode(), "web page"),
@@ -980,6 +1138,23 @@ NOT_XLSX = {
         ole2_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00" * 8}),
         "protected by a password",
     ),
+    "OpenDocument spreadsheet": (
+        opendocument("application/vnd.oasis.opendocument.spreadsheet"),
+        r"^This file is an OpenDocument spreadsheet \(\.ods",
+    ),
+    "OpenDocument spreadsheet template": (
+        opendocument("application/vnd.oasis.opendocument.spreadsheet-template"),
+        "OpenDocument spreadsheet",
+    ),
+    "OpenDocument text": (
+        opendocument("application/vnd.oasis.opendocument.text"),
+        r"^This file is an OpenDocument text document \(\.odt\), not a spreadsheet; copy",
+    ),
+    "Word 97-2003 .doc": (
+        ole2_file({"WordDocument": WORD_FIB, "1Table": bytes(8)}),
+        r"^This file is a Word document, not a spreadsheet; copy the roster's table",
+    ),
+    "Word .docx": (docx(), "^This file is a Word document"),
 }
 
 
@@ -994,6 +1169,27 @@ def test_files_excel_opens_that_are_not_xlsx_get_one_sentence_saying_what_they_a
     sentence = str(caught.value)
     assert sentence.endswith("save it as an Excel workbook (.xlsx) or CSV, and import that file.")
     assert "Excel or WPS" in sentence
+
+
+@pytest.mark.parametrize(
+    "streams",
+    [
+        # A workbook with a Word document embedded in it: a workbook.
+        {"Workbook": BIFF_BOF, "WordDocument": WORD_FIB},
+        {"Book": BIFF_BOF, "WordDocument": WORD_FIB},
+        # A cell's text that holds the stream's name is no directory entry.
+        {"Workbook": BIFF_BOF + "见WordDocument".encode("utf-16-le")},
+    ],
+)
+def test_an_excel_workbook_that_mentions_a_word_document_is_still_an_excel_workbook(streams):
+    with pytest.raises(RosterError, match=r"^This is an Excel 97–2003 workbook \(\.xls\)"):
+        parse_roster(ole2_file(streams), "花名册.xls")
+
+
+def test_a_zip_that_is_no_document_is_still_a_damaged_xlsx():
+    for mimetype in ("application/vnd.oasis.opendocument.presentation", "text/plain"):
+        with pytest.raises(RosterError, match="^The XLSX file is damaged"):
+            parse_roster(opendocument(mimetype), "roster.xlsx")
 
 
 def test_a_csv_that_mentions_html_is_still_a_csv():

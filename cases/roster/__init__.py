@@ -9,7 +9,8 @@ it), so an administrator can find the row in Excel. Messages are English msgids 
 
 By topic, in the order each builds on the ones before:
 
-- ``kinds``: the kinds of roster, their columns, and the headers each column goes by;
+- ``kinds``: the kinds of roster (households, members), their columns, and the headers each
+  column goes by;
 - ``messages``: whole-file problems (``RosterError``) and row problems, as the administrator
   reads them;
 - ``headers``: finding the header row among the first rows, and mapping its cells;
@@ -40,6 +41,8 @@ from .csv_text import decode_csv
 from .kinds import (
     COLUMNS,
     HOUSEHOLDS,
+    KINDS,
+    MEMBERS,
     PHONE_VARIANTS,
     PLACE_VARIANTS,
     REQUIRED_COLUMNS,
@@ -76,9 +79,11 @@ from .xlsx import MAX_COMPRESSION_RATIO
 __all__ = [
     "COLUMNS",
     "HOUSEHOLDS",
+    "KINDS",
     "MAX_COMPRESSION_RATIO",
     "MAX_FILE_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
+    "MEMBERS",
     "PHONE_VARIANTS",
     "PLACE_VARIANTS",
     "REQUIRED_COLUMNS",

@@ -1,8 +1,9 @@
 """The kinds of roster and their columns: ``RosterKind``, the household roster (``HOUSEHOLDS``,
-``COLUMNS``), and the header words each column goes by, compared after ``_header_key``.
+``COLUMNS``), the member roster (``MEMBERS``, whose parser is ``cases.member_roster``'s), and
+the header words each column goes by, compared after ``_header_key``.
 
-``cases.member_roster.MEMBERS`` is the second kind, built from ``PLACE_VARIANTS`` and
-``PHONE_VARIANTS``.
+Both kinds are here, ``KINDS``, because a workbook may hold one of each: choosing its worksheet
+for one kind means knowing the other (``xlsx._xlsx_sheet``).
 """
 
 import re
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.validators import normalize_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each kind is one object, hashed by identity
 class RosterKind:
     """One kind of roster: its columns (canonical names, in the order parsers read them),
     those it requires, and the headers each goes by: the documented Chinese one (used in
@@ -129,6 +130,60 @@ HOUSEHOLDS = RosterKind(
         "notes": "说明 note remark remarks comment comments",
     },
 )
+MEMBERS = RosterKind(
+    title=_("member roster"),
+    rows_noun=_("member rows"),
+    columns=(
+        *PLACE_VARIANTS,  # village, cooperative, household_no
+        "head_name",
+        "name",
+        "relation",
+        "id_number",
+        "birth_date",
+        "phone",
+        "collective_member",
+        "shareholder",
+        "shares",
+        "villager_representative",
+        "member_representative",
+    ),
+    required=(*PLACE_VARIANTS, "name"),
+    chinese={
+        # The household's columns, and the person's ID number and phone, as in a household roster.
+        **{c: HOUSEHOLDS.chinese[c] for c in (*PLACE_VARIANTS, "head_name", "id_number", "phone")},
+        "name": "姓名",
+        "relation": "与户主关系",
+        "birth_date": "出生日期",
+        "collective_member": "集体成员",
+        "shareholder": "股东",
+        "shares": "股份",
+        "villager_representative": "村民代表",
+        "member_representative": "成员代表",
+    },
+    variants={
+        **PLACE_VARIANTS,
+        # 户主 is the household's column here: the person's name is 姓名.
+        "head_name": "户主姓名 户主名 户代表 户代表姓名 head head_of_household household_head",
+        "name": "成员姓名 股东姓名 名字 member_name member full_name",
+        "relation": "与户主关系 与户主的关系 户主关系 关系 家庭关系 relationship relation_to_head",
+        # Not 户主身份证号: in a member roster that is the head's, not the person's.
+        "id_number": "身份证 身份证号码 公民身份号码 证件号码 成员身份证号 id_card id_card_number",
+        "birth_date": "出生年月日 出生年月 出生 生日 date_of_birth birthday dob",
+        "phone": PHONE_VARIANTS,
+        "collective_member": "是否集体经济组织成员 集体经济组织成员 是否集体成员 是否成员 "
+        "collective is_collective_member",
+        "shareholder": "是否股东 is_shareholder",
+        "shares": "配股数 股数 持股数 股份数 股权数 share_count",
+        "villager_representative": "是否村民代表 villagers_representative",
+        "member_representative": "是否成员代表 股东代表 是否股东代表 members_representative",
+    },
+    # Read from the ID number or the birth date, or kept nowhere.
+    not_imported="性别 sex gender 年龄 age",
+)
+
+#: Every kind of roster: a workbook may hold one of each (``xlsx._xlsx_sheet``).
+KINDS = (HOUSEHOLDS, MEMBERS)
+
 COLUMNS = HOUSEHOLDS.columns
 REQUIRED_COLUMNS = HOUSEHOLDS.required
 CHINESE_HEADERS = HOUSEHOLDS.chinese

@@ -41,6 +41,19 @@ _XML_2003 = _(
     "This file is an Excel 2003 XML spreadsheet, not an Excel workbook (.xlsx); open it in "
     "Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
 )
+_ODS = _(
+    "This file is an OpenDocument spreadsheet (.ods, as LibreOffice and WPS save), a format the "
+    "import cannot read; open it in Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, "
+    "and import that file."
+)
+_ODT = _(
+    "This file is an OpenDocument text document (.odt), not a spreadsheet; copy the roster's "
+    "table into Excel or WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
+_WORD = _(
+    "This file is a Word document, not a spreadsheet; copy the roster's table into Excel or "
+    "WPS, save it as an Excel workbook (.xlsx) or CSV, and import that file."
+)
 _TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 _BOMB_SIZE = _(
     "The XLSX file would expand to %(size)s when opened, more than the limit of %(limit)s; "
@@ -73,9 +86,14 @@ _NO_ROSTER_SHEET = _(
     "None of the worksheets (%(sheets)s) is a %(roster)s: none has, in its first rows, a "
     "header with the columns %(columns)s."
 )
+_OTHER_ROSTER_SHEET = _(
+    "None of the worksheets (%(sheets)s) is a %(roster)s: %(sheet)s holds a %(other)s. Import "
+    "it as a %(other)s, or put the %(roster)s on a worksheet of its own."
+)
 _ON_SHEET = _("Worksheet %(sheet)s: %(problem)s")
 _SHEET_NAME = _('"%(sheet)s"')
 _HIDDEN_SHEET_NAME = _('"%(sheet)s" (hidden)')
+_OTHER_KIND_SHEET_NAME = _('"%(sheet)s" (a %(roster)s)')
 _HIDDEN_COLUMN = _(
     "This column is hidden in Excel, so it would be imported unseen: unhide it to import it, "
     "or delete it."

@@ -19,6 +19,7 @@ from .messages import (
     _HTML,
     _OLD_EXCEL,
     _TOO_LARGE,
+    _WORD,
     _XML_2003,
     RosterError,
     _size_text,
@@ -89,8 +90,6 @@ def _open_table(
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Stream names in an OLE2 directory are UTF-16LE.
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _MARKUP_SAMPLE = 4096
 _HTML_TAGS = (b"<html", b"<table", b"<!doctype html")
 _SPREADSHEET_XML = b"urn:schemas-microsoft-com:office:spreadsheet"
@@ -101,18 +100,26 @@ def _refuse_other_spreadsheets(data: bytes) -> None:
     systems save under an .xls (or .xlsx) name, each with what it is and what to do:
 
     - OLE2 (Office 97–2003 container): a password-protected workbook (Excel encrypts an
-      .xlsx into an OLE2 file with an ``EncryptedPackage`` stream), otherwise an Excel
-      97–2003 .xls (BIFF; WPS's .et alike);
+      .xlsx into an OLE2 file with an ``EncryptedPackage`` stream); a Word 97–2003 document
+      (a ``WordDocument`` stream and no workbook: a .doc renamed .xls, or a roster typed as a
+      Word table); otherwise an Excel 97–2003 .xls (BIFF; WPS's .et alike);
     - an HTML table ("export to Excel" of many web systems; also Excel's web page and
       single-file web page (MHTML) saves), in any encoding, UTF-16 included;
     - an Excel 2003 XML spreadsheet (SpreadsheetML).
 
     Read as CSV they gave "binary data" or "not a roster", which sent the administrator
-    looking at the columns. Judged on the first 4 KB (the directory of an OLE2 file: all of
-    it), before decoding anything.
+    looking at the columns. Judged before decoding anything: an OLE2 file by its directory
+    entries, markup by its first 4 KB. The zips that are not XLSX (OpenDocument, Word) are
+    ``xlsx._refuse_other_documents``'s.
     """
     if data.startswith(_OLE2):
-        raise RosterError(_ENCRYPTED if _ENCRYPTED_PACKAGE in data else _OLD_EXCEL)
+        if _ole2_has_stream(data, "EncryptedPackage"):
+            raise RosterError(_ENCRYPTED)
+        if _ole2_has_stream(data, "WordDocument") and not any(
+            _ole2_has_stream(data, name) for name in ("Workbook", "Book")
+        ):
+            raise RosterError(_WORD)
+        raise RosterError(_OLD_EXCEL)
     head = data[:_MARKUP_SAMPLE]
     if b"\x00" in head:  # UTF-16: its ASCII characters are a byte and a NUL
         head = head.replace(b"\x00", b"")
@@ -124,6 +131,24 @@ def _refuse_other_spreadsheets(data: bytes) -> None:
             raise RosterError(_HTML)
     elif head.startswith(b"mime-version:") and b"text/html" in head:
         raise RosterError(_HTML)
+
+
+def _ole2_has_stream(data: bytes, name: str) -> bool:
+    """Whether the OLE2 file ``data`` has a directory entry of a stream named ``name``.
+
+    Directory entries are 128 bytes, in sectors of 512 or 4,096 bytes after a header of one
+    sector, so each begins at a multiple of 128 in the file: the name in UTF-16LE with its
+    terminating NUL, its length in bytes at +64, the entry's type (2, a stream) at +66
+    ([MS-CFB] 2.6). A cell's text that happens to hold the name is no such entry.
+    """
+    pattern = (name + "\0").encode("utf-16-le")
+    found = data.find(pattern)
+    while found != -1:
+        length, kind = data[found + 64 : found + 66], data[found + 66 : found + 67]
+        if found % 128 == 0 and int.from_bytes(length, "little") == len(pattern) and kind == b"\2":
+            return True
+        found = data.find(pattern, found + 1)
+    return False
 
 
 def _data_lines(table: _Table) -> Iterator[tuple[int, list[str]]]:

@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import islice
 from typing import NamedTuple
 
 import openpyxl
@@ -15,8 +16,16 @@ from openpyxl.worksheet._reader import WorkSheetParser
 
 from cases.wording import join_list
 
-from .headers import _best_header, _find_header, _Header, _is_complete, _looks_like_roster
-from .kinds import RosterKind
+from .headers import (
+    HEADER_SEARCH_ROWS,
+    _best_header,
+    _find_header,
+    _Header,
+    _is_blank,
+    _is_complete,
+    _looks_like_roster,
+)
+from .kinds import KINDS, RosterKind
 from .messages import (
     _BOMB_RATIO,
     _BOMB_SIZE,
@@ -26,10 +35,15 @@ from .messages import (
     _NO_ROSTER_SHEET,
     _NO_SHEET,
     _NO_VISIBLE_SHEET,
+    _ODS,
+    _ODT,
     _ON_HIDDEN_SHEET,
     _ON_SHEET,
+    _OTHER_KIND_SHEET_NAME,
+    _OTHER_ROSTER_SHEET,
     _SEVERAL_SHEETS,
     _SHEET_NAME,
+    _WORD,
     RosterError,
     _size_text,
 )
@@ -68,26 +82,57 @@ def _cell_text(value: object) -> str:
 
 
 def _check_zip(data: bytes, max_uncompressed_bytes: int) -> None:
-    """Refuse a zip bomb before openpyxl decompresses anything.
+    """Refuse a zip bomb before openpyxl decompresses anything, and a zip that is another
+    document (``_refuse_other_documents``).
 
     The sizes are the ones the central directory declares; ``zipfile`` never inflates a member
     beyond its declared size (and fails its CRC check if the data disagrees), so they bound
     what openpyxl can be made to read.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise RosterError(_CORRUPT) from exc
-    total = sum(member.file_size for member in members)
-    if total > max_uncompressed_bytes:
-        raise RosterError(
-            _BOMB_SIZE % {"size": _size_text(total), "limit": _size_text(max_uncompressed_bytes)}
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
-            raise RosterError(_BOMB_RATIO % {"ratio": ratio})
+    with archive:
+        total = sum(member.file_size for member in members)
+        if total > max_uncompressed_bytes:
+            sizes = {"size": _size_text(total), "limit": _size_text(max_uncompressed_bytes)}
+            raise RosterError(_BOMB_SIZE % sizes)
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+                raise RosterError(_BOMB_RATIO % {"ratio": ratio})
+        _refuse_other_documents(archive)
+
+
+#: OpenDocument files are zips whose ``mimetype`` member names their kind (templates too:
+#: ``…spreadsheet-template``).
+_OPENDOCUMENT = (
+    ("application/vnd.oasis.opendocument.spreadsheet", _ODS),
+    ("application/vnd.oasis.opendocument.text", _ODT),
+)
+
+
+def _refuse_other_documents(archive: zipfile.ZipFile) -> None:
+    """``RosterError`` saying what a zip that is not an XLSX is, if it is a document the
+    administrator may have saved or renamed as one: an OpenDocument spreadsheet (.ods) or text
+    (.odt), or a Word document (.docx, its ``word/document.xml``). Otherwise openpyxl's failure
+    says the XLSX is damaged, which sent the administrator to repair a file that is fine.
+    Read after the zip bomb checks: the ``mimetype`` member is a few bytes."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100].decode("ascii").strip()
+        except Exception:  # damaged: openpyxl says so
+            mimetype = ""
+        for prefix, message in _OPENDOCUMENT:
+            if mimetype.startswith(prefix):
+                raise RosterError(message)
+    if "word/document.xml" in names:
+        raise RosterError(_WORD)
 
 
 @dataclass
@@ -235,26 +280,36 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
     Decision: what Excel shows is what is imported, so a hidden (or "very hidden") worksheet
     is never read. With one visible worksheet, it is read, with its own errors (as before
     workbooks of several worksheets were thought of). With several, the roster is the one
-    whose first rows hold a complete header of ``kind`` (every required column): a workbook
-    with a 说明 (instructions) or 汇总 (totals) worksheet before its roster, or a member
-    roster beside its household roster, is read without being rearranged. Two complete ones
-    (a roster per cooperative, or last year's copy) are refused, naming them: the import reads
-    one, and choosing for the administrator could import the wrong one. With none, the first
-    that looks like a roster (``_looks_like_roster``) gives its error, naming its worksheet.
-    When the roster is not found but a hidden worksheet holds one, the message says so. The
-    worksheets not read are named in ``_Sheet.not_read``, for the import's notice: the preview
-    says which worksheet it shows.
+    whose first rows hold a complete header of ``kind`` (every required column) and are not
+    another kind's roster (``_other_kind``): a workbook with a 说明 (instructions) or 汇总
+    (totals) worksheet before its roster, or with a household roster and a member roster
+    (townships keep both in one file), is read without being rearranged, each import taking
+    its own. Two complete ones of ``kind`` (a roster per cooperative, or last year's copy) are
+    refused, naming them: the import reads one, and choosing for the administrator could
+    import the wrong one. With none, the first that looks like a roster of ``kind``
+    (``_looks_like_roster``) gives its error, naming its worksheet; when only another kind's
+    roster is there, the message says so. When the roster is not found but a hidden worksheet
+    holds one, the message says so. The worksheets not read are named in ``_Sheet.not_read``
+    (another kind's roster as such), for the import's notice: the preview says which
+    worksheet it shows.
 
     Cost: with one visible worksheet, none; with several, the first rows of each are read
     once more (the header search stops after a few rows).
     """
     workbook = _open_workbook(data, max_uncompressed_bytes)
+    other_kinds: dict = {}  # worksheet → the other kind of roster it holds
     try:
         visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
         concealed = [s for s in workbook.worksheets if s.sheet_state != "visible"]
         chosen, on_sheet = (visible[0], False) if len(visible) == 1 else (None, True)
         if chosen is None:
-            headers = [(sheet, _probe(workbook, sheet, kind)) for sheet in visible]
+            headers = []  # (worksheet, its header of ``kind``), another kind's rosters left out
+            for sheet in visible:
+                probed = _probe(workbook, sheet)
+                if other := _other_kind(probed, kind):
+                    other_kinds[sheet] = other
+                else:
+                    headers.append((sheet, probed[kind]))
             rosters = [sheet for sheet, header in headers if _is_complete(header, kind)]
             if len(rosters) > 1:
                 sheets = _sheet_names(rosters)
@@ -266,6 +321,17 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
                 near = [(sheet, header) for sheet, header in headers if _looks_like_roster(header)]
                 # The one with the most required columns (the first of equals).
                 rosters = [max(near, key=lambda pair: pair[1].score)[0]] if near else []
+            if not rosters and other_kinds:
+                sheet, other = next(iter(other_kinds.items()))
+                raise RosterError(
+                    _OTHER_ROSTER_SHEET
+                    % {
+                        "sheets": _sheet_names(visible),
+                        "roster": kind.title,
+                        "sheet": _sheet_names([sheet]),
+                        "other": other.title,
+                    }
+                )
             if not rosters:
                 columns = kind.column_names(kind.required)
                 raise RosterError(
@@ -288,24 +354,56 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
     except BaseException:
         workbook.close()
         raise
-    others = [s for s in workbook.worksheets if s is not chosen]
-    not_read = [_sheet_names([s]) for s in others]
+    not_read = [
+        _OTHER_KIND_SHEET_NAME % {"sheet": sheet.title, "roster": other_kinds[sheet].title}
+        if sheet in other_kinds
+        else _sheet_names([sheet])
+        for sheet in workbook.worksheets
+        if sheet is not chosen
+    ]
     return _Sheet(chosen.title, header, _closing(lines, workbook), hidden, not_read)
 
 
-def _probe(workbook, sheet, kind: RosterKind) -> _Header | None:
-    """The header of ``kind`` the first rows of ``sheet`` come closest to (``_best_header``)."""
+def _probe(workbook, sheet) -> dict[RosterKind, _Header | None]:
+    """For each kind of roster, the header the first rows of ``sheet`` come closest to
+    (``_best_header``); the rows are read once."""
     lines = _sheet_lines(workbook, sheet, _Hidden())
     try:
-        return _best_header(lines, kind)
+        first = list(islice(((n, c) for n, c in lines if not _is_blank(c)), HEADER_SEARCH_ROWS))
     finally:
         lines.close()
+    return {each: _best_header(iter(first), each) for each in KINDS}
+
+
+def _other_kind(headers: Mapping[RosterKind, _Header | None], kind: RosterKind):
+    """The kind of roster other than ``kind`` that a worksheet's ``headers`` (``_probe``) say it
+    holds, or None: a complete header of that kind with more of its columns than the header of
+    ``kind`` has of ``kind``'s.
+
+    A member roster has every column a household roster requires (户主, or 姓名 taken for the
+    head's name), but more of a member roster's (姓名 beside 户主, 与户主关系, 出生日期 …); a
+    household roster that calls the head 姓名 has a member roster's required columns, but more
+    of a household roster's (人口, 股东数, 承包面积). Decision: a tie (村, 经济社, 户号, 姓名 and
+    nothing else) could be either, and stays a roster of both kinds: with a roster of ``kind``
+    beside it, the two are refused as several, naming them.
+    """
+    own = headers[kind]
+    count = len(own.positions) if own else 0
+    for other, header in headers.items():
+        if other is not kind and _is_complete(header, other) and len(header.positions) > count:
+            return other
+    return None
 
 
 def _refuse_hidden_roster(workbook, concealed: list, kind: RosterKind) -> None:
-    """``RosterError`` naming the hidden worksheets that look like a roster, if any: the
-    roster the administrator meant is there, and is not imported unseen."""
-    rosters = [s for s in concealed if _looks_like_roster(_probe(workbook, s, kind))]
+    """``RosterError`` naming the hidden worksheets that look like a roster of ``kind`` (not
+    another kind's), if any: the roster the administrator meant is there, and is not imported
+    unseen."""
+    rosters = []
+    for sheet in concealed:
+        probed = _probe(workbook, sheet)
+        if _looks_like_roster(probed[kind]) and not _other_kind(probed, kind):
+            rosters.append(sheet)
     if rosters:
         raise RosterError(
             _ON_HIDDEN_SHEET

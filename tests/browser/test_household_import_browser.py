@@ -1,9 +1,10 @@
 """The household roster import in a real browser: a workbook whose roster is not its first
-worksheet, and a web page saved as .xls, as township offices send them."""
+worksheet, with the member roster beside it, and a web page saved as .xls, as township
+offices send them."""
 
 from cases.models import Household
 
-from ..support import xlsx_workbook
+from ..support import MEMBER_HEADER, member_row, xlsx_workbook
 from .conftest import log_in, screenshot
 
 HEADER = ["村", "经济社", "户号", "户主", "联系电话"]
@@ -25,6 +26,7 @@ def test_the_preview_names_the_worksheet_read_and_a_web_page_gets_its_sentence(
             ("填表说明", [["填表说明"], ["每户一行，户号在经济社内唯一。"]]),
             ("去年", [HEADER, ["烟南村", "东头经济社", "9", "旧户主", ""]], {"state": "hidden"}),
             ("花名册", [HEADER, ["烟南村", "东头经济社", "1", "张三", "13812345678"]]),
+            ("成员名册", [MEMBER_HEADER, member_row("张三", "1", head="张三", relation="户主")]),
         )
     )
     web_page = tmp_path / "导出.xls"
@@ -38,7 +40,10 @@ def test_the_preview_names_the_worksheet_read_and_a_web_page_gets_its_sentence(
     upload(page, live_server, workbook)
     page.wait_for_selector(".import-summary")
     notice = page.inner_text(".import-notice")
-    assert "名册读取自工作表“花名册”；其他工作表不导入：“填表说明”、“去年”（隐藏）。" in notice
+    assert (
+        "名册读取自工作表“花名册”；其他工作表不导入：“填表说明”、“去年”（隐藏）、"
+        "“成员名册”（成员名册）。"
+    ) in notice
     screenshot(page, "household-import-worksheet-zh-desktop")
     page.click("input[type=submit][value='导入']")
     page.wait_for_selector("text=导入完成")
