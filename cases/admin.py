@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import capfirst, format_lazy, smart_split, unescape_string_literal
 from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
@@ -544,7 +544,37 @@ class TownshipAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class CooperativeInline(admin.TabularInline):
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose every box is named for a screen reader: a tabular inline shows
+    no ``<label>``, only the column header, so that each box was announced as an unlabelled
+    edit field. Each gets ``aria-label`` "<column> <row>" ("姓名，第 2 行"), and those of the
+    blank row the "Add another" link copies "<column>, new row" (Django's inlines.js renumbers
+    ids and names, not labels)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.widget.is_hidden:
+                continue
+            if index is None:
+                name = format_lazy(_("{column}, new row"), column=capfirst(field.label))
+            else:
+                name = format_lazy(
+                    _("{column}, row {row}"), column=capfirst(field.label), row=index + 1
+                )
+            # A related field's wrapper shares its attrs with the class's widget, not this
+            # form's copy: name the widget it wraps.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = name
+
+
+class TabularInline(admin.TabularInline):
+    """Django's, its boxes named for screen readers (``LabelledRowsFormSet``)."""
+
+    formset = LabelledRowsFormSet
+
+
+class CooperativeInline(TabularInline):
     model = Cooperative
     extra = 0
 
@@ -588,7 +618,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["villages"]
 
 
-class MemberInline(PersonalNumbersMixin, admin.TabularInline):
+class MemberInline(PersonalNumbersMixin, TabularInline):
     model = Member
     extra = 0
     fields = [
@@ -605,7 +635,7 @@ class MemberInline(PersonalNumbersMixin, admin.TabularInline):
     ]
 
 
-class CaseInlineForHousehold(admin.TabularInline):
+class CaseInlineForHousehold(TabularInline):
     model = Case
     extra = 0
     fields = ["project", "status", "stance", "visit_count", "last_visit_on"]
@@ -1016,7 +1046,7 @@ class StageAdminForm(forms.ModelForm):
         return cleaned
 
 
-class StageInlineFormSet(forms.BaseInlineFormSet):
+class StageInlineFormSet(LabelledRowsFormSet):
     """A stage marked done is a record of when a step of the procedure happened: it is not
     deleted (the list of a project's stages in the admin offers the box for every row)."""
 
@@ -1033,7 +1063,7 @@ class StageInlineFormSet(forms.BaseInlineFormSet):
                 )
 
 
-class StageInline(admin.TabularInline):
+class StageInline(TabularInline):
     model = Stage
     form = StageAdminForm
     formset = StageInlineFormSet
@@ -1161,7 +1191,7 @@ class ProjectAdmin(ScopedAdmin):
             )
 
 
-class StageEvidenceInline(admin.TabularInline):
+class StageEvidenceInline(TabularInline):
     """Read-only: evidence is added on the procedure page; the link goes through the scoped
     download view."""
 
@@ -1211,7 +1241,7 @@ class StageAdmin(ScopedAdmin):
             )
 
 
-class TemplateStepInline(admin.TabularInline):
+class TemplateStepInline(TabularInline):
     """The township edits its procedures here, without touching code."""
 
     model = TemplateStep
@@ -1254,7 +1284,7 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class VisitInline(admin.TabularInline):
+class VisitInline(TabularInline):
     """Visits are logged through ``services.visit_record`` (the visit form or Visit admin)."""
 
     model = Visit
@@ -1442,7 +1472,7 @@ class MeetingAdmin(ScopedAdmin):
     autocomplete_fields = ["project", "village", "branch"]
 
 
-class BallotInline(admin.TabularInline):
+class BallotInline(TabularInline):
     model = Ballot
     extra = 0
     fields = ["voter", "choice", "method", "proxy_name", "cast_on", "recorded_by"]

@@ -175,11 +175,30 @@ class FollowUpDue(models.TextChoices):
     SOON = "soon", format_lazy(_("within {days} days or overdue"), days=DUE_SOON_DAYS)
 
 
+#: What an empty choice of every filter reads, rather than django-filter's "---------":
+#: "All" (全部) for a filter, "Default order" (默认顺序) for a sort. One word for every field
+#: (not "All projects"), so that a new filter needs nothing to read right.
+ALL = _("All")
+DEFAULT_ORDER = _("Default order")
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's, its empty choices labelled ``ALL`` / ``DEFAULT_ORDER``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.filters.values():  # before the form is made of them
+            if isinstance(f, django_filters.OrderingFilter):
+                f.extra["empty_label"] = DEFAULT_ORDER
+            elif isinstance(f, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                f.extra["empty_label"] = ALL
+
+
 def _yes_no_select():
-    return forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))])
+    return forms.Select(choices=[("", ALL), ("true", _("yes")), ("false", _("no"))])
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Head or household no.")
     )
@@ -291,7 +310,7 @@ class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
         return context
 
 
-class VisitFilter(django_filters.FilterSet):
+class VisitFilter(FilterSet):
     project = django_filters.ModelChoiceFilter(
         field_name="project", queryset=visible_projects, label=_("project")
     )
@@ -333,7 +352,7 @@ class VisitFilter(django_filters.FilterSet):
         return household_search(queryset, value, path="case__household")
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(FilterSet):
     """The project list's filters. Its sort is by figures, which are not columns: the view
     sorts the rows by ``chosen_ordering()`` once their figures are read."""
 
@@ -374,7 +393,7 @@ class ProjectFilter(django_filters.FilterSet):
         return [v for v in self.form.cleaned_data.get("ordering") or [] if v]
 
 
-class HouseholdFilter(django_filters.FilterSet):
+class HouseholdFilter(FilterSet):
     """The household export's filters (there is no household list page): the user's villages,
     cooperatives and projects only, as everywhere; several values of one parameter are any of
     them.
@@ -428,7 +447,7 @@ class HouseholdFilter(django_filters.FilterSet):
         return queryset.filter(Exists(cases))
 
 
-class VoteFilter(django_filters.FilterSet):
+class VoteFilter(FilterSet):
     """The vote export's filters: the user's projects, villages and cooperatives only; several
     values of one parameter are any of them."""
 

@@ -3,6 +3,7 @@
 from django import template
 
 from ..access import id_number_for, may_see_personal_numbers, phone_for
+from ..backlinks import Crumb, back_query, crumb_back
 from ..models import Visit
 from ..voting import format_percent
 from ..wording import join_list, legal_basis as legal_basis_in_language
@@ -124,3 +125,17 @@ def active_filters(context, filterset) -> list[dict]:
             {"name": name, "label": field.label, "value": shown, "remove": query.urlencode()}
         )
     return chosen
+
+
+@register.simple_tag(takes_context=True)
+def back_here(context) -> str:
+    """``back=…`` naming this page (a list, with its filters and page), for a link to a detail
+    page whose crumb leads back here: ``{% url 'household_detail' pk %}?{% back_here %}``."""
+    return back_query(context["request"].get_full_path())
+
+
+@register.simple_tag(takes_context=True)
+def back_to(context, *lists: str) -> Crumb:
+    """The crumb to the list this page was opened from (``?back=``), if it is one of
+    ``lists``; otherwise to the first of them (``cases.backlinks``)."""
+    return crumb_back(context["request"].GET.get("back", ""), lists)

@@ -9,4 +9,4 @@ def test_log_in_page_speaks_chinese_then_english(live_server, phone_page, staff)
     assert phone_page.url.rstrip("/") == live_server.url
     phone_page.click("button[name=language][value=en]")
     phone_page.wait_for_load_state()
-    assert "Projects" in phone_page.content()
+    assert "<title>Home · landreform</title>" in phone_page.content()

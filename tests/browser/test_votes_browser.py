@@ -203,7 +203,14 @@ def test_the_vote_list_is_one_card_per_vote_on_a_phone(
     assert not page.locator("table.votes thead").is_visible()
     subject = page.locator("table.votes tbody th a").first
     assert subject.inner_text() == open_vote.subject
-    assert subject.bounding_box()["height"] < 40  # one line, not a column of characters
+    # one line, not a column of characters (the link itself is a 44 px tap target)
+    assert (
+        subject.evaluate(
+            "a => { const r = document.createRange(); r.selectNodeContents(a);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+        )
+        == 1
+    )
     labels = page.evaluate(
         """() => [...document.querySelectorAll("table.votes tbody tr:first-child td")]
             .map(td => getComputedStyle(td, "::before").content)"""
