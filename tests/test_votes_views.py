@@ -512,6 +512,7 @@ def test_a_correction_asks_for_the_proxy_as_the_sheet_does(
     url = reverse("ballot_detail", args=[vote.pk, ballot.pk])
     page = client.get(url).content.decode()
     assert f'name="{shown}"' in page and f'name="{hidden}"' not in page
+    assert "---------" not in page  # a blank proxy reads 无, as a word
     proxy = {"proxy_name": "关志伟"} if shown == "proxy_name" else {"proxy_member": head.pk}
     data = {"choice": "for", "method": "proxy", "reason": "委托书补交"} | proxy
     assert client.post(url, data).status_code == 302

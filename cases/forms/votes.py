@@ -81,7 +81,10 @@ class BallotCorrectionForm(forms.Form):
     method = forms.ChoiceField(label=_("how cast"), choices=Ballot.Method.choices)
     proxy_name = forms.CharField(label=_("proxy's name"), max_length=50, required=False)
     proxy_member = forms.ModelChoiceField(
-        label=_("proxy (household member)"), queryset=Member.objects.none(), required=False
+        label=_("proxy (household member)"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("none"),
     )
     reason = forms.CharField(label=_("reason for the correction"), max_length=200)
 
