@@ -132,6 +132,8 @@ class PageByIds:
         return self.count()
 
     def _ids(self, start: int, stop: int) -> list:
+        if stop <= start:  # an empty list's page; ``[:0]`` would empty the parts of the union
+            return []
         if not self.merge:
             return list(self.queryset.values_list("pk", flat=True)[start:stop])
         bare = self.queryset.values_list("pk", self.date_field)

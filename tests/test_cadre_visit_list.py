@@ -152,3 +152,14 @@ def test_a_cadres_page_is_read_along_their_villages_date_index_without_sorting(
     assert not re.search(r"\bSort  \(", plan), plan  # a Sort node; not Merge Append's key
     if len(scope) > 1:
         assert "Merge Append" in plan, plan
+
+
+def test_a_cadre_of_several_villages_finding_nothing_sees_an_empty_list(
+    client, cadre_role, district
+):
+    villages, project = district
+    client.force_login(cadre_role(villages[0], villages[1]))
+    response = client.get(reverse("visit_list"), {"project": project.pk, "q": "无此户主"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert list(response.context["page"]) == []
