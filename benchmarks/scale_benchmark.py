@@ -773,6 +773,7 @@ def page_rows(args, project: Project) -> tuple[list[tuple], object]:
         if wanted(label):
             ms, n = time_get(cadre_client, url, args.runs)
             rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
+    rows += cadre_list_rows(args, project, wanted, suffix)
 
     # A field worker of that village with a seeded visitor's few thousand visits: their home
     # page ("my follow-ups") and the lists it links to. Seeded workers have no role; this one
@@ -795,6 +796,56 @@ def page_rows(args, project: Project) -> tuple[list[tuple], object]:
                 label = label.replace("worker:", f"worker, {worker_visits:,} visits:")
                 rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
     return rows, staff
+
+
+def cadre_list_rows(args, project, wanted, suffix: str) -> list[tuple]:
+    """A cadre's lists with each filter they offer, as the cadre of the project's first
+    village and of its last: the time should not depend on where the village falls in the
+    project, nor on how many villages the project spans (docs/PERFORMANCE.md, seventh
+    session). Labels start with "cadre list"."""
+    rows = []
+    cl, vl = reverse("case_list"), reverse("visit_list")
+    villages = project.villages.order_by("name")
+    for village in (villages.first(), villages.last()):
+        cadre = _user(f"bench_cadre_{village.pk}{suffix}", roles.VILLAGE_CADRE, village)
+        client = Client()
+        client.force_login(cadre)
+        visit = (
+            Visit.objects.filter(case__household__cooperative__village=village, project=project)
+            .order_by("-visited_on", "-pk")
+            .first()
+        )
+        if visit is None:
+            continue
+        household = visit.case.household
+        visitor = visit.visitors.order_by("pk").first()
+        day = visit.visited_on
+        after = day - timedelta(days=30)
+        p = f"project={project.pk}"
+        pages = [
+            ("visit list", vl),
+            ("visit list: project", f"{vl}?{p}"),
+            (
+                "visit list: project + dates",
+                f"{vl}?{p}&visited_on_after={after}&visited_on_before={day}",
+            ),
+            ("visit list: project + stance", f"{vl}?{p}&stance=opposed"),
+            ("visit list: project + visitor", f"{vl}?{p}&visitor={visitor.pk}"),
+            ("visit list: project + branch", f"{vl}?{p}&branch={visit.branch_id}"),
+            (
+                "visit list: project + search",
+                f"{vl}?{p}&q={urllib.parse.quote(household.head_name)}",
+            ),
+            ("visit list: project, by household number", f"{vl}?{p}&ordering=number"),
+            ("case list", cl),
+            ("case list: project", f"{cl}?{p}"),
+        ]
+        for label, url in pages:
+            label = f"cadre list ({village.name}): {label}"
+            if wanted(label):
+                ms, n = time_get(client, url, args.runs)
+                rows.append((label, f"{ms:.0f} ms", f"{n} queries", "", "", url))
+    return rows
 
 
 def _print(rows) -> None:

@@ -596,6 +596,11 @@ class CooperativeAdmin(ScopedAdmin):
     search_fields = ["name", "village__name"]
     autocomplete_fields = ["village"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # moved to another village: its households' visits follow
+            services.visits_follow_cases(Case.objects.filter(household__cooperative=obj))
+
 
 @admin.register(PartyBranch)
 class PartyBranchAdmin(admin.ModelAdmin):
@@ -858,6 +863,11 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     ordering = ["cooperative_id", "number"]
     change_list_template = "admin/cases/household/change_list.html"
     actions = ["enrol_in_project"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # moved to another cooperative, maybe of another village: its visits follow
+            services.visits_follow_cases(Case.objects.filter(household=obj))
 
     def has_enrol_permission(self, request):
         return request.user.has_perm(ENROL_PERMISSION)
@@ -1360,6 +1370,8 @@ class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             Case.objects.select_for_update().filter(pk=obj.pk).first()
         services.case_apply_visits(case=obj)
         super().save_model(request, obj, form, change)
+        if change:  # its project or household may have changed: its visits follow
+            services.visits_follow_cases(Case.objects.filter(pk=obj.pk))
 
 
 def _refresh_cases(case_ids) -> None:
@@ -1424,7 +1436,9 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             # The case it is stored under now, read from the database: on the history page
             # the form's initial values are the old version's, not the stored row's.
             stored = Visit.objects.filter(pk=obj.pk).values_list("case_id", flat=True).first()
-            obj.project_id = obj.case.project_id  # the case may have been changed
+            # The case may have been changed: the visit takes its project and village.
+            for name, value in services.visit_places(obj.case).items():
+                setattr(obj, name, value)
             super().save_model(request, obj, form, change)
             # The figures of the case it belongs to now, and of the one it left if it moved.
             self._refresh_cases({obj.case_id, stored})

@@ -41,6 +41,7 @@ from .models import STATUS_FOR_STANCE, Case, Cooperative, Household, StaffProfil
 class LockedCase:
     id: int
     project_id: int
+    village_id: int  # the household's, copied onto the visit (``Visit.village``)
     household_id: int
     household_label: str  # as ``str(household)``
     recorder_branch_id: int | None
@@ -81,7 +82,7 @@ def _lock_sql(authorize: bool) -> str:
             JOIN {_table(StaffProfile)} sp ON sp.id = sv.staffprofile_id
             WHERE sp.user_id = %(user)s))"""
     return f"""
-        SELECT c.id, c.project_id, c.household_id, h.number, h.head_name,
+        SELECT c.id, c.project_id, co.village_id, c.household_id, h.number, h.head_name,
                (SELECT branch_id FROM {_table(StaffProfile)} WHERE user_id = %(user)s)
         FROM {_table(Case)} c
         JOIN {_table(Household)} h ON h.id = c.household_id
@@ -102,6 +103,7 @@ _LOCK_TYPES = {
 _INSERT_TYPES = {
     "case_id": "bigint",
     "project_id": "bigint",
+    "village_id": "bigint",
     "visited_on": "date",
     "branch_id": "bigint",
     "place": "text",
@@ -173,9 +175,9 @@ def lock_case(cursor, *, case_id: int, recorder, authorize: bool) -> LockedCase 
     row = cursor.fetchone()
     if row is None:
         return None
-    pk, project_id, household_id, number, head_name, branch_id = row
+    pk, project_id, village_id, household_id, number, head_name, branch_id = row
     label = str(Household(number=number, head_name=head_name))
-    return LockedCase(pk, project_id, household_id, label, branch_id)
+    return LockedCase(pk, project_id, village_id, household_id, label, branch_id)
 
 
 def history_user_id() -> int | None:
@@ -267,6 +269,7 @@ def insert_visit(
         {
             "case_id": case.id,
             "project_id": case.project_id,
+            "village_id": case.village_id,
             "visited_on": visited_on,
             "branch_id": branch_id if branch_id is not None else case.recorder_branch_id,
             "place": place,

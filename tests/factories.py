@@ -309,6 +309,7 @@ def bulk_cases(project, cooperative, n: int, *, recorder, start: int = 0, today=
         models.Visit(
             case=case,
             project_id=case.project_id,
+            village_id=cooperative.village_id,
             visited_on=case.last_visit_on,
             stance=case.stance,
             recorded_by=recorder,

@@ -381,3 +381,82 @@ def test_a_case_signed_in_the_admin_without_its_date_is_told_which_date(
     page = response.content.decode()
     assert "case_signed_has_agreement_date" not in page and "case_completed_has_date" not in page
     assert "须填写" in form.errors[missing][0]  # in the page's language
+
+
+def _empty_inlines(*prefixes) -> dict:
+    data = {}
+    for prefix in prefixes:
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def _visible_visits(client, user) -> set:
+    client.force_login(user)
+    page = client.get(reverse("visit_list")).context["page"]
+    return {visit.pk for visit in page}
+
+
+def test_a_household_moved_to_another_village_in_the_admin_takes_its_visits_along(
+    client, superuser, staff, yannan_project, yannan_coop, zhennan_coop, cadre_yannan, cadre_zhennan
+):
+    """The visits' scope is their own ``village`` (``Visit.village``): moved with the household,
+    they leave the old village's cadre's lists for the new one's."""
+    household = bulk_cases(yannan_project, yannan_coop, 2, recorder=staff)[0].household
+    visits = set(Visit.objects.filter(case__household=household).values_list("pk", flat=True))
+    assert visits and visits <= _visible_visits(client, cadre_yannan)
+    client.force_login(superuser)
+    url = reverse("admin:cases_household_change", args=[household.pk])
+    data = _admin_data(client, url, cooperative=zhennan_coop.pk) | _empty_inlines(
+        "members", "cases"
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert not visits & _visible_visits(client, cadre_yannan)
+    assert visits <= _visible_visits(client, cadre_zhennan)
+    assert set(Visit.objects.values_list("village", flat=True).distinct()) == {
+        yannan_coop.village_id,
+        zhennan_coop.village_id,
+    }
+
+
+def test_a_cooperative_moved_to_another_village_in_the_admin_takes_its_visits_along(
+    client, superuser, staff, yannan_project, yannan_coop, zhennan, cadre_zhennan
+):
+    bulk_cases(yannan_project, yannan_coop, 3, recorder=staff)
+    client.force_login(superuser)
+    url = reverse("admin:cases_cooperative_change", args=[yannan_coop.pk])
+    response = client.post(url, _admin_data(client, url, village=zhennan.pk))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(Visit.objects.values_list("village", flat=True)) == {zhennan.pk}
+    assert len(_visible_visits(client, cadre_zhennan)) == Visit.objects.count()
+
+
+def test_a_case_moved_to_another_household_or_project_in_the_admin_takes_its_visits_along(
+    client, superuser, staff, yannan_project, yannan_coop, zhennan_coop, zhennan_project
+):
+    from .factories import HouseholdFactory
+
+    (case,) = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    elsewhere = HouseholdFactory(cooperative=zhennan_coop)
+    client.force_login(superuser)
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    data = _admin_data(client, url, household=elsewhere.pk, project=zhennan_project.pk)
+    data |= _empty_inlines("visits")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    visit = Visit.objects.get(case=case)
+    assert (visit.project_id, visit.village_id) == (zhennan_project.pk, zhennan_coop.village_id)
+
+
+def test_changing_a_visits_case_in_the_admin_moves_it_to_that_cases_village(
+    client, superuser, staff, yannan_project, yannan_coop, zhennan_case
+):
+    (first,) = bulk_cases(yannan_project, yannan_coop, 1, recorder=staff)
+    visit = Visit.objects.get(case=first)
+    client.force_login(superuser)
+    url = reverse("admin:cases_visit_change", args=[visit.pk])
+    data = _admin_data(client, url, case=zhennan_case.pk, visitors=[staff.pk], concerns=[])
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    visit.refresh_from_db()
+    assert visit.village_id == zhennan_case.household.cooperative.village_id

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from .factories import (
     bulk_cases,
     cases_with_statuses,
 )
+from .support import postgres_only
 
 TODAY = date(2021, 6, 1)
 HEARING, REVISED_PLAN = 7, 8  # conditional stages of a land acquisition
@@ -317,3 +318,26 @@ def test_the_dashboard_names_stances_statuses_and_ballots_each_in_its_own_words(
         assert len(bars) == len(Case.Status.labels)
         assert {w.lower() for w in figures} & {w.lower() for w in bars | ballots} == set()
         assert bars & ballots == set()
+
+
+@postgres_only
+def test_a_cadres_attention_lists_are_read_by_id_not_across_the_whole_project(
+    client, cadre_yannan, staff, yannan, yannan_coop, zhennan, zhennan_coop
+):
+    """The rows of the three "needs attention" lists are fetched by the ids their parts chose
+    (each part reads the cadre's cases), not by testing every case of the project against
+    them: a cadre of one village in a project of a hundred read 200,000 cases."""
+    project = ProjectFactory(name="跨村项目", villages=[yannan, zhennan])
+    bulk_cases(project, yannan_coop, 30, recorder=staff)
+    bulk_cases(project, zhennan_coop, 300, recorder=staff, start=100)
+    client.force_login(cadre_yannan)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("project_dashboard", args=[project.pk]))
+    assert any(part.cases for part in response.context["d"].attention)
+    [rows] = [q["sql"] for q in ctx.captured_queries if 'AS "first_' in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + rows)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "using cases_case_pkey on cases_case " in plan, plan  # the rows, by id

@@ -65,6 +65,7 @@ def data(yannan_coop, zhennan_coop, yannan_project, staff):
     visit = Visit.objects.create(
         case=case,
         project=case.project,
+        village=case.household.cooperative.village,
         visited_on=date(2021, 3, 1),
         recorded_by=staff,
         notes=DANGEROUS["visit_notes"],

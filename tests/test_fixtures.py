@@ -55,7 +55,11 @@ def test_a_dump_from_another_installation_loads_into_an_empty_database(
         MemberFactory(household=household)
         case = CaseFactory(project=yannan_project, household=household)
     visit = Visit.objects.create(
-        case=case, project=case.project, visited_on=date(2021, 3, 1), recorded_by=cadre_yannan
+        case=case,
+        project=case.project,
+        village=case.household.cooperative.village,
+        visited_on=date(2021, 3, 1),
+        recorded_by=cadre_yannan,
     )
     visit.visitors.add(cadre_yannan)
     before = snapshot()

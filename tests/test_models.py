@@ -103,6 +103,7 @@ def test_visit_client_id_is_unique(db):
     Visit.objects.create(
         case=case,
         project=case.project,
+        village=case.household.cooperative.village,
         visited_on=date(2021, 4, 4),
         recorded_by=user,
         client_id=client_id,
@@ -111,6 +112,7 @@ def test_visit_client_id_is_unique(db):
         lambda: Visit.objects.create(
             case=case,
             project=case.project,
+            village=case.household.cooperative.village,
             visited_on=date(2021, 4, 5),
             recorded_by=user,
             client_id=client_id,
@@ -124,6 +126,7 @@ def test_follow_up_cannot_precede_the_visit(db):
         lambda: Visit.objects.create(
             case=case,
             project=case.project,
+            village=case.household.cooperative.village,
             visited_on=date(2021, 4, 4),
             next_follow_up_on=date(2021, 4, 3),
             recorded_by=UserFactory(),

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 
 from cases.models import Ballot, Case, Household, Member, Project, Visit, Voter
 from cases.services import case_refresh_visits
@@ -18,6 +18,9 @@ def test_seed_scale_writes_a_consistent_district(district):
     assert Member.objects.count() == 3 * 620
     assert Case.objects.count() == 620  # one case per household
     assert Visit.objects.exists()
+    # Each visit carries its case's project and its household's village.
+    moved = Q(project=F("case__project")) & Q(village=F("case__household__cooperative__village"))
+    assert not Visit.objects.exclude(moved).exists()
     for case in Case.objects.annotate(n=Count("visits"), last=Max("visits__visited_on")):
         assert (case.visit_count, case.last_visit_on) == (case.n, case.last)
     # The figures equal what the service would compute from the visits.

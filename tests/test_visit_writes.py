@@ -62,7 +62,10 @@ def _visit_rows(case: Case) -> list[tuple]:
 
 
 def _history(model, **lookup) -> list[tuple]:
+    # The two paths' cases are of different households (and villages: each path's village is
+    # checked by test_every_path_copies_the_households_village_onto_the_visit).
     skip = {"history_id", "history_date", "id", "client_id", "recorded_at", "case", "household"}
+    skip.add("village")
     names = [f.attname for f in model.history.model._meta.concrete_fields if f.name not in skip]
     return list(model.history.filter(**lookup).order_by("history_id").values_list(*names))
 
@@ -285,3 +288,26 @@ def test_the_visit_list_shows_the_latest_recorded_first_within_a_day(client, sta
     for query in ["", f"?project={yannan_case.project_id}"]:
         listed = client.get(reverse("visit_list") + query).context["page"].object_list
         assert [v.pk for v in listed] == [ids[2], ids[1], ids[3], ids[0]]
+
+
+@pytest.mark.parametrize("path", ["orm", "sql", "form"])
+def test_every_path_copies_the_households_village_onto_the_visit(
+    client, staff, yannan_project, path
+):
+    """``Visit.village`` scopes every visit read; each write path copies it from the case's
+    household (the two-statement path from its lock statement, at no extra query)."""
+    if path != "orm" and not services.visit_record_as_available():
+        pytest.skip("a PostgreSQL write path")
+    case = CaseFactory(project=yannan_project)
+    fields = _fields(1, Stance.OPPOSED, None, notes="")
+    if path == "orm":
+        casework._visit_insert_orm(case, staff, [staff], None, fields)
+    elif path == "sql":
+        services.visit_record(case=case, recorded_by=staff, **fields)
+    else:
+        client.force_login(staff)
+        response = client.post(reverse("visit_new", args=[case.pk]), visit_form_data())
+        assert response.status_code == 302
+    visit = Visit.objects.get(case=case)
+    assert visit.village_id == case.household.cooperative.village_id
+    assert visit.history.get().village_id == visit.village_id

@@ -144,6 +144,7 @@ def _visit(ctx, case, day, stance, workers, branch, follow_up=None, place=None, 
     visit = Visit(
         case=case,
         project_id=case.project_id,
+        village_id=case.household.cooperative.village_id,
         visited_on=day,
         stance=stance,
         branch=branch,

@@ -15,7 +15,7 @@ from .imports import ImportJob
 from .periods import Condition, PeriodKind, Requirement
 from .procedures import ProcedureTemplate, StageEvidence, TemplateStep, WorkdayOverride
 from .projects import Meeting, Project, Stage
-from .scoping import sees_all_villages, visible_village_ids
+from .scoping import read_village_ids, sees_all_villages, visible_village_ids
 from .votes import Ballot, Vote, Voter
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "Vote",
     "Voter",
     "WorkdayOverride",
+    "read_village_ids",
     "sees_all_villages",
     "visible_village_ids",
 ]

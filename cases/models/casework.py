@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .geo import PartyBranch
+from .geo import PartyBranch, Village
 from .households import Household
 from .projects import Project
 from .scoping import ScopedQuerySet
@@ -207,7 +207,10 @@ STATUS_FOR_STANCE = {
 
 
 class VisitQuerySet(ScopedQuerySet):
-    village_path = "case__household__cooperative__village"
+    """Scoped by the visit's own ``village`` (its household's, copied when it is stored), so
+    that a cadre's visits are read along ``visit_village_date_idx``."""
+
+    village_path = "village"
 
 
 class Visit(models.Model):
@@ -252,6 +255,20 @@ class Visit(models.Model):
         editable=False,
         db_index=False,
     )
+    #: The village of the case's household, copied like ``project`` (``services.visit_record``,
+    #: ``cases.visit_writes``, the seed, the demo; ``services.visits_follow_cases`` when a case,
+    #: household or cooperative moves), so that a cadre's visits are found newest first along
+    #: one index: walking a project's visits until fifty are in the cadre's village cost in
+    #: proportion to the villages the project spans (docs/PERFORMANCE.md, seventh session).
+    #: The scope of every visit read (``VisitQuerySet``) rests on it.
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("village"),
+        editable=False,
+        db_index=False,
+    )
     visited_on = models.DateField(_("date of visit"))
     visitors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("visitors")
@@ -285,7 +302,9 @@ class Visit(models.Model):
     objects = VisitQuerySet.as_manager()
     #: The history is read per case (``cases.audit``); the other foreign keys and the client id
     #: are not looked up there, and each index would cost every visit a write.
-    history = HistoricalRecords(no_db_index=["branch", "client_id", "project", "recorded_by"])
+    history = HistoricalRecords(
+        no_db_index=["branch", "client_id", "project", "recorded_by", "village"]
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -302,6 +321,9 @@ class Visit(models.Model):
         indexes = [
             # Visit list by project (newest first), dashboard's visits per week and branch.
             models.Index(fields=["project", "visited_on", "id"], name="visit_project_date_idx"),
+            # A cadre's visit list (their village's visits newest first), with or without a
+            # project, a date range, a stance or a branch: read along the village's visits.
+            models.Index(fields=["village", "visited_on", "id"], name="visit_village_date_idx"),
             # Case timeline and "latest visit" per case.
             models.Index(fields=["case", "visited_on"], name="visit_case_date_idx"),
             # Visits per week on the dashboard and the visit list's date range.

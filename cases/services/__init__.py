@@ -17,9 +17,11 @@ from .casework import (
     case_sign as case_sign,
     visit_check_concerns as visit_check_concerns,
     visit_check_dates as visit_check_dates,
+    visit_places as visit_places,
     visit_record as visit_record,
     visit_record_as as visit_record_as,
     visit_record_as_available as visit_record_as_available,
+    visits_follow_cases as visits_follow_cases,
 )
 from .meetings import meeting_record as meeting_record
 from .procedures import (

@@ -9,12 +9,12 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import visit_writes
-from ..models import STATUS_FOR_STANCE, Case, PartyBranch, Stance, Visit
+from ..models import STATUS_FOR_STANCE, Case, Household, PartyBranch, Stance, Visit
 
 
 def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
@@ -38,6 +38,29 @@ def visit_check_concerns(concerns: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationError({"concerns": _("Unknown concern: %s") % ", ".join(unknown)})
     return concerns
+
+
+def visit_places(case: Case) -> dict:
+    """What a visit copies from its case: its ``project_id`` and its household's
+    ``village_id`` (one query, for the village)."""
+    village_id = (
+        Household.objects.filter(pk=case.household_id)
+        .values_list("cooperative__village_id", flat=True)
+        .get()
+    )
+    return {"project_id": case.project_id, "village_id": village_id}
+
+
+def visits_follow_cases(cases) -> int:
+    """Visits of ``cases`` (a queryset) take their case's project and village again, after a
+    case was moved to another project or household, a household to another cooperative or a
+    cooperative to another village; returns how many visits changed. The visits' scope and
+    the lists by project and by village read these copies (``Visit.village``)."""
+    case = Case.objects.filter(pk=OuterRef("case_id"))
+    project = Subquery(case.values("project_id")[:1])
+    village = Subquery(case.values("household__cooperative__village_id")[:1])
+    stale = Visit.objects.filter(case__in=cases).exclude(project_id=project, village_id=village)
+    return stale.update(project_id=project, village_id=village)
 
 
 def case_refresh_visits(*, case: Case) -> None:
@@ -164,7 +187,7 @@ def _visit_insert_orm(case, recorded_by, visitors, branch, fields) -> tuple[int 
             locked = Case.objects.select_for_update().get(pk=case.pk)
             visit = Visit.objects.create(
                 case=locked,
-                project_id=locked.project_id,
+                **visit_places(locked),
                 branch=branch,
                 recorded_by=recorded_by,
                 **fields,

@@ -15,8 +15,8 @@ from .. import audit, services
 from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter
 from ..forms import CaseCompleteForm, CaseSignForm, VisitFieldsForm, VisitForm
-from ..models import Ballot, Case, Household, Visit
-from ..pagination import CappedCountPaginator
+from ..models import Ballot, Case, Household, Visit, read_village_ids
+from ..pagination import CappedCountPaginator, PageByIds
 
 PAGE_SIZE = 50
 
@@ -43,10 +43,14 @@ def list_page(request, rows) -> dict:
     return {"page": page, "query": query.urlencode()}
 
 
-def _filtered_list(request, filterset_class, queryset, default_order: str, template: str):
-    """A filtered, sorted page of ``queryset`` (already scoped)."""
+def _filtered_list(
+    request, filterset_class, queryset, default_order: str, template: str, arrange=None
+):
+    """A filtered, sorted page of ``queryset`` (already scoped); ``arrange`` may turn the
+    sorted queryset into what the paginator reads (``PageByIds``)."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    page = list_page(request, _ordered(filterset.qs, default_order))
+    rows = _ordered(filterset.qs, default_order)
+    page = list_page(request, arrange(rows) if arrange else rows)
     return render(request, template, {"filter": filterset, **page})
 
 
@@ -66,13 +70,36 @@ def case_list(request):
 @login_required
 @require_GET
 def visit_list(request):
-    """Visits the user may see, newest first, filtered by project, visitor, branch, date, stance."""
+    """Visits the user may see, newest first, filtered by project, visitor, branch, date, stance.
+
+    A cadre's villages are read first (one query) and named in the list's query, so that it
+    is read along ``visit_village_date_idx``, each village's visits newest first (several
+    villages merged; the page's ids first, then its rows: ``PageByIds``). With the villages
+    in a subquery, a cadre's list by project walked the project's visits newest first until
+    fifty were in the cadre's village, in proportion to the villages the project spans, and
+    the unfiltered list walked the whole district's (docs/PERFORMANCE.md, seventh session).
+
+    Decision, by measurement: the village copied onto the visit (``Visit.village``, one more
+    index written per visit), rather than a query reading the cadre's cases first, whose plan
+    PostgreSQL misjudged at district scale (a hash join over every visit: 2 s).
+    """
+    villages = read_village_ids(request.user)
     visits = (
-        Visit.objects.visible_to(request.user)
+        Visit.objects.visible_to(request.user, village_ids=villages)
         .select_related("case__household", "project", "branch", "recorded_by")
         .prefetch_related("visitors")
     )
-    return _filtered_list(request, VisitFilter, visits, "-visited_on", "cases/visit_list.html")
+
+    def arrange(rows):
+        if villages is None:  # township-wide: along the project's or the date's index
+            return rows
+        return PageByIds(
+            rows, village_ids=villages, date_field="visited_on", village_field="village_id"
+        )
+
+    return _filtered_list(
+        request, VisitFilter, visits, "-visited_on", "cases/visit_list.html", arrange
+    )
 
 
 @login_required
