@@ -598,7 +598,7 @@ class CooperativeAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change:  # moved to another village: its households' visits follow
+        if "village" in form.changed_data:  # moved: its households' visits follow
             services.visits_follow_cases(Case.objects.filter(household__cooperative=obj))
 
 
@@ -866,7 +866,7 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change:  # moved to another cooperative, maybe of another village: its visits follow
+        if "cooperative" in form.changed_data:  # maybe of another village: its visits follow
             services.visits_follow_cases(Case.objects.filter(household=obj))
 
     def has_enrol_permission(self, request):
@@ -1370,7 +1370,7 @@ class CaseAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             Case.objects.select_for_update().filter(pk=obj.pk).first()
         services.case_apply_visits(case=obj)
         super().save_model(request, obj, form, change)
-        if change:  # its project or household may have changed: its visits follow
+        if {"project", "household"} & set(form.changed_data):  # moved: its visits follow
             services.visits_follow_cases(Case.objects.filter(pk=obj.pk))
 
 

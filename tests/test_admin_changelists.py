@@ -431,6 +431,29 @@ def test_a_cooperative_moved_to_another_village_in_the_admin_takes_its_visits_al
     assert len(_visible_visits(client, cadre_zhennan)) == Visit.objects.count()
 
 
+def test_saving_a_cooperative_or_household_that_did_not_move_leaves_its_visits_alone(
+    client, superuser, staff, yannan_project, yannan_coop
+):
+    """Renaming a cooperative or correcting a head's phone is not a move: its visits, perhaps
+    thousands, are not read or rewritten for it."""
+    household = bulk_cases(yannan_project, yannan_coop, 2, recorder=staff)[0].household
+    client.force_login(superuser)
+    pages = [
+        (reverse("admin:cases_cooperative_change", args=[yannan_coop.pk]), {"name": "东头社"}),
+        (
+            reverse("admin:cases_household_change", args=[household.pk]),
+            {"phone": "13900003333"} | _empty_inlines("members", "cases"),
+        ),
+    ]
+    for url, changes in pages:
+        data = _admin_data(client, url) | changes
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data)
+        assert response.status_code == 302, response.context and response.context["errors"]
+        visit_table = Visit._meta.db_table
+        assert not [q for q in queries if f'UPDATE "{visit_table}"' in q["sql"]], url
+
+
 def test_a_case_moved_to_another_household_or_project_in_the_admin_takes_its_visits_along(
     client, superuser, staff, yannan_project, yannan_coop, zhennan_coop, zhennan_project
 ):

@@ -11,9 +11,9 @@ from django.db.models import OuterRef, Subquery
 def copy_village_from_household(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     village = Subquery(
-        Case.objects.filter(pk=OuterRef("case_id")).values("household__cooperative__village_id")[
-            :1
-        ]
+        Case.objects.filter(pk=OuterRef("case_id"))
+        .order_by()  # without the Meta ordering, which joined four tables for each visit
+        .values("household__cooperative__village_id")[:1]
     )
     for name in ("Visit", "HistoricalVisit"):
         apps.get_model("cases", name).objects.update(village_id=village)

@@ -56,7 +56,7 @@ def visits_follow_cases(cases) -> int:
     case was moved to another project or household, a household to another cooperative or a
     cooperative to another village; returns how many visits changed. The visits' scope and
     the lists by project and by village read these copies (``Visit.village``)."""
-    case = Case.objects.filter(pk=OuterRef("case_id"))
+    case = Case.objects.filter(pk=OuterRef("case_id")).order_by()  # no Meta ordering's joins
     project = Subquery(case.values("project_id")[:1])
     village = Subquery(case.values("household__cooperative__village_id")[:1])
     stale = Visit.objects.filter(case__in=cases).exclude(project_id=project, village_id=village)
