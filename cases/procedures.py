@@ -78,6 +78,25 @@ def anchor_date(
     return max(ends) if ends else None
 
 
+def pending_dependencies(
+    i: int,
+    deps: Sequence[Sequence[int]],
+    done: Callable[[int], bool],
+    passes_through: Callable[[int], bool],
+) -> list[int]:
+    """The indexes of the steps ``i`` still waits for: its dependencies not done, a
+    dependency that ``passes_through`` standing for its own (as in ``anchor_date``)."""
+    pending: list[int] = []
+    for j in deps[i]:
+        if passes_through(j):
+            pending += [
+                k for k in pending_dependencies(j, deps, done, passes_through) if k not in pending
+            ]
+        elif not done(j) and j not in pending:
+            pending.append(j)
+    return pending
+
+
 @dataclass(frozen=True)
 class PlannedDates:
     planned_start: date | None
@@ -188,6 +207,12 @@ class StageRow:
     minimum_ends: date | None = None
     deadline: date | None = None
     deadline_running: bool = False
+    #: not started: the first working day after every stage it waits for was done, when that
+    #: is not its planned start (the plan was laid out from the law's earliest dates and
+    #: goes stale when a stage before it runs late or early).
+    ready_on: date | None = None
+    #: not started, its planned start passed: the rows of the stages it still waits for.
+    waiting_for: list["StageRow"] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     #: filled in by the page: the stage's evidence and its forms.
     evidence: list = field(default_factory=list)
@@ -274,7 +299,7 @@ def stage_required(stage: Stage, counts: dict[str, int]) -> bool:
 
 def _minimum_row(row: StageRow, calendar: WorkCalendar, unknown: set[int]) -> None:
     stage = row.stage
-    begin = stage.started_on or row.planned_start
+    begin = stage.started_on or max(filter(None, [row.planned_start, row.ready_on]), default=None)
     try:
         if begin is not None:
             row.minimum_ends = calendar.period_end(begin, stage.period_amount, stage.period_unit)
@@ -346,6 +371,41 @@ def _deadline_row(
         )
 
 
+def _where_it_stands(
+    rows: list[StageRow],
+    deps: list[list[int]],
+    passes_through: Callable[[int], bool],
+    today: date,
+    calendar: WorkCalendar,
+    unknown: set[int],
+) -> None:
+    """Fill the ``ready_on`` and ``waiting_for`` of the required stages not started, from what
+    was actually done: the stored plan is the law's earliest dates from the project's start."""
+
+    def done(j: int) -> bool:
+        return bool(rows[j].stage.done_on)
+
+    for i, row in enumerate(rows):
+        stage = row.stage
+        if stage.started_on or stage.done_on or not deps[i] or not row.required:
+            continue  # a stage not required now (a hearing nobody asked for) waits for nothing
+        pending = pending_dependencies(i, deps, done, passes_through)
+        if pending:
+            if row.planned_start is None or row.planned_start <= today:
+                row.waiting_for = [rows[j] for j in pending]
+            continue
+        latest = anchor_date(i, deps, lambda j: rows[j].stage.done_on, passes_through)
+        if latest is None:  # every dependency passes through to none: the start anchors it
+            continue
+        try:
+            ready = calendar.add_working_days(latest, 1)
+        except UnknownCalendarYear as exc:
+            unknown.add(exc.year)  # the page says so at its top
+            continue
+        if ready != row.planned_start:
+            row.ready_on = ready
+
+
 def _status(
     project: Project,
     stages: list[Stage],
@@ -368,6 +428,7 @@ def _status(
     def passes_through(j: int) -> bool:
         return not rows[j].required and not stages[j].done_on
 
+    _where_it_stands(rows, deps, passes_through, today, calendar, unknown)
     live_plan = None
     if any(s.planned_start is None and not s.done_on for s in stages):
         # Stages laid out while a year was unknown: plan them again with today's calendar,

@@ -256,6 +256,64 @@ def test_a_deadline_does_not_run_before_what_it_depends_on_is_done(project):
     assert payment.flags == []  # the planned date has passed, but the clock has not started
 
 
+# --- where a stage stands against its plan -------------------------------------------------
+
+
+def pre_announcement_done_late(project, staff) -> None:
+    """The first stage done on the project's first day; the pre-announcement, planned for
+    09-02 … 09-16, run from 10-20 to 11-03 (its ten working days)."""
+    stage_mark_done(stage=stage(project, 1), done_on=date(2025, 9, 1), user=staff)
+    stage_mark_done(
+        stage=stage(project, PRE_ANNOUNCEMENT),
+        started_on=date(2025, 10, 20),
+        done_on=date(2025, 11, 3),
+        user=staff,
+    )
+
+
+def test_a_stage_after_a_late_one_can_start_from_the_day_after_it_was_done(project, staff):
+    """The survey was planned for 2025-09-17; the pre-announcement before it ran from 10-20 to
+    11-03 (its ten working days), so the survey can start on 11-04 and its ten working days
+    end on 11-18 (11-05 … 11-18), which is the project list's next date too."""
+    pre_announcement_done_late(project, staff)
+    status = stage_flags(project, date(2025, 11, 4))
+    survey = row(status, SURVEY)
+    assert (survey.planned_start, survey.ready_on) == (date(2025, 9, 17), date(2025, 11, 4))
+    assert survey.minimum_ends == date(2025, 11, 18)
+    assert survey.waiting_for == []
+    assert status.next_row is survey and survey.due_by == date(2025, 11, 18)
+    # Done on the plan's day before it: the plan stands and nothing is added.
+    assert row(status, PRE_ANNOUNCEMENT).ready_on is None
+    assert row(stage_flags(project, date(2025, 11, 4)), PRE_ANNOUNCEMENT).minimum_ends == date(
+        2025, 11, 3
+    )
+
+
+def test_a_stage_whose_planned_start_passed_names_what_it_waits_for(project, staff):
+    before_the_plan = stage_flags(project, date(2025, 9, 1))
+    assert row(before_the_plan, 4).waiting_for == []  # planned for 10-09: nothing to say yet
+    status = stage_flags(project, TODAY)
+    assert [r.stage.order for r in row(status, 4).waiting_for] == [SURVEY]
+    assert row(status, 4).ready_on is None
+    # Registration waits for the plan's announcement, through the hearing steps not required.
+    assert [r.stage.order for r in row(status, 9).waiting_for] == [PLAN_ANNOUNCEMENT]
+    assert row(status, 1).waiting_for == []  # the first stage waits for nothing
+    assert row(status, HEARING).waiting_for == []  # not required while nobody is opposed
+
+
+def test_the_procedure_page_says_when_a_late_plan_can_go_on(client, staff, project):
+    pre_announcement_done_late(project, staff)
+    client.force_login(staff)
+    page = client.get(reverse("project_procedure", args=[project.pk])).content.decode()
+    survey = page[page.index(f'id="stage-{stage(project, SURVEY).pk}"') :]
+    survey = survey[: survey.index("</li>")]
+    assert "Can start from</dt><dd>2025-11-04" in survey
+    assert "Minimum ends</dt><dd>2025-11-18" in survey
+    fourth = page[page.index(f'id="stage-{stage(project, 4).pk}"') :]
+    fourth = fourth[: fourth.index("</li>")]
+    assert "Waiting for</dt><dd>3. " in fourth
+
+
 # --- the hearing trigger --------------------------------------------------------------------
 
 
