@@ -31,6 +31,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import audit, importing, roles, roster, services
 from .access import id_number_for, may_see_personal_numbers, phone_for
+from .forms import HolidayNoticeForm
 from .forms.casework import concerns_field
 from .models import (
     Ballot,
@@ -1292,6 +1293,60 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
     search_fields = ["note"]
     date_hierarchy = "date"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("notice/", view(self.enter_notice), name="cases_workdayoverride_notice"),
+            *super().get_urls(),
+        ]
+
+    def _may_enter_notice(self, request) -> bool:
+        """Entering a year replaces its adjustments: adding and deleting them."""
+        return self.has_add_permission(request) and self.has_delete_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_enter_notice": self._may_enter_notice(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @method_decorator_http(["GET", "POST"])
+    def enter_notice(self, request):
+        """Enter a year's holiday notice whole: paste → the days read from it → confirm
+        (``services.calendar_enter_notice``). The confirmation posts the same text again and
+        it is read again, so what is saved is what was shown."""
+        if not self._may_enter_notice(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = HolidayNoticeForm(
+            request.POST if request.method == "POST" else None,
+            initial={"year": today.year + 1},
+        )
+        if form.is_valid() and "confirm" in request.POST:
+            count = services.calendar_enter_notice(notice=form.notice)
+            self.message_user(
+                request,
+                gettext("%(year)s entered: %(count)s working-day adjustments.")
+                % {"year": form.notice.year, "count": count},
+                messages.SUCCESS,
+            )
+            changelist = reverse("admin:cases_workdayoverride_changelist")
+            return redirect(f"{changelist}?date__year={form.notice.year}")
+        existing = (
+            WorkdayOverride.objects.filter(date__year=form.cleaned_data["year"]).count()
+            if form.is_bound and form.is_valid()
+            else 0
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Enter a year's holiday notice"),
+            "form": form,
+            "existing": existing,
+        }
+        return TemplateResponse(request, "admin/cases/workdayoverride/notice.html", context)
 
 
 class VisitInline(TabularInline):

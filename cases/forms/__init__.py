@@ -7,7 +7,11 @@ from .casework import (
     VisitFieldsForm as VisitFieldsForm,
     VisitForm as VisitForm,
 )
-from .procedures import EvidenceUploadForm as EvidenceUploadForm, StageDoneForm as StageDoneForm
+from .procedures import (
+    EvidenceUploadForm as EvidenceUploadForm,
+    HolidayNoticeForm as HolidayNoticeForm,
+    StageDoneForm as StageDoneForm,
+)
 from .votes import (
     BallotCorrectionForm as BallotCorrectionForm,
     MeetingForm as MeetingForm,

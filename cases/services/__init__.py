@@ -25,6 +25,8 @@ from .casework import (
 )
 from .meetings import meeting_record as meeting_record
 from .procedures import (
+    calendar_check_notice as calendar_check_notice,
+    calendar_enter_notice as calendar_enter_notice,
     project_lay_out_stages as project_lay_out_stages,
     stage_check_done as stage_check_done,
     stage_evidence_add as stage_evidence_add,

@@ -13,7 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ProcedureTemplate, Project, Stage, StageEvidence
+from ..holiday_notice import Notice
+from ..models import ProcedureTemplate, Project, Stage, StageEvidence, WorkdayOverride
 from ..procedures import (
     PlanStep,
     dependency_indexes,
@@ -232,3 +233,54 @@ def stage_evidence_add(
         evidence.file.delete(save=False)
         raise
     return evidence
+
+
+def calendar_check_notice(notice: Notice) -> dict[date, tuple[bool, str]]:
+    """The adjustments to store for ``notice``: its days in its year, checked.
+
+    Refused (``ValidationError``): a year ``chinese_calendar`` already knows (its official
+    calendar is built in; a single local adjustment is entered on its own). A day of another
+    year (the 元旦 of a notice may begin on 12-30) is dropped when the calendar already says
+    the same of it, and refused when it does not or cannot."""
+    if WorkCalendar().knows_year(notice.year):
+        raise ValidationError(
+            _(
+                "The official calendar for %(year)s is built in; enter a single local "
+                "adjustment on its own instead."
+            )
+            % {"year": notice.year}
+        )
+    calendar = township_calendar()
+    kept, errors = {}, []
+    for day, (is_workday, note) in notice.adjustments().items():
+        if day.year == notice.year:
+            kept[day] = (is_workday, note)
+            continue
+        try:
+            agrees = calendar.is_workday(day) == is_workday
+        except UnknownCalendarYear:
+            agrees = False
+        if not agrees:
+            errors.append(
+                _("%(day)s is in %(other)s, whose calendar does not say the same.")
+                % {"day": day.isoformat(), "other": day.year}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return kept
+
+
+@transaction.atomic
+def calendar_enter_notice(*, notice: Notice) -> int:
+    """Replace ``notice.year``'s working-day adjustments with the notice's, all at once.
+
+    A year counts as entered from its first adjustment (``WorkdayOverride``), so a year is
+    never entered a day at a time: every earlier adjustment of the year is replaced. Returns
+    how many adjustments the year now has."""
+    kept = calendar_check_notice(notice)
+    WorkdayOverride.objects.filter(date__year=notice.year).delete()
+    WorkdayOverride.objects.bulk_create(
+        WorkdayOverride(date=day, is_workday=is_workday, note=note[:120])
+        for day, (is_workday, note) in kept.items()
+    )
+    return len(kept)
