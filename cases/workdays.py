@@ -51,8 +51,8 @@ class UnknownCalendarYear(LookupError):
         self.year = year
         self.message = format_lazy(
             _(
-                "The official holiday calendar for {year} is not known yet; enter it under "
-                "“Working-day adjustments” in the admin."
+                "The official holiday calendar for {year} is not known yet; enter its notice "
+                "in the admin: “Working-day adjustments” → “Enter a year's holiday notice”."
             ),
             year=year,
         )

@@ -355,7 +355,7 @@ def test_an_unknown_year_is_a_warning_until_the_township_enters_it(yannan, staff
     status = stage_flags(project, TODAY)
     assert status.unknown_years == [2027]
     assert "2027" in status.calendar_warnings[0]
-    assert "Working-day adjustments" in status.calendar_warnings[0]
+    assert "Enter a year's holiday notice" in status.calendar_warnings[0]
     assert "calendar_unknown" in codes(status, ANNOUNCEMENT_ISSUED)
     assert "calendar_unknown" in codes(status, PAYMENT)  # and every step waiting for it
 
