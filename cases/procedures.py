@@ -391,7 +391,7 @@ def _where_it_stands(
             continue  # a stage not required now (a hearing nobody asked for) waits for nothing
         pending = pending_dependencies(i, deps, done, passes_through)
         if pending:
-            if row.planned_start is None or row.planned_start <= today:
+            if row.planned_start is not None and row.planned_start <= today:
                 row.waiting_for = [rows[j] for j in pending]
             continue
         latest = anchor_date(i, deps, lambda j: rows[j].stage.done_on, passes_through)
@@ -428,7 +428,6 @@ def _status(
     def passes_through(j: int) -> bool:
         return not rows[j].required and not stages[j].done_on
 
-    _where_it_stands(rows, deps, passes_through, today, calendar, unknown)
     live_plan = None
     if any(s.planned_start is None and not s.done_on for s in stages):
         # Stages laid out while a year was unknown: plan them again with today's calendar,
@@ -439,19 +438,11 @@ def _status(
             first or project.started_on or today,
             calendar,
         )
-
-    hearing_flagged = False
-    for i, row in enumerate(rows):
-        stage = row.stage
-        if stage.is_minimum:
-            _minimum_row(row, calendar, unknown)
-        elif stage.is_deadline:
-            anchor = anchor_date(i, deps, lambda j: stages[j].done_on, passes_through)
-            _deadline_row(row, anchor, today, calendar, unknown)
-        plan = live_plan[i] if live_plan else None
-        if plan is not None and stage.planned_start is None:
+        for row, plan in zip(rows, live_plan, strict=True):
+            if row.stage.planned_start is not None:
+                continue
             row.planned_start, row.due_on = plan.planned_start, plan.due_on
-            if plan.unknown_year and not stage.done_on:
+            if plan.unknown_year and not row.stage.done_on:
                 unknown.add(plan.unknown_year)
                 row.flags.append(
                     Flag(
@@ -461,6 +452,17 @@ def _status(
                         % {"year": plan.unknown_year},
                     )
                 )
+    # After the live plan: a stage planned only now is compared with its live planned start.
+    _where_it_stands(rows, deps, passes_through, today, calendar, unknown)
+
+    hearing_flagged = False
+    for i, row in enumerate(rows):
+        stage = row.stage
+        if stage.is_minimum:
+            _minimum_row(row, calendar, unknown)
+        elif stage.is_deadline:
+            anchor = anchor_date(i, deps, lambda j: stages[j].done_on, passes_through)
+            _deadline_row(row, anchor, today, calendar, unknown)
         if (
             row.conditional
             and row.required

@@ -131,7 +131,12 @@ def test_entering_a_year_makes_its_deadlines_computable(db, yannan):
     assert before.unknown_years == [2027]
     assert calendar_enter_notice(notice=parse_notice(NOTICE_2027, 2027)) == 20
     assert township_calendar().knows_year(2027)
-    assert stage_flags(project, date(2026, 12, 7)).unknown_years == []
+    after = stage_flags(project, date(2026, 12, 7))
+    assert after.unknown_years == []
+    planned_in_2027 = [r for r in after.rows if r.planned_start and r.planned_start.year == 2027]
+    assert planned_in_2027 and all(r.stage.planned_start is None for r in planned_in_2027)
+    # Planned only now, in the future: they are not said to be waiting for anything.
+    assert [r.stage.order for r in planned_in_2027 if r.waiting_for] == []
     assert not township_calendar().is_workday(date(2027, 2, 8))  # a Monday of the holiday
     assert township_calendar().is_workday(date(2027, 2, 20))  # a make-up Saturday
 
