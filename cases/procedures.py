@@ -41,6 +41,25 @@ def township_calendar() -> WorkCalendar:
     return WorkCalendar(overrides, known_years={d.year for d in overrides})
 
 
+#: From this month on next year's calendar is needed: the State Council's notice is out by
+#: November, and a procedure started then reaches January.
+NEXT_YEAR_NOTICE_MONTH = 11
+
+
+def calendar_to_enter(today: date) -> int | None:
+    """The year whose official calendar is needed and nobody knows: this year, else, from
+    ``NEXT_YEAR_NOTICE_MONTH``, next year. A query only for a year the library lacks."""
+    years = [today.year] + ([today.year + 1] if today.month >= NEXT_YEAR_NOTICE_MONTH else [])
+    library = WorkCalendar()
+    for year in years:
+        if (
+            not library.knows_year(year)
+            and not WorkdayOverride.objects.filter(date__year=year).exists()
+        ):
+            return year
+    return None
+
+
 # --- planning -------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cases.holiday_notice import NoticeError, parse_notice
 from cases.models import WorkdayOverride
-from cases.procedures import stage_flags, township_calendar
+from cases.procedures import calendar_to_enter, stage_flags, township_calendar
 from cases.services import calendar_enter_notice
 
 from .factories import acquisition_project
@@ -219,3 +219,41 @@ def test_only_who_may_add_and_delete_adjustments_enters_a_notice(client, staff):
     response = client.post(_notice_url(), {"year": 2027, "text": NOTICE_2027, "confirm": "1"})
     assert response.status_code == 403
     assert not WorkdayOverride.objects.exists()
+
+
+# --- the reminder on the home page ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (date(2026, 10, 31), None),  # 2026 is known; 2027 not needed yet
+        (date(2026, 11, 1), 2027),  # from November, next year's notice is out
+        (date(2027, 3, 1), 2027),  # nobody entered it: this year is needed all the more
+        (date(2025, 12, 1), None),  # the library knows 2026
+    ],
+)
+def test_the_year_to_enter_is_this_one_else_next_one_from_november(db, today, year):
+    assert calendar_to_enter(today) == year
+
+
+def test_a_year_entered_is_no_longer_to_enter(db):
+    calendar_enter_notice(notice=parse_notice(NOTICE_2027, 2027))
+    assert calendar_to_enter(date(2026, 12, 7)) is None
+
+
+def test_the_home_page_reminds_who_may_enter_the_year(client, township_admin, staff, monkeypatch):
+    monkeypatch.setattr("cases.views.core.timezone.localdate", lambda: date(2026, 12, 7))
+    client.force_login(township_admin)
+    page = client.get(reverse("home")).content.decode()
+    assert "The official holiday calendar for 2027 is not entered" in page
+    assert _notice_url() in page
+    client.force_login(staff)  # may not enter it: not told
+    assert (
+        "The official holiday calendar for 2027" not in client.get(reverse("home")).content.decode()
+    )
+    calendar_enter_notice(notice=parse_notice(NOTICE_2027, 2027))
+    client.force_login(township_admin)
+    assert (
+        "The official holiday calendar for 2027" not in client.get(reverse("home")).content.decode()
+    )

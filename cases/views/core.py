@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import dashboards
-from ..procedures import procedure_alerts
+from ..procedures import calendar_to_enter, procedure_alerts
 
 
 @require_GET
@@ -38,6 +38,9 @@ def home(request):
     follow_ups = None
     if request.user.has_perm("cases.add_visit"):  # those who go visiting; leaders do not
         follow_ups = dashboards.follow_ups_of(request.user, today)
+    calendar_year = None
+    if request.user.has_perms(["cases.add_workdayoverride", "cases.delete_workdayoverride"]):
+        calendar_year = calendar_to_enter(today)  # those who may enter it are reminded
     return render(
         request,
         "cases/home.html",
@@ -48,5 +51,6 @@ def home(request):
             "today": today,
             "procedure_alerts": alerts,
             "follow_ups": follow_ups,
+            "calendar_year": calendar_year,
         },
     )
