@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_filters",
     "simple_history",
     "axes",
@@ -88,6 +89,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "landreform.urls"
+# Widgets render through TEMPLATES, so that templates/ may override a widget's template as it
+# overrides a page's (templates/admin/widgets/split_datetime.html labels the date and time boxes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "landreform.wsgi.application"
 
 TEMPLATES = [

@@ -3,7 +3,7 @@ and axe's best practices) in a real browser: in Chinese on a phone and in Englis
 
 axe-core 4.12 comes with ``axe-playwright-python`` (requirements-dev.txt); it runs in the page
 through Playwright, not as a script the page loads, so the Content-Security-Policy stays as
-served. The Django admin's own pages are Django's and are not walked here.
+served. The admin is walked by ``test_admin_accessibility_browser``, with the helpers here.
 """
 
 import pytest
@@ -58,10 +58,13 @@ def _pages(username: str) -> list[str]:
     return pages
 
 
-def _violations(page) -> list[str]:
+def violations(page) -> list[str]:
+    """axe-core's findings on the page, one line a rule: its id, impact, how many elements and
+    the first ones."""
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
-        f"{v['id']} ({v['impact']}): {', '.join(' '.join(n['target']) for n in v['nodes'][:3])}"
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])}): "
+        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
         for v in results.response["violations"]
     ]
 
@@ -71,14 +74,14 @@ def _violations(page) -> list[str]:
 def test_every_page_passes_axe(live_server, demo, request, username, page_fixture):
     page = request.getfixturevalue(page_fixture)
     log_in(page, live_server, username, "a wrong password")  # the log-in page, with its error
-    found = {"/accounts/login/ (refused)": _violations(page)}
+    found = {"/accounts/login/ (refused)": violations(page)}
     log_in(page, live_server, username, "jiujiang-demo")
     for path in _pages(username):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
-        found[path] = _violations(page)
+        found[path] = violations(page)
     response = page.goto(f"{live_server.url}/households/999999/")
     assert response.status == 404
-    found["404"] = _violations(page)
+    found["404"] = violations(page)
     report = "\n".join(f"{path}: {v}" for path, found_here in found.items() for v in found_here)
     assert not report, "\n" + report
