@@ -1,0 +1,75 @@
+"""Frictions found walking the users' tasks end to end (staff on a doorstep, a cadre with a
+stack of paper ballots, a leader before a meeting), each fixed and held here."""
+
+import pytest
+
+from cases import services
+from cases.models import Voter
+
+from .conftest import DESKTOP, PHONE, _context, log_in, screenshot
+from .test_votes_browser import DAY, open_a_vote
+
+#: A subject as long as real ones are: wider than a phone's line by itself.
+LONG_SUBJECT = (
+    "东头经济社土地补偿费留存部分分配方案及集体经济组织成员安置补偿实施细则（第二次表决）"
+)
+
+
+@pytest.fixture
+def long_vote(yannan, yannan_coop, staff, cadre_yannan):
+    vote = open_a_vote(LONG_SUBJECT, yannan_coop, staff, heads=["关志伟"])
+    services.ballot_cast(
+        vote=vote,
+        voter=Voter.objects.get(vote=vote),
+        choice="for",
+        cast_on=DAY,
+        user=cadre_yannan,
+    )
+    return vote
+
+
+def _crumbs(page) -> dict:
+    """The crumbs' line boxes, the page's width, and each link: its text, title, whether it
+    is cut short and whether it lies within the screen."""
+    return page.evaluate(
+        """() => {
+          const nav = document.querySelector('main .crumbs');
+          const links = [...nav.querySelectorAll('a')].map(a => {
+            const r = a.getBoundingClientRect();
+            return {text: a.textContent, title: a.title, cut: a.scrollWidth > a.clientWidth,
+                    inside: r.left >= 0 && r.right <= window.innerWidth, top: Math.round(r.top)};
+          });
+          return {height: nav.getBoundingClientRect().height, links,
+                  overflow: document.documentElement.scrollWidth > window.innerWidth};
+        }"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "name"), [(PHONE, "zh-CN", "phone"), (DESKTOP, "en-US", "desktop")]
+)
+def test_the_crumbs_stay_on_one_line_whatever_the_vote_is_called(
+    live_server, browser, long_vote, viewport, locale, name
+):
+    """On a phone a long vote title wrapped the ballot pages' crumbs to three lines; they are
+    one line, the title cut with an ellipsis, its whole text in the link and its title."""
+    context = _context(browser, viewport, locale)
+    page = context.new_page()
+    log_in(page, live_server, "cadre_yannan")
+    ballot = long_vote.ballots.get()
+    tap = 44 if viewport is PHONE else 24
+    for path in (f"/votes/{long_vote.pk}/ballots/", f"/votes/{long_vote.pk}/ballots/{ballot.pk}/"):
+        page.goto(live_server.url + path)
+        crumbs = _crumbs(page)
+        assert crumbs["height"] <= tap + 1, (path, crumbs)
+        assert len({link["top"] for link in crumbs["links"]}) == 1, (path, crumbs)
+        assert all(link["inside"] for link in crumbs["links"]), (path, crumbs)
+        assert not crumbs["overflow"], path
+        subject = crumbs["links"][1]
+        assert subject["text"] == subject["title"] == LONG_SUBJECT
+        if viewport is PHONE:
+            assert subject["cut"], path
+            # The other crumbs are read whole.
+            assert not any(link["cut"] for i, link in enumerate(crumbs["links"]) if i != 1)
+    screenshot(page, f"ballot-crumbs-{locale[:2]}-{name}")
+    context.close()
