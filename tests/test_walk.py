@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Ballot, Meeting, Project, Vote
+from cases.views.casework import NOT_ENROLLED_SHOWN
+
+from .factories import CaseFactory, HouseholdFactory
 
 #: Latin punctuation against a Chinese character: "法定人数: …; 通过条件: …", "(66.7%)".
 HALF_WIDTH = re.compile(
@@ -49,3 +52,42 @@ def test_the_chinese_pages_punctuate_in_chinese(loaded, client):
         assert response.status_code == 200, url
         text = _text(response.content.decode())
         assert not HALF_WIDTH.findall(text), (url, HALF_WIDTH.findall(text))
+
+
+def test_a_search_names_the_households_in_no_project(
+    client, cadre_yannan, yannan_coop, zhennan_coop, yannan_project
+):
+    """An administrator imported a roster, then looked for its households in the app: the
+    case list (the app's only search) said "no case matches", a dead end. It names the
+    households in no project that match, each a link to its page, in the user's villages."""
+    imported = HouseholdFactory(cooperative=yannan_coop, number="201", head_name="测试甲")
+    enrolled = CaseFactory(
+        project=yannan_project,
+        household=HouseholdFactory(cooperative=yannan_coop, number="202", head_name="测试乙"),
+    ).household
+    elsewhere = HouseholdFactory(cooperative=zhennan_coop, number="203", head_name="测试丙")
+    client.force_login(cadre_yannan)
+
+    response = client.get(reverse("case_list"), {"q": "测试"})
+    page = response.content.decode()
+    section = page.split('class="card not-enrolled"', 1)[1]
+    assert reverse("household_detail", args=[imported.pk]) in section
+    assert "201 测试甲" in section
+    assert reverse("household_detail", args=[enrolled.pk]) not in section  # listed as a case
+    assert "测试丙" not in page and str(elsewhere.pk) not in section  # another village's
+    assert [case.household for case in response.context["page"]] == [enrolled]
+
+    # Without a search, or when nothing in no project matches, nothing more is said.
+    assert "not-enrolled" not in client.get(reverse("case_list")).content.decode()
+    assert "not-enrolled" not in client.get(reverse("case_list"), {"q": "测试乙"}).content.decode()
+
+
+def test_the_search_says_when_more_households_in_no_project_match(client, staff, yannan_coop):
+    for n in range(NOT_ENROLLED_SHOWN + 2):
+        HouseholdFactory(cooperative=yannan_coop, number=f"3{n:02d}", head_name=f"新户{n}")
+    client.force_login(staff)
+
+    response = client.get(reverse("case_list"), {"q": "新户"})
+    section = response.content.decode().split('class="card not-enrolled"', 1)[1]
+    assert section.count("<li>") == NOT_ENROLLED_SHOWN
+    assert "只显示前10户" in section
