@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.models import Ballot, Meeting, Project, Vote
+from cases.models import Ballot, Case, Meeting, Project, Stance, Vote
 from cases.views.casework import NOT_ENROLLED_SHOWN
 
-from .factories import CaseFactory, HouseholdFactory
+from .factories import CaseFactory, HouseholdFactory, StageFactory
 
 #: Latin punctuation against a Chinese character: "法定人数: …; 通过条件: …", "(66.7%)".
 HALF_WIDTH = re.compile(
@@ -91,3 +91,28 @@ def test_the_search_says_when_more_households_in_no_project_match(client, staff,
     section = response.content.decode().split('class="card not-enrolled"', 1)[1]
     assert section.count("<li>") == NOT_ENROLLED_SHOWN
     assert "只显示前10户" in section
+
+
+def test_the_dashboard_opens_the_households_behind_its_counts_and_each_stage(
+    client, leader, yannan_project, yannan_coop
+):
+    """A leader read "Opposed 11" on the dashboard and had no way to the eleven households
+    but the status chart; the stages listed there led nowhere. The counts of households,
+    supportive and opposed open the case list filtered alike, each stage its place on the
+    procedure page."""
+    opposed = CaseFactory(project=yannan_project, household__cooperative=yannan_coop)
+    Case.objects.filter(pk=opposed.pk).update(stance=Stance.OPPOSED, status=Case.Status.OPPOSED)
+    CaseFactory(project=yannan_project, household__cooperative=yannan_coop)
+    stage = StageFactory(project=yannan_project)
+    client.force_login(leader)
+
+    page = client.get(reverse("project_dashboard", args=[yannan_project.pk])).content.decode()
+    figure = re.search(r'data-figure="opposed".*?<a href="([^"]+)">1</a>', page, re.S)
+    listed = client.get(unescape(figure[1])).context["page"]
+    assert [case.pk for case in listed] == [opposed.pk]
+    households = re.search(r'data-figure="households".*?<a href="([^"]+)">2</a>', page, re.S)
+    assert len(client.get(unescape(households[1])).context["page"]) == 2
+
+    procedure = reverse("project_procedure", args=[yannan_project.pk])
+    assert f'href="{procedure}#stage-{stage.pk}"' in page
+    assert f'id="stage-{stage.pk}"' in client.get(procedure).content.decode()
