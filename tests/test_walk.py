@@ -2,12 +2,14 @@
 browser's are in tests/browser/test_walk_browser.py)."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Ballot, Case, Meeting, Project, Stance, Vote
 from cases.views.casework import NOT_ENROLLED_SHOWN
@@ -116,3 +118,30 @@ def test_the_dashboard_opens_the_households_behind_its_counts_and_each_stage(
     procedure = reverse("project_procedure", args=[yannan_project.pk])
     assert f'href="{procedure}#stage-{stage.pk}"' in page
     assert f'id="stage-{stage.pk}"' in client.get(procedure).content.decode()
+
+
+def test_an_overdue_follow_up_says_so_on_the_case_list_and_the_household(
+    client, staff, yannan_project, yannan_coop
+):
+    """ "Whom do I visit next": a follow-up years past read like one due next week. An open
+    case's passed follow-up is marked overdue, on the list and on the household page; a
+    signed case's, or one still to come, is not."""
+    today = timezone.localdate()
+    late, signed, coming = (
+        CaseFactory(project=yannan_project, household__cooperative=yannan_coop) for _ in range(3)
+    )
+    Case.objects.filter(pk=late.pk).update(next_follow_up_on=today - timedelta(days=1))
+    Case.objects.filter(pk=signed.pk).update(
+        next_follow_up_on=today - timedelta(days=1),
+        status=Case.Status.SIGNED,
+        agreement_signed_on=today - timedelta(days=2),
+    )
+    Case.objects.filter(pk=coming.pk).update(next_follow_up_on=today)
+    client.force_login(staff)
+
+    rows = client.get(reverse("case_list")).content.decode().split("<tbody>")[1].split("<tr>")
+    marked = {row.split('"/households/')[1].split("/")[0] for row in rows if "回访已逾期" in row}
+    assert marked == {str(late.household_id)}
+    for case, shown in ((late, True), (signed, False), (coming, False)):
+        page = client.get(reverse("household_detail", args=[case.household_id])).content.decode()
+        assert ("回访已逾期" in page) is shown, case

@@ -73,3 +73,30 @@ def test_the_crumbs_stay_on_one_line_whatever_the_vote_is_called(
             assert not any(link["cut"] for i, link in enumerate(crumbs["links"]) if i != 1)
     screenshot(page, f"ballot-crumbs-{locale[:2]}-{name}")
     context.close()
+
+
+def test_the_case_lists_rows_keep_their_dates_whole_and_their_cells_in_line(
+    live_server, browser, demo
+):
+    """On a desktop in English the staff's case list broke "2021-05-20" after its second
+    hyphen, and the "Log a visit" cell, left a block, drew its border below the row's."""
+    from cases.models import Project
+
+    context = _context(browser, DESKTOP, "en-US")
+    page = context.new_page()
+    log_in(page, live_server, "staff", "jiujiang-demo")
+    project = Project.objects.get(name__contains="烟南")
+    page.goto(f"{live_server.url}/cases/?project={project.pk}&status=opposed")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('table.list tbody tr')].map(tr => ({
+             row: tr.getBoundingClientRect().bottom,
+             cells: [...tr.children].map(c => c.getBoundingClientRect().bottom),
+             days: [...tr.querySelectorAll('time')].map(t => t.getClientRects().length),
+           }))"""
+    )
+    assert len(rows) == 5  # the demo's households still opposed
+    for row in rows:
+        assert all(abs(bottom - row["row"]) < 1 for bottom in row["cells"]), row
+        assert row["days"] and set(row["days"]) == {1}, row
+    screenshot(page, "case-list-opposed-en-desktop")
+    context.close()
