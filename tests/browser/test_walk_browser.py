@@ -100,3 +100,41 @@ def test_the_case_lists_rows_keep_their_dates_whole_and_their_cells_in_line(
         assert row["days"] and set(row["days"]) == {1}, row
     screenshot(page, "case-list-opposed-en-desktop")
     context.close()
+
+
+def test_only_those_not_yet_recorded_stays_ticked_through_a_save(
+    live_server, phone_page, yannan_coop, staff, cadre_yannan
+):
+    """A cadre entering a stack of paper ballots ticked "only those not yet recorded", saved
+    the first few, and found the whole roll back, recorded rows and all: the box is kept
+    ticked through the save, in this tab."""
+    vote = open_a_vote("《方案》", yannan_coop, staff, heads=["关志伟", "梁丽华", "陈家俊"])
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+    page.fill("input[name=cast_on]", "2021-01-17")
+    page.check("[data-sheet-pending]")
+    guan = Voter.objects.get(vote=vote, name="关志伟")
+    page.check(f"input[name=choice-{guan.pk}][value=for]")
+    page.click(".sheet-save button")
+    page.wait_for_load_state()
+
+    assert vote.ballots.count() == 1
+    assert page.is_checked("[data-sheet-pending]")
+    shown = page.locator(".sheet-table tbody tr:visible").all_inner_texts()
+    assert len(shown) == 2 and not any("关志伟" in row for row in shown)
+
+
+def test_the_correction_form_stands_apart_from_the_ballot_it_corrects(
+    live_server, phone_page, long_vote
+):
+    """On the ballot page the correction card touched the ballot's last line ("recorded by")."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{long_vote.pk}/ballots/{long_vote.ballots.get().pk}/")
+    gap = page.evaluate(
+        """() => document.querySelector('form.correction').getBoundingClientRect().top
+                 - document.querySelector('main dl.facts').getBoundingClientRect().bottom"""
+    )
+    assert gap >= 12
+    screenshot(page, "ballot-correction-zh-phone")
