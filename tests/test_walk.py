@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services
 from cases.models import Ballot, Case, Meeting, Project, Stance, Vote
 from cases.views.casework import NOT_ENROLLED_SHOWN
 
@@ -145,3 +146,31 @@ def test_an_overdue_follow_up_says_so_on_the_case_list_and_the_household(
     for case, shown in ((late, True), (signed, False), (coming, False)):
         page = client.get(reverse("household_detail", args=[case.household_id])).content.decode()
         assert ("回访已逾期" in page) is shown, case
+
+
+def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
+    client, staff, cadre_yannan, leader, yannan_case
+):
+    """Staff who logged a visit wrongly (the wrong stance, a follow-up mistyped) found no way
+    from the household's visits to correct it: each visit links to its admin page for those
+    who may change visits there (township staff, the village's cadres, administrators), not
+    for a leader, who only reads."""
+    visit, _created = services.visit_record(
+        case=yannan_case,
+        recorded_by=staff,
+        visited_on=timezone.localdate(),
+        place="home",
+        stance=Stance.OPPOSED,
+        concerns=[],
+        notes="",
+        next_follow_up_on=None,
+    )
+    household = reverse("household_detail", args=[yannan_case.household_id])
+    correct = reverse("admin:cases_visit_change", args=[visit.pk])
+    for user in (staff, cadre_yannan):
+        client.force_login(user)
+        assert f'href="{correct}"' in client.get(household).content.decode(), user
+        assert client.get(correct).status_code == 200, user
+    client.force_login(leader)
+    page = client.get(household).content.decode()
+    assert "visit-correct" not in page and correct not in page
