@@ -174,3 +174,29 @@ def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
     client.force_login(leader)
     page = client.get(household).content.decode()
     assert "visit-correct" not in page and correct not in page
+
+
+@pytest.mark.parametrize("whole_village", [False, True])
+def test_who_has_not_voted_names_the_cooperative_only_when_the_vote_has_several(
+    client, staff, yannan, yannan_coop, whole_village
+):
+    """A cooperative's vote listed its 152 voters still to vote each as "东头经济社 002 潘芳":
+    one cooperative, named 152 times. Its name is given only in a whole village's vote."""
+    HouseholdFactory(cooperative=yannan_coop, number="002", head_name="潘芳")
+    vote = services.vote_create(
+        subject="《方案》",
+        village=yannan,
+        cooperative=None if whole_village else yannan_coop,
+        rule_code=Vote.Rule.GROUP_MEETING,
+        basis=Vote.Basis.HOUSEHOLD,
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=3),
+        user=staff,
+    )
+    services.vote_open(vote=vote, user=staff)
+    client.force_login(staff)
+
+    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    listed = re.search(r'<ul class="not-voted">(.*?)</ul>', page, re.S)[1]
+    listed = " ".join(unescape(re.sub(r"<[^>]+>", " ", listed)).split())
+    assert listed == ("东头经济社 002 潘芳" if whole_village else "002 潘芳")

@@ -204,7 +204,9 @@ def _visit_saved_message(request, created: bool, household, client_id) -> None:
         text = _("Visit to %(household)s saved.") % {"household": household}
         messages.success(request, text, extra_tags=tags)
     else:
-        text = _("This visit had already been saved; it is stored once.")
+        text = _("This visit to %(household)s had already been saved; it is stored once.") % {
+            "household": household
+        }
         messages.info(request, text, extra_tags=tags)
 
 
