@@ -169,6 +169,35 @@ def test_numbers_stay_numbers_in_xlsx_even_negative():
     assert [c.value for c in sheet[2]] == [-1.5, -3, "'-3"]
 
 
+def test_the_xlsx_columns_fit_their_dates_and_names_and_the_header_stays_in_view(
+    client, data, superuser
+):
+    """Opened in Excel, the case export's dates read "########" and a project's name its
+    first four characters: every column took Excel's default width (8.43). The columns fit
+    their header and values (a Chinese character counts two), the header row is frozen."""
+    log_in(client, superuser)
+    url = reverse("export", args=["cases", "xlsx"])
+    body = b"".join(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    width = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
+    longest_project = max(len(c.value) for c in sheet["A"][1:])
+
+    assert width["项目"] >= 2 * longest_project
+    assert width["最近走访"] >= 10 and width["下次回访"] >= 10  # 2021-05-20
+    assert width["协议补偿金额（元）"] >= 2 * len("协议补偿金额（元）")
+    assert all(w <= exporting.MAX_WIDTH for w in width.values())
+    assert sheet.freeze_panes == "A2"
+
+
+def test_a_long_text_does_not_widen_its_column_past_the_limit():
+    table = exporting.Table("t", "t", ["备注", "n"], iter([("很长的备注" * 40, 1)]))
+    sheet = openpyxl.load_workbook(exporting.xlsx_file(table)).worksheets[0]
+
+    assert sheet.column_dimensions["A"].width == exporting.MAX_WIDTH
+    assert sheet.column_dimensions["B"].width == len("n") + 2
+    assert sheet["A2"].value == "很长的备注" * 40
+
+
 def test_the_xlsx_is_written_in_write_only_mode(client, data, superuser, monkeypatch):
     made = []
     real = exporting.new_workbook

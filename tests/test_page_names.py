@@ -93,7 +93,7 @@ def test_a_crumb_leads_back_only_to_the_lists_it_names():
 
 
 def _crumb(html: str) -> tuple[str, str]:
-    link = re.search(r'class="crumbs"><a href="([^"]*)">([^<]*)</a>', html)
+    link = re.search(r'class="crumbs"[^>]*><ol><li><a href="([^"]*)"[^>]*>([^<]*)</a>', html)
     return link[1].replace("&amp;", "&"), link[2]
 
 

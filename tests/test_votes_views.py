@@ -769,7 +769,7 @@ def test_a_projects_pages_name_the_project_list_as_the_navigation_does(
     """The dashboard's crumb read "Project list" and led to it; the procedure and meetings
     pages below it read "Projects" and led to the home page instead."""
     english_client.force_login(leader)
-    crumb = f'<a href="{reverse("project_list")}">Project list</a>'
+    crumb = f'<a href="{reverse("project_list")}" title="Project list">Project list</a>'
     for name in ("project_dashboard", "project_procedure", "meeting_list"):
         page = english_client.get(reverse(name, args=[yannan_project.pk])).content.decode()
         assert crumb in page.split("</nav>")[1], name  # the crumbs, after the main navigation

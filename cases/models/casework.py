@@ -195,6 +195,12 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status not in (self.Status.SIGNED, self.Status.COMPLETED)
 
+    @property
+    def follow_up_overdue(self) -> bool:
+        """As ``overdue_q`` on today's date (Asia/Shanghai): open, its follow-up passed."""
+        follow_up = self.next_follow_up_on
+        return self.is_open and follow_up is not None and follow_up < timezone.localdate()
+
 
 #: The status a case takes from the stance heard, while it is not yet signed (the ORM's
 #: ``services.case_refresh_visits`` and the SQL of ``cases.visit_writes`` both read it).

@@ -134,6 +134,19 @@ def back_here(context) -> str:
     return back_query(context["request"].get_full_path())
 
 
+@register.inclusion_tag("cases/partials/crumbs.html")
+def crumbs(*links) -> dict:
+    """The crumbs above a page's title, on one line: ``{% crumbs url label url label … %}``,
+    each followed by "›" (the page's own title comes next).
+
+    A trail is at most a list, the object it opened (a project's or a vote's name, which may be
+    long) and a page of that object: the second crumb, the name, gives way with an ellipsis on
+    a narrow screen; its whole text stays in the link (read by screen readers) and in its
+    ``title`` (shown on hover, and on a long press by the phone's link menu)."""
+    pairs = zip(links[::2], links[1::2], strict=True)
+    return {"links": [Crumb(url, label) for url, label in pairs]}
+
+
 @register.simple_tag(takes_context=True)
 def back_to(context, *lists: str) -> Crumb:
     """The crumb to the list this page was opened from (``?back=``), if it is one of

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit, services
 from ..access import get_for_user
-from ..filters import CaseFilter, VisitFilter
+from ..filters import CaseFilter, VisitFilter, household_search
 from ..forms import CaseCompleteForm, CaseSignForm, VisitFieldsForm, VisitForm
 from ..models import Ballot, Case, Household, Visit, read_village_ids
 from ..pagination import CappedCountPaginator, PageByIds
@@ -44,14 +45,36 @@ def list_page(request, rows) -> dict:
 
 
 def _filtered_list(
-    request, filterset_class, queryset, default_order: str, template: str, arrange=None
+    request, filterset_class, queryset, default_order: str, template: str, arrange=None, **extra
 ):
     """A filtered, sorted page of ``queryset`` (already scoped); ``arrange`` may turn the
     sorted queryset into what the paginator reads (``PageByIds``)."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     rows = _ordered(filterset.qs, default_order)
     page = list_page(request, arrange(rows) if arrange else rows)
-    return render(request, template, {"filter": filterset, **page})
+    return render(request, template, {"filter": filterset, **page, **extra})
+
+
+#: Households in no project shown under a case search, at most.
+NOT_ENROLLED_SHOWN = 10
+
+
+def households_in_no_project(user, q: str) -> list:
+    """The households the user may see whose head or number matches ``q`` and that are in no
+    project (no case): a roster just imported, say. The case list cannot show them (it lists
+    cases), so its search names them, each a link to its page, rather than "no case matches".
+    One query, only when a search is typed; ``NOT_ENROLLED_SHOWN`` + 1 rows, to say "more"."""
+    if not (q or "").strip():
+        return []
+    enrolled = Case.objects.filter(household=OuterRef("pk"))
+    households = Household.objects.visible_to(user).filter(~Exists(enrolled))
+    return list(
+        household_search(households, q, path="")
+        .select_related("cooperative__village")
+        .order_by("cooperative__village__name", "cooperative__name", "number")[
+            : NOT_ENROLLED_SHOWN + 1
+        ]
+    )
 
 
 @login_required
@@ -64,7 +87,15 @@ def case_list(request):
     # Roster order by default (households are numbered as imported): along the case table's
     # (project, household) index, where sorting a district's project by household number
     # would sort two hundred thousand joined rows for each page.
-    return _filtered_list(request, CaseFilter, cases, "household_id", "cases/case_list.html")
+    return _filtered_list(
+        request,
+        CaseFilter,
+        cases,
+        "household_id",
+        "cases/case_list.html",
+        not_enrolled=households_in_no_project(request.user, request.GET.get("q", "")),
+        not_enrolled_shown=NOT_ENROLLED_SHOWN,
+    )
 
 
 @login_required
@@ -173,7 +204,9 @@ def _visit_saved_message(request, created: bool, household, client_id) -> None:
         text = _("Visit to %(household)s saved.") % {"household": household}
         messages.success(request, text, extra_tags=tags)
     else:
-        text = _("This visit had already been saved; it is stored once.")
+        text = _("This visit to %(household)s had already been saved; it is stored once.") % {
+            "household": household
+        }
         messages.info(request, text, extra_tags=tags)
 
 

@@ -45,7 +45,21 @@
       }
     }
     search.addEventListener("input", filter);
-    if (pending) pending.addEventListener("change", filter);
+    // "Only those not yet recorded" stays ticked through a save (the page reloads), in this
+    // tab, for this vote: a stack of paper ballots is entered in several saves.
+    var pendingKey = "landreform:sheet-pending:" + window.location.pathname;
+    var session = null;
+    try { session = window.sessionStorage; } catch (e) { /* storage disabled */ }
+    if (pending && session && session.getItem(pendingKey) === "1") pending.checked = true;
+    if (pending) {
+      pending.addEventListener("change", function () {
+        if (session) {
+          if (pending.checked) session.setItem(pendingKey, "1");
+          else session.removeItem(pendingKey);
+        }
+        filter();
+      });
+    }
     // Enter in the search box jumps to the first matching row instead of submitting.
     search.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") return;

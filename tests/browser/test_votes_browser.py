@@ -13,14 +13,17 @@ from .conftest import log_in, screenshot
 DAY = date(2021, 1, 16)
 
 
-@pytest.fixture
-def open_vote(yannan, yannan_coop, staff):
-    for name in ("关志伟", "梁丽华", "陈家俊", "黄秀英", "李国强", "何美珍"):
-        HouseholdFactory(cooperative=yannan_coop, head_name=name)
+def open_a_vote(
+    subject, cooperative, staff, heads=("关志伟", "梁丽华", "陈家俊", "黄秀英", "李国强", "何美珍")
+):
+    """A group meeting's vote, one ballot per household, open from DAY: a household for each
+    of ``heads`` in ``cooperative``."""
+    for name in heads:
+        HouseholdFactory(cooperative=cooperative, head_name=name)
     vote = services.vote_create(
-        subject="《土地前期整理方案和协议》",
-        village=yannan,
-        cooperative=yannan_coop,
+        subject=subject,
+        village=cooperative.village,
+        cooperative=cooperative,
         rule_code=Vote.Rule.GROUP_MEETING,
         basis=Vote.Basis.HOUSEHOLD,
         opens_on=DAY,
@@ -28,6 +31,11 @@ def open_vote(yannan, yannan_coop, staff):
         user=staff,
     )
     return services.vote_open(vote=vote, user=staff)
+
+
+@pytest.fixture
+def open_vote(yannan, yannan_coop, staff):
+    return open_a_vote("《土地前期整理方案和协议》", yannan_coop, staff)
 
 
 def test_a_cadre_enters_ballots_with_the_keyboard_and_sees_the_tally(

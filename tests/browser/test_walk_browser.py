@@ -1,0 +1,140 @@
+"""Frictions found walking the users' tasks end to end (staff on a doorstep, a cadre with a
+stack of paper ballots, a leader before a meeting), each fixed and held here."""
+
+import pytest
+
+from cases import services
+from cases.models import Voter
+
+from .conftest import DESKTOP, PHONE, _context, log_in, screenshot
+from .test_votes_browser import DAY, open_a_vote
+
+#: A subject as long as real ones are: wider than a phone's line by itself.
+LONG_SUBJECT = (
+    "东头经济社土地补偿费留存部分分配方案及集体经济组织成员安置补偿实施细则（第二次表决）"
+)
+
+
+@pytest.fixture
+def long_vote(yannan, yannan_coop, staff, cadre_yannan):
+    vote = open_a_vote(LONG_SUBJECT, yannan_coop, staff, heads=["关志伟"])
+    services.ballot_cast(
+        vote=vote,
+        voter=Voter.objects.get(vote=vote),
+        choice="for",
+        cast_on=DAY,
+        user=cadre_yannan,
+    )
+    return vote
+
+
+def _crumbs(page) -> dict:
+    """The crumbs' line boxes, the page's width, and each link: its text, title, whether it
+    is cut short and whether it lies within the screen."""
+    return page.evaluate(
+        """() => {
+          const nav = document.querySelector('main .crumbs');
+          const links = [...nav.querySelectorAll('a')].map(a => {
+            const r = a.getBoundingClientRect();
+            return {text: a.textContent, title: a.title, cut: a.scrollWidth > a.clientWidth,
+                    inside: r.left >= 0 && r.right <= window.innerWidth, top: Math.round(r.top)};
+          });
+          return {height: nav.getBoundingClientRect().height, links,
+                  overflow: document.documentElement.scrollWidth > window.innerWidth};
+        }"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "name"), [(PHONE, "zh-CN", "phone"), (DESKTOP, "en-US", "desktop")]
+)
+def test_the_crumbs_stay_on_one_line_whatever_the_vote_is_called(
+    live_server, browser, long_vote, viewport, locale, name
+):
+    """On a phone a long vote title wrapped the ballot pages' crumbs to three lines; they are
+    one line, the title cut with an ellipsis, its whole text in the link and its title."""
+    context = _context(browser, viewport, locale)
+    page = context.new_page()
+    log_in(page, live_server, "cadre_yannan")
+    ballot = long_vote.ballots.get()
+    tap = 44 if viewport is PHONE else 24
+    for path in (f"/votes/{long_vote.pk}/ballots/", f"/votes/{long_vote.pk}/ballots/{ballot.pk}/"):
+        page.goto(live_server.url + path)
+        crumbs = _crumbs(page)
+        assert crumbs["height"] <= tap + 1, (path, crumbs)
+        assert len({link["top"] for link in crumbs["links"]}) == 1, (path, crumbs)
+        assert all(link["inside"] for link in crumbs["links"]), (path, crumbs)
+        assert not crumbs["overflow"], path
+        subject = crumbs["links"][1]
+        assert subject["text"] == subject["title"] == LONG_SUBJECT
+        if viewport is PHONE:
+            assert subject["cut"], path
+            # The other crumbs are read whole.
+            assert not any(link["cut"] for i, link in enumerate(crumbs["links"]) if i != 1)
+    screenshot(page, f"ballot-crumbs-{locale[:2]}-{name}")
+    context.close()
+
+
+def test_the_case_lists_rows_keep_their_dates_whole_and_their_cells_in_line(
+    live_server, browser, demo
+):
+    """On a desktop in English the staff's case list broke "2021-05-20" after its second
+    hyphen, and the "Log a visit" cell, left a block, drew its border below the row's."""
+    from cases.models import Project
+
+    context = _context(browser, DESKTOP, "en-US")
+    page = context.new_page()
+    log_in(page, live_server, "staff", "jiujiang-demo")
+    project = Project.objects.get(name__contains="烟南")
+    page.goto(f"{live_server.url}/cases/?project={project.pk}&status=opposed")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('table.list tbody tr')].map(tr => ({
+             row: tr.getBoundingClientRect().bottom,
+             cells: [...tr.children].map(c => c.getBoundingClientRect().bottom),
+             days: [...tr.querySelectorAll('time')].map(t => t.getClientRects().length),
+           }))"""
+    )
+    assert len(rows) == 5  # the demo's households still opposed
+    for row in rows:
+        assert all(abs(bottom - row["row"]) < 1 for bottom in row["cells"]), row
+        assert row["days"] and set(row["days"]) == {1}, row
+    screenshot(page, "case-list-opposed-en-desktop")
+    context.close()
+
+
+def test_only_those_not_yet_recorded_stays_ticked_through_a_save(
+    live_server, phone_page, yannan_coop, staff, cadre_yannan
+):
+    """A cadre entering a stack of paper ballots ticked "only those not yet recorded", saved
+    the first few, and found the whole roll back, recorded rows and all: the box is kept
+    ticked through the save, in this tab."""
+    vote = open_a_vote("《方案》", yannan_coop, staff, heads=["关志伟", "梁丽华", "陈家俊"])
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{vote.pk}/ballots/")
+    page.fill("input[name=cast_on]", "2021-01-17")
+    page.check("[data-sheet-pending]")
+    guan = Voter.objects.get(vote=vote, name="关志伟")
+    page.check(f"input[name=choice-{guan.pk}][value=for]")
+    page.click(".sheet-save button")
+    page.wait_for_load_state()
+
+    assert vote.ballots.count() == 1
+    assert page.is_checked("[data-sheet-pending]")
+    shown = page.locator(".sheet-table tbody tr:visible").all_inner_texts()
+    assert len(shown) == 2 and not any("关志伟" in row for row in shown)
+
+
+def test_the_correction_form_stands_apart_from_the_ballot_it_corrects(
+    live_server, phone_page, long_vote
+):
+    """On the ballot page the correction card touched the ballot's last line ("recorded by")."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{long_vote.pk}/ballots/{long_vote.ballots.get().pk}/")
+    gap = page.evaluate(
+        """() => document.querySelector('form.correction').getBoundingClientRect().top
+                 - document.querySelector('main dl.facts').getBoundingClientRect().bottom"""
+    )
+    assert gap >= 12
+    screenshot(page, "ballot-correction-zh-phone")

@@ -1,0 +1,202 @@
+"""Frictions found walking the users' tasks end to end on the demo, held by Django tests (the
+browser's are in tests/browser/test_walk_browser.py)."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Ballot, Case, Meeting, Project, Stance, Vote
+from cases.views.casework import NOT_ENROLLED_SHOWN
+
+from .factories import CaseFactory, HouseholdFactory, StageFactory
+
+#: Latin punctuation against a Chinese character: "法定人数: …; 通过条件: …", "(66.7%)".
+HALF_WIDTH = re.compile(
+    r"[\u4e00-\u9fff）][:;(]|[(][\u4e00-\u9fff\d][^)]*[)]|[:;] ?[\u4e00-\u9fff]"
+)
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("load_demo", verbosity=0)
+
+
+def _text(html: str) -> str:
+    """What <main> shows, without its tags, scripts or attributes."""
+    main = html.split("<main>", 1)[1].split("</main>", 1)[0]
+    return unescape(re.sub(r"<[^>]+>", " ", main))
+
+
+def test_the_chinese_pages_punctuate_in_chinese(loaded, client):
+    """The rule read "法定人数: 表决人数的2/3以上; 通过条件: …", the tally's threshold
+    "通过标准: … (66.7%)", the home page "523户中已签约504户 (96.4%)", a ballot by proxy
+    "书面委托 (关子)", a meeting's vote "会上表决: …": Latin colons, semicolons and brackets
+    in Chinese sentences. Every vote page, the home page, the households with a proxy ballot and
+    every meeting list now read with Chinese punctuation."""
+    client.force_login(get_user_model().objects.get(username="admin"))
+    urls = [reverse("home"), reverse("vote_new")]
+    for vote in Vote.objects.all():
+        urls += [reverse("vote_detail", args=[vote.pk]), reverse("vote_notice", args=[vote.pk])]
+    for ballot in Ballot.objects.exclude(proxy_name="").order_by("pk")[:3]:
+        urls.append(reverse("household_detail", args=[ballot.voter.household_id]))
+    for project in Project.objects.filter(pk__in=Meeting.objects.values("project")):
+        urls.append(reverse("meeting_list", args=[project.pk]))
+    assert Vote.objects.filter(status=Vote.Status.CERTIFIED).exists()
+    assert Meeting.objects.filter(votes__isnull=False).exists()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _text(response.content.decode())
+        assert not HALF_WIDTH.findall(text), (url, HALF_WIDTH.findall(text))
+
+
+def test_a_search_names_the_households_in_no_project(
+    client, cadre_yannan, yannan_coop, zhennan_coop, yannan_project
+):
+    """An administrator imported a roster, then looked for its households in the app: the
+    case list (the app's only search) said "no case matches", a dead end. It names the
+    households in no project that match, each a link to its page, in the user's villages."""
+    imported = HouseholdFactory(cooperative=yannan_coop, number="201", head_name="测试甲")
+    enrolled = CaseFactory(
+        project=yannan_project,
+        household=HouseholdFactory(cooperative=yannan_coop, number="202", head_name="测试乙"),
+    ).household
+    elsewhere = HouseholdFactory(cooperative=zhennan_coop, number="203", head_name="测试丙")
+    client.force_login(cadre_yannan)
+
+    response = client.get(reverse("case_list"), {"q": "测试"})
+    page = response.content.decode()
+    section = page.split('class="card not-enrolled"', 1)[1]
+    assert reverse("household_detail", args=[imported.pk]) in section
+    assert "201 测试甲" in section
+    assert reverse("household_detail", args=[enrolled.pk]) not in section  # listed as a case
+    assert "测试丙" not in page and str(elsewhere.pk) not in section  # another village's
+    assert [case.household for case in response.context["page"]] == [enrolled]
+
+    # Without a search, or when nothing in no project matches, nothing more is said.
+    assert "not-enrolled" not in client.get(reverse("case_list")).content.decode()
+    assert "not-enrolled" not in client.get(reverse("case_list"), {"q": "测试乙"}).content.decode()
+
+
+def test_the_search_says_when_more_households_in_no_project_match(client, staff, yannan_coop):
+    for n in range(NOT_ENROLLED_SHOWN + 2):
+        HouseholdFactory(cooperative=yannan_coop, number=f"3{n:02d}", head_name=f"新户{n}")
+    client.force_login(staff)
+
+    response = client.get(reverse("case_list"), {"q": "新户"})
+    section = response.content.decode().split('class="card not-enrolled"', 1)[1]
+    assert section.count("<li>") == NOT_ENROLLED_SHOWN
+    assert "只显示前10户" in section
+
+
+def test_the_dashboard_opens_the_households_behind_its_counts_and_each_stage(
+    client, leader, yannan_project, yannan_coop
+):
+    """A leader read "Opposed 11" on the dashboard and had no way to the eleven households
+    but the status chart; the stages listed there led nowhere. The counts of households,
+    supportive and opposed open the case list filtered alike, each stage its place on the
+    procedure page."""
+    opposed = CaseFactory(project=yannan_project, household__cooperative=yannan_coop)
+    Case.objects.filter(pk=opposed.pk).update(stance=Stance.OPPOSED, status=Case.Status.OPPOSED)
+    CaseFactory(project=yannan_project, household__cooperative=yannan_coop)
+    stage = StageFactory(project=yannan_project)
+    client.force_login(leader)
+
+    page = client.get(reverse("project_dashboard", args=[yannan_project.pk])).content.decode()
+    figure = re.search(r'data-figure="opposed".*?<a href="([^"]+)">1</a>', page, re.S)
+    listed = client.get(unescape(figure[1])).context["page"]
+    assert [case.pk for case in listed] == [opposed.pk]
+    households = re.search(r'data-figure="households".*?<a href="([^"]+)">2</a>', page, re.S)
+    assert len(client.get(unescape(households[1])).context["page"]) == 2
+
+    procedure = reverse("project_procedure", args=[yannan_project.pk])
+    assert f'href="{procedure}#stage-{stage.pk}"' in page
+    assert f'id="stage-{stage.pk}"' in client.get(procedure).content.decode()
+
+
+def test_an_overdue_follow_up_says_so_on_the_case_list_and_the_household(
+    client, staff, yannan_project, yannan_coop
+):
+    """ "Whom do I visit next": a follow-up years past read like one due next week. An open
+    case's passed follow-up is marked overdue, on the list and on the household page; a
+    signed case's, or one still to come, is not."""
+    today = timezone.localdate()
+    late, signed, coming = (
+        CaseFactory(project=yannan_project, household__cooperative=yannan_coop) for _ in range(3)
+    )
+    Case.objects.filter(pk=late.pk).update(next_follow_up_on=today - timedelta(days=1))
+    Case.objects.filter(pk=signed.pk).update(
+        next_follow_up_on=today - timedelta(days=1),
+        status=Case.Status.SIGNED,
+        agreement_signed_on=today - timedelta(days=2),
+    )
+    Case.objects.filter(pk=coming.pk).update(next_follow_up_on=today)
+    client.force_login(staff)
+
+    rows = client.get(reverse("case_list")).content.decode().split("<tbody>")[1].split("<tr>")
+    marked = {row.split('"/households/')[1].split("/")[0] for row in rows if "回访已逾期" in row}
+    assert marked == {str(late.household_id)}
+    for case, shown in ((late, True), (signed, False), (coming, False)):
+        page = client.get(reverse("household_detail", args=[case.household_id])).content.decode()
+        assert ("回访已逾期" in page) is shown, case
+
+
+def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
+    client, staff, cadre_yannan, leader, yannan_case
+):
+    """Staff who logged a visit wrongly (the wrong stance, a follow-up mistyped) found no way
+    from the household's visits to correct it: each visit links to its admin page for those
+    who may change visits there (township staff, the village's cadres, administrators), not
+    for a leader, who only reads."""
+    visit, _created = services.visit_record(
+        case=yannan_case,
+        recorded_by=staff,
+        visited_on=timezone.localdate(),
+        place="home",
+        stance=Stance.OPPOSED,
+        concerns=[],
+        notes="",
+        next_follow_up_on=None,
+    )
+    household = reverse("household_detail", args=[yannan_case.household_id])
+    correct = reverse("admin:cases_visit_change", args=[visit.pk])
+    for user in (staff, cadre_yannan):
+        client.force_login(user)
+        assert f'href="{correct}"' in client.get(household).content.decode(), user
+        assert client.get(correct).status_code == 200, user
+    client.force_login(leader)
+    page = client.get(household).content.decode()
+    assert "visit-correct" not in page and correct not in page
+
+
+@pytest.mark.parametrize("whole_village", [False, True])
+def test_who_has_not_voted_names_the_cooperative_only_when_the_vote_has_several(
+    client, staff, yannan, yannan_coop, whole_village
+):
+    """A cooperative's vote listed its 152 voters still to vote each as "东头经济社 002 潘芳":
+    one cooperative, named 152 times. Its name is given only in a whole village's vote."""
+    HouseholdFactory(cooperative=yannan_coop, number="002", head_name="潘芳")
+    vote = services.vote_create(
+        subject="《方案》",
+        village=yannan,
+        cooperative=None if whole_village else yannan_coop,
+        rule_code=Vote.Rule.GROUP_MEETING,
+        basis=Vote.Basis.HOUSEHOLD,
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=3),
+        user=staff,
+    )
+    services.vote_open(vote=vote, user=staff)
+    client.force_login(staff)
+
+    page = client.get(reverse("vote_detail", args=[vote.pk])).content.decode()
+    listed = re.search(r'<ul class="not-voted">(.*?)</ul>', page, re.S)[1]
+    listed = " ".join(unescape(re.sub(r"<[^>]+>", " ", listed)).split())
+    assert listed == ("东头经济社 002 潘芳" if whole_village else "002 潘芳")
