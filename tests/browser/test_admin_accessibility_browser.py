@@ -5,7 +5,8 @@ on a desktop. Walked: the admin's log-in page (refused), its index, every change
 search), a change page of each (with its inlines), add pages, the households' action "Enrol in a
 project…" and a project's enrolment page, the roster import (the upload pages and the preview of
 a bad file with its errors), history pages and an old version, a user's password page and the
-administrator's own.
+administrator's own, and the page that enters next year's holiday notice (what it read, and a
+notice refused).
 
 Nothing is excluded: every finding in Django's own markup had a small fix of ours, a template
 override (``templates/admin/edit_inline/tabular.html``, ``templates/admin/login.html``,
@@ -170,6 +171,19 @@ def test_the_admin_passes_axe(live_server, demo, request, page_fixture, tmp_path
     page.click("#content-main [type=submit]")
     page.wait_for_selector("table.import-errors")
     check(page.url.removeprefix(live_server.url) + " (errors)")
+
+    # Next year's holiday notice: the days read from it, then a notice that does not add up.
+    notice = "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、春节：2月6日至12日放假。"
+    for text, shown in [
+        (notice, "table.notice-days"),
+        (notice.replace("共3天", "共4天"), ".errorlist"),
+    ]:
+        page.goto(f"{live_server.url}/admin/cases/workdayoverride/notice/")
+        page.fill("input[name=year]", "2027")
+        page.fill("textarea[name=text]", text)
+        page.click("input[name=check]")
+        page.wait_for_selector(shown)
+        check(f"/admin/cases/workdayoverride/notice/ ({shown})")
 
     report = "\n".join(f"{path}: {v}" for path, found_here in found.items() for v in found_here)
     count = sum(len(v) for v in found.values())
