@@ -1046,8 +1046,8 @@ def test_a_workbook_holding_only_a_member_roster_is_no_household_roster_and_says
 
     assert str(caught.value) == (
         'None of the worksheets ("说明", "成员名册") is a household roster: "成员名册" holds a '
-        "member roster. Import it as a member roster, or put the household roster on a worksheet "
-        "of its own."
+        "member roster (one person a row); import it with the command import_members, or in "
+        'the admin on the "Import roster" page as a member roster.'
     )
 
 
@@ -1058,10 +1058,12 @@ def test_beside_a_member_roster_a_hidden_household_roster_is_still_never_read(st
         ("说明", INSTRUCTIONS), ("花名册", ROSTER, {"state": state}), ("成员名册", MEMBER_SHEET)
     )
 
-    # One visible worksheet is read, as ever: the member roster, whose rows repeat household 1.
-    assert parse_roster(data, "roster.xlsx").sheet == "成员名册"
-    with pytest.raises(RosterError, match=r'household roster is on a hidden worksheet \("花名册"'):
-        parse_roster(with_instructions, "roster.xlsx")
+    # The one visible worksheet is a member roster: the household roster is the hidden one.
+    for workbook in (data, with_instructions):
+        with pytest.raises(
+            RosterError, match=r'household roster is on a hidden worksheet \("花名册"'
+        ):
+            parse_roster(workbook, "roster.xlsx")
     assert parse_members(with_instructions, "roster.xlsx").sheets_not_read == [
         '"说明"',
         '"花名册" (hidden)',
