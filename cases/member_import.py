@@ -55,13 +55,16 @@ keeping only what the checks across rows need:
    read back a batch at a time, inside the one transaction that read (and locked) the
    recorded members.
 
-So what is held grows with the file's households and keys, not with its rows; a roster whose
-households are scattered over the file (not one after the other, as rosters list them) holds
-the rows of the households not yet complete, at worst every row, as before. The temporary
+So what is held grows with the keys of the rows (an ID number and a name each) and with the
+households, not with the rows themselves; a roster whose households are scattered over the
+file (not one after the other, as rosters list them) holds the rows of the households not yet
+complete, at worst every row, as before. The temporary
 files are anonymous (no name, this process alone reads them) and gone when the import ends,
 as the upload itself is once imported: they hold what the upload holds. Decision: spooled
-rather than read twice, since reading is half of the import's time (an XLSX more), and
-pickling a row back and forth costs a few microseconds.
+rather than read twice, since reading 300,000 rows of CSV takes 9 to 11 s of the import's 30
+to 60 (an XLSX's several times more), and pickling a row back and forth costs about 9 µs
+(2.8 s for 300,000 rows, in blocks, on the loaded machine of docs/PERFORMANCE.md's eighth
+session).
 """
 
 import pickle
