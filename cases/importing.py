@@ -305,13 +305,18 @@ def read_and_check(
     encoding: str | None,
     fill_down: bool,
     dry_run: bool,
-) -> tuple[ImportReport, list, dict[tuple[str, str], int]]:
+    rows_to: Callable | None = None,
+) -> tuple[ImportReport, list, dict[tuple[str, str], int], set[str]]:
     """Read ``data`` with ``parse`` (a roster kind's parser) against the villages and
     cooperatives ``user`` sees, and check the rows against the model's ``limits``: the
-    report (with every error so far), the valid rows, and the known cooperatives' ids by
-    (village, cooperative) name. Raises ``RosterError`` for a problem with the whole file.
-    One query: the cooperatives."""
+    report (with every error so far), the valid rows, the known cooperatives' ids by
+    (village, cooperative) name, and the names of villages in several townships. Raises
+    ``RosterError`` for a problem with the whole file. One query: the cooperatives.
+
+    ``rows_to``: the parser gives it each row instead of returning them, and no row is
+    checked here: the caller checks them, with ``check_limits``, as it reads them back."""
     known_ids, known, ambiguous = _known_cooperatives(user)
+    streamed = {} if rows_to is None else {"rows_to": rows_to}
     parsed = parse(
         data,
         filename,
@@ -321,6 +326,7 @@ def read_and_check(
         # Read at call time, so that a deployment (or a test) may change the limits.
         max_file_bytes=roster.MAX_FILE_BYTES,
         max_uncompressed_bytes=roster.MAX_UNCOMPRESSED_BYTES,
+        **streamed,
     )
     headers = {**{c: c for c in parsed.columns}, **parsed.headers}
     rows, db_errors = _database_problems(parsed.rows, headers, ambiguous, limits)
@@ -337,7 +343,20 @@ def read_and_check(
         sheet=parsed.sheet,
         sheets_not_read=parsed.sheets_not_read,
     )
-    return report, rows, known_ids
+    return report, rows, known_ids, ambiguous
+
+
+def check_limits(
+    report: ImportReport, rows: Sequence[NamedTuple], ambiguous: set[str], limits: list[_Limit]
+) -> list:
+    """The ``rows`` (read back after ``read_and_check(rows_to=…)``) that fit the model's
+    columns; the others' errors go to ``report.errors``, and the first rows that fit to its
+    preview."""
+    good, errors = _database_problems(rows, report.headers, ambiguous, limits)
+    report.errors.extend(errors)
+    if len(report.preview) < PREVIEW_ROWS:
+        report.preview.extend(good[: PREVIEW_ROWS - len(report.preview)])
+    return good
 
 
 def import_reason(filename: str, model) -> str:
@@ -363,7 +382,7 @@ def households_import(
     called with (rows processed, rows in total) after each batch. Queries: one for the known
     cooperatives, then per batch one read and, for new or changed rows, two writes each.
     """
-    report, rows, known_ids = read_and_check(
+    report, rows, known_ids, _ambiguous = read_and_check(
         parse_roster,
         _household_limits(),
         data=data,

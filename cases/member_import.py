@@ -37,11 +37,42 @@ writes, as the household import's: on PostgreSQL, per 20,000 members, COPY into 
 table and one INSERT (or UPDATE) that writes their history rows in the same statement
 (``cases.copy_writes``); elsewhere, per 2,000, simple-history's bulk helpers, one INSERT (or
 UPDATE) for the members and one for their history.
+
+Memory: a roster of 300,000 people is never held at once (held whole, its parsed rows took
+488 MB, 561 MB on a re-import; docs/PERFORMANCE.md, "Eighth session"). Three passes, each
+keeping only what the checks across rows need:
+
+1. Reading (``parse_members`` with ``rows_to``): every cell is checked, and every row against
+   the rows above it (``member_roster._FileChecks``, which keeps keys: ID numbers, names and
+   household keys, not rows); each valid row goes to a temporary file (``_Rows``, pickled in
+   blocks of ``SPOOL_BLOCK``), which notes the index of each household's last row.
+2. Checking (``_Plan``): the rows come back in line order, a block at a time, are checked
+   against the model's columns, and wait by household; once ``HOUSEHOLDS_CHECKED_AT_ONCE``
+   households have all their rows back, they are checked against the database (their
+   recorded members, the ID numbers recorded elsewhere) and let go. While the file has no
+   error, what they do is spooled in turn (``_Plan.created``, ``_Plan.updated``).
+3. Writing (``_write``): only when every row of the file passed both, the spooled writes are
+   read back a batch at a time, inside the one transaction that read (and locked) the
+   recorded members.
+
+So what is held grows with the keys of the rows (an ID number and a name each) and with the
+households, not with the rows themselves; a roster whose households are scattered over the
+file (not one after the other, as rosters list them) holds the rows of the households not yet
+complete, at worst every row, as before. The temporary
+files are anonymous (no name, this process alone reads them) and gone when the import ends,
+as the upload itself is once imported: they hold what the upload holds. Decision: spooled
+rather than read twice, since reading 300,000 rows of CSV takes 9 to 11 s of the import's 30
+to 60 (an XLSX's several times more), and pickling a row back and forth costs about 9 µs
+(2.8 s for 300,000 rows, in blocks, on the loaded machine of docs/PERFORMANCE.md's eighth
+session).
 """
 
+import pickle
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -54,6 +85,7 @@ from .importing import (
     ImportReport,
     Progress,
     RosterError,
+    check_limits,
     column_limits,
     import_reason,
     read_and_check,
@@ -139,98 +171,201 @@ def members_import(
     Raises ``RosterError`` for a problem with the whole file (one sentence). ``progress`` is
     called with (members written, members to write) after each batch.
     """
-    report, rows, known_ids = read_and_check(
-        parse_members,
-        column_limits(Member, {c: c for c in ("name", "id_number", "phone", "shares")}),
-        data=data,
-        filename=filename,
-        user=user,
-        encoding=encoding,
-        fill_down=fill_down,
-        dry_run=dry_run,
-    )
+    limits = column_limits(Member, {c: c for c in ("name", "id_number", "phone", "shares")})
+    rows = _Rows()
+    plan = None
     batch_size = batch_size or (copy_writes.COPY_BATCH_SIZE if copy_writes.in_use() else BATCH_SIZE)
     try:
+        report, _rows, known_ids, ambiguous = read_and_check(
+            parse_members,
+            limits,
+            data=data,
+            filename=filename,
+            user=user,
+            encoding=encoding,
+            fill_down=fill_down,
+            dry_run=dry_run,
+            rows_to=rows.add,
+        )
         with transaction.atomic():
             # The rows read well are checked against the database even when others were
             # not: the preview lists every error at once.
-            plan = _Plan(rows, known_ids, user, report.headers)
+            plan = _Plan(rows, known_ids, user, report, ambiguous, limits, write=not dry_run)
             if report.errors or plan.errors:
                 report.errors = sorted([*report.errors, *plan.errors], key=lambda e: e.line)
                 return report
-            report.created, report.updated = len(plan.created), len(plan.updated)
-            report.unchanged = len(rows) - report.created - report.updated
+            report.created, report.updated = plan.created.count, plan.updated.count
+            report.unchanged = rows.count - report.created - report.updated
             report.households_with_unlisted_members = plan.households_with_unlisted
             if not dry_run:
                 _write(plan, user, import_reason(filename, Member), batch_size, progress)
     except (IntegrityError, copy_writes.Conflict) as exc:  # a household deleted meanwhile
         raise RosterError(gettext(_CONFLICT)) from exc
+    finally:
+        rows.close()
+        if plan is not None:
+            plan.created.close()
+            plan.updated.close()
     return report
 
 
 def _chunks(values: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    values = iter(values)
+    while chunk := list(islice(values, size)):
+        yield chunk
+
+
+#: Values per block of a ``_Spool``.
+SPOOL_BLOCK = 2000
+
+
+class _Spool:
+    """Values (of builtin types, dates, decimals, model instances) written in order and read
+    back in order, ``SPOOL_BLOCK`` at a time, from an anonymous temporary file: it has no
+    name, is readable by this process alone, and is gone when closed or when the process
+    ends (the roster's ID and phone numbers are in it). Read it once all is written."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self.buffer: list = []
+        self.count = 0
+
+    def add(self, value) -> None:
+        self.buffer.append(value)
+        self.count += 1
+        if len(self.buffer) >= SPOOL_BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.buffer:
+            pickle.dump(self.buffer, self.file, pickle.HIGHEST_PROTOCOL)
+            self.buffer = []
+
+    def blocks(self) -> Iterator[list]:
+        self._flush()
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def __iter__(self) -> Iterator:
+        return chain.from_iterable(self.blocks())
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _Rows(_Spool):
+    """The file's valid rows, spooled as the parser reads them, and ``last``: for each
+    household of the file (village, cooperative, number), the index (from 0) of its last
+    row, by which the second pass knows when it holds all of a household's rows."""
+
+    def __init__(self):
+        super().__init__()
+        self.last: dict[tuple[str, str, str], int] = {}
+
+    def add(self, row: MemberRow) -> None:
+        self.last[row.household] = self.count
+        super().add(tuple(row))  # a plain tuple pickles in C, a named tuple through Python
+
+    def blocks(self) -> Iterator[list[MemberRow]]:
+        make = MemberRow._make
+        for block in super().blocks():
+            yield list(map(make, block))
 
 
 @dataclass
 class _Plan:
     """What the rows do to the database: members to create, members to update (with the
-    names of the fields that change), and the errors that forbid both."""
+    names of the fields that change), and the errors that forbid both.
 
-    rows: list[MemberRow]
+    The second pass: the rows come back from ``rows`` (the spool the parser filled) in line
+    order, a block at a time; each block is checked against the model's columns
+    (``check_limits``, which also fills the report's preview), each row goes to its
+    household, and once every row of ``HOUSEHOLDS_CHECKED_AT_ONCE`` households has come back
+    (``_Rows.last``) those households are checked against the database (``_check_households``)
+    and let go. What they do to the database is spooled in turn (``created``, ``updated``),
+    while no row of the file has an error and ``write``: the writes read it back."""
+
+    rows: "_Rows"
     known_ids: dict[tuple[str, str], int]
     user: object
-    headers: dict[str, str]
+    report: ImportReport
+    ambiguous: set[str]
+    limits: list
+    write: bool = True
     errors: list[RowError] = field(default_factory=list)
     # The new members' values (``Member`` field names, household_id included): the COPY
     # path writes 300,000 of them without making a model instance of each.
-    created: list[dict] = field(default_factory=list)
-    updated: list[tuple[Member, set[str]]] = field(default_factory=list)
+    created: _Spool = field(default_factory=_Spool)
+    updated: _Spool = field(default_factory=_Spool)  # (member, names of the fields changed)
     households_with_unlisted: int = 0
     households: dict[tuple[int, str], int] = field(default_factory=dict)
     heads: dict[int, str] = field(default_factory=dict)  # household id → its head, normalised
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.report.headers
+
     def __post_init__(self):
         """Check the rows household by household, a chunk of households at a time: the
         members recorded in a chunk are read (and locked) for its rows, then let go, so the
-        memory a roster takes grows with its rows, not with the members recorded (a
-        re-import of 300,000 unchanged members held every one of them at once: 898 MB)."""
+        memory a roster takes grows with its households, not with the members recorded (a
+        re-import of 300,000 unchanged members held every one of them at once: 898 MB), nor
+        with its rows (which the first pass spooled: 488 MB)."""
         self.households = self._households()
-        elsewhere = self._id_numbers_elsewhere()
-        rows_of: dict[int, list[MemberRow]] = defaultdict(list)
-        for row in self.rows:
-            household_id = self._household_id(row)
-            if household_id is None:
-                self._error(row, "household_no", _NO_HOUSEHOLD, **_place(row))
-                continue
-            rows_of[household_id].append(row)
-        for chunk in _chunks(sorted(rows_of), HOUSEHOLDS_CHECKED_AT_ONCE):
-            self._check_households(chunk, rows_of, elsewhere)
-        if self.errors:  # nothing is written: drop what the chunks before the error planned
-            self.created, self.updated, self.households_with_unlisted = [], [], 0
+        last = self.rows.last
+        waiting: dict[int, list[MemberRow]] = defaultdict(list)  # household id → its rows
+        complete: list[int] = []
+        index = 0
+        for block in self.rows.blocks():
+            fit = check_limits(self.report, block, self.ambiguous, self.limits)
+            fits = None if len(fit) == len(block) else set(map(id, fit))
+            for row in block:
+                household_id = self._household_id(row)
+                if fits is not None and id(row) not in fits:
+                    pass
+                elif household_id is None:
+                    self._error(row, "household_no", _NO_HOUSEHOLD, **_place(row))
+                else:
+                    waiting[household_id].append(row)
+                if last[row.household] == index and household_id in waiting:
+                    complete.append(household_id)
+                    if len(complete) == HOUSEHOLDS_CHECKED_AT_ONCE:
+                        self._check_households(complete, waiting)
+                        complete = []
+                index += 1
+        if complete:
+            self._check_households(complete, waiting)
 
-    def _check_households(self, household_ids: list[int], rows_of, elsewhere) -> None:
+    def _failed(self) -> bool:
+        return bool(self.errors or self.report.errors)
+
+    def _check_households(self, household_ids: list[int], waiting) -> None:
         """The checks of these households' rows, then, while the file has no error, what
-        they do (``_classify``) and how many households keep members the file leaves out."""
+        they do (``_classify``) and how many households keep members the file leaves out;
+        then their rows are let go."""
+        rows = [row for household_id in household_ids for row in waiting.pop(household_id)]
         recorded = self._recorded_members(set(household_ids))
+        elsewhere = self._id_numbers_elsewhere(rows)
         matched: dict[int, tuple[MemberRow, Member | None]] = {}  # line → (row, member)
         claimed: dict[int, int] = {}  # member pk → line
-        for household_id in household_ids:
-            for row in rows_of[household_id]:
-                member = self._check_row(row, household_id, recorded, elsewhere)
-                if member is False:
+        for row in rows:
+            household_id = self._household_id(row)
+            member = self._check_row(row, household_id, recorded, elsewhere)
+            if member is False:
+                continue
+            if member is not None:
+                first = claimed.setdefault(member.pk, row.line)
+                if first != row.line:
+                    self._error(row, "name", _SAME_MEMBER, first=first, name=member.name)
                     continue
-                if member is not None:
-                    first = claimed.setdefault(member.pk, row.line)
-                    if first != row.line:
-                        self._error(row, "name", _SAME_MEMBER, first=first, name=member.name)
-                        continue
-                matched[row.line] = row, member
-                self._check_against_record(row, member)
+            matched[row.line] = row, member
+            self._check_against_record(row, member)
         self._check_heads(matched, recorded)
-        if self.errors:
+        if self._failed():  # nothing will be written: plan nothing
             return
         for row, member in matched.values():
             self._classify(row, member)
@@ -266,9 +401,10 @@ class _Plan:
         households = Household.objects.all()
         if self.user is not None:
             households = households.visible_to(self.user)
-        cooperatives = {self.known_ids[(row.village, row.cooperative)] for row in self.rows}
+        households_of_file = self.rows.last  # (village, cooperative, number) of each
+        cooperatives = {self.known_ids[(v, c)] for v, c, _n in households_of_file}
         found = {}
-        for numbers in _chunks({row.household_no for row in self.rows}):
+        for numbers in _chunks({number for _v, _c, number in households_of_file}):
             chosen = households.filter(cooperative_id__in=cooperatives, number__in=numbers)
             for pk, cooperative_id, number, head in chosen.values_list(
                 "pk", "cooperative_id", "number", "head_name"
@@ -286,12 +422,12 @@ class _Plan:
                 recorded[member.household_id].append(member)
         return recorded
 
-    def _id_numbers_elsewhere(self) -> dict[str, list[tuple]]:
+    def _id_numbers_elsewhere(self, rows: list[MemberRow]) -> dict[str, list[tuple]]:
         """ID number → (name, household id, number, cooperative id, cooperative, village) of
-        each member recorded with it, anywhere: a person belongs to one household, whoever
-        may see it (the message names it only to those who may)."""
+        each member recorded with the ID number of one of ``rows``, anywhere: a person belongs
+        to one household, whoever may see it (the message names it only to those who may)."""
         found: dict[str, list[tuple]] = defaultdict(list)
-        numbers = {row.id_number for row in self.rows if row.id_number}
+        numbers = {row.id_number for row in rows if row.id_number}
         for chunk in _chunks(numbers):
             members = Member.objects.filter(id_number__in=chunk).order_by("pk")
             for id_number, *rest in members.values_list(
@@ -379,13 +515,20 @@ class _Plan:
             if name in ROW_FIELDS and value is not None and value != ""
         }
         if member is None:
-            self.created.append({"household_id": self._household_id(row), **values})
+            self._plan(self.created, {"household_id": self._household_id(row), **values})
             return
         changed = {name for name, value in values.items() if getattr(member, name) != value}
         if changed:
             for name in changed:
                 setattr(member, name, values[name])
-            self.updated.append((member, changed))
+            self._plan(self.updated, (member, changed))
+
+    def _plan(self, spool: _Spool, value) -> None:
+        """A write to do, spooled when it will be done, else only counted (a dry run)."""
+        if self.write:
+            spool.add(value)
+        else:
+            spool.count += 1
 
 
 def _place(row: MemberRow) -> dict[str, str]:
@@ -397,14 +540,16 @@ def _write(plan: _Plan, user, reason: str, batch_size: int, progress: Progress |
     PostgreSQL with COPY and set-based SQL (``cases.copy_writes``, as for households: five
     statements a batch), else with simple-history's bulk helpers (two a batch for the new
     members, two for the changed). Both write the same rows and history
-    (tests/test_member_import.py compares them on PostgreSQL)."""
+    (tests/test_member_import.py compares them on PostgreSQL). The writes are read back from
+    the plan's spools, a batch at a time."""
     history = {"now": timezone.now(), "reason": reason, "user": user}
     copy = copy_writes.in_use()
-    work = [*plan.created, *plan.updated]  # values of a new member; (member, fields changed)
+    # Values of a new member; (member, fields changed).
+    total = plan.created.count + plan.updated.count
     done = 0
     if progress:
-        progress(done, len(work))
-    for batch in _chunks(work, batch_size):
+        progress(done, total)
+    for batch in _chunks(chain(plan.created, plan.updated), batch_size):
         created = [values for values in batch if isinstance(values, dict)]
         changes = batch[len(created) :]
         updated = [member for member, _changed in changes]
@@ -412,7 +557,7 @@ def _write(plan: _Plan, user, reason: str, batch_size: int, progress: Progress |
         (_copy if copy else _bulk)(created, updated, fields, **history)
         done += len(batch)
         if progress:
-            progress(done, len(work))
+            progress(done, total)
 
 
 def _bulk(created: list[dict], updated: list[Member], fields, *, now, reason, user) -> None:

@@ -86,6 +86,7 @@ _DIGITS_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CHINESE_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 _MONTH = re.compile(r"(\d{4})(?:[-/.]|年)(\d{1,2})月?")
 _FIRST_YEAR = 1900
+_LOW_32 = (1 << 32) - 1
 
 _BLANK_NEW_HOUSEHOLD = _(
     "The %(column)s cell is blank, and the row above is in another village or cooperative, "
@@ -224,8 +225,14 @@ def parse_members(
     today: date | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+    rows_to: Callable[[MemberRow], object] | None = None,
 ) -> ParseResult:
     """Read and validate a member roster; every row is checked and every problem reported.
+
+    ``rows_to``: each valid row is given to it, in line order, instead of being kept in the
+    result's ``rows`` (left empty): ``cases.member_import`` spools them, so that a roster of
+    300,000 people is never held at once. What the checks across rows keep (``_FileChecks``)
+    is keys, not rows.
 
     ``fill_down``: a blank village, cooperative, household number or head (merged cells,
     one household over several rows) takes the value of the row above; a household number
@@ -243,6 +250,7 @@ def parse_members(
     seen = _FileChecks()
 
     rows: list[MemberRow] = []
+    keep = rows.append if rows_to is None else rows_to
     errors: list[RowError] = _hidden_column_errors(table)
     problems: list[tuple[str, object]] = []
     number_above = head_above = ""
@@ -317,7 +325,7 @@ def parse_members(
         if problems:
             errors.extend(RowError(line, written.get(c, c), str(m)) for c, m in problems)
             continue
-        rows.append(
+        keep(
             MemberRow(
                 line=line,
                 village=village,
@@ -372,12 +380,17 @@ def _birth_and_id(
 class _FileChecks:
     """A row against the rows above it: the same person (ID number) twice, two people of one
     household who cannot be told apart (the same name, one of them without an ID number),
-    two heads of one household."""
+    two heads of one household.
+
+    Kept for every row of the file, so kept small: one household key for all its rows (a
+    row's own would keep its village, cooperative and number alive, 280 bytes a row), and
+    two line numbers in one integer."""
 
     def __init__(self):
         self.id_lines: dict[str, int] = {}
-        # (household, name) → (its first line, the first line without an ID number or 0)
-        self.name_lines: dict[tuple, tuple[int, int]] = {}
+        self.households: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        # (household, name) → its first line << 32 | the first line without an ID number, or 0
+        self.name_lines: dict[tuple, int] = {}
         self.head_lines: dict[tuple[str, str, str], int] = {}
 
     def check(self, line, household, name, id_number, relation, error) -> None:
@@ -385,14 +398,16 @@ class _FileChecks:
             first = self.id_lines.setdefault(id_number, line)
             if first != line:
                 error("id_number", _DUPLICATE_PERSON % {"first": first})
+        household = self.households.setdefault(household, household)
         key = (household, name)
-        first, first_without_id = self.name_lines.get(key, (line, 0))
+        lines = self.name_lines.get(key, line << 32)
+        first, first_without_id = lines >> 32, lines & _LOW_32
         other = first if not id_number else first_without_id
         if first != line and other:
             error("name", _SAME_NAME % {"name": name, "number": household[2], "first": other})
         if not first_without_id and not id_number:
             first_without_id = line
-        self.name_lines[key] = (first, first_without_id)
+        self.name_lines[key] = first << 32 | first_without_id
         if relation == "head":
             first = self.head_lines.setdefault(household, line)
             if first != line:

@@ -307,13 +307,133 @@ def test_the_command_lists_every_bad_row_and_exits_with_status_1(households, tmp
 
 
 def test_a_file_that_is_not_a_member_roster_is_one_sentence(households, tmp_path):
-    header = ["村", "经济社", "户号", "户主", "人口"]
-    data = csv_bytes([["烟南村", "东头经济社", "001", "陈一", "4"]], header)
+    header = ["村", "经济社", "户号", "与户主关系"]
+    data = csv_bytes([["烟南村", "东头经济社", "001", "户主"]], header)
 
     with pytest.raises(CommandError, match=r"lacks the required columns: 姓名/name\.$"):
         run_command(tmp_path, data)
     with pytest.raises(RosterError, match="not a member roster"):
         members_import(data=b"foo,bar\r\n1,2\r\n", filename="m.csv")
+
+
+# --- The wrong roster: one sentence naming the import that reads it ----------------------------
+
+HOUSEHOLD_HEADER = ["村", "经济社", "户号", "户主", "身份证号", "人口", "承包面积(亩)"]
+HOUSEHOLD_ROWS = [["烟南村", "东头经济社", "003", "周七", "", "2", "1.5"]]
+MEMBER_ROWS = [
+    person("周七", "003", head="周七", relation="户主"),
+    person("吴八", "003", head="周七"),
+]
+INSTRUCTIONS = [["填表说明"], ["一人一行；户号在经济社内唯一。"]]
+MEMBERS_GIVEN_TO_HOUSEHOLDS = (
+    "This file is a member roster (one person a row), not a household roster: import it with "
+    'the command import_members, or in the admin on the "Import roster" page as a member roster.'
+)
+HOUSEHOLDS_GIVEN_TO_MEMBERS = (
+    "This file is a household roster (one household a row), not a member roster: import it with "
+    'the command import_households, or in the admin on the "Import roster" page as a household '
+    "roster."
+)
+
+
+def wrong_roster(kind: str, file_format: str) -> bytes:
+    """A file of the roster that is not ``kind``: a CSV, a workbook of that roster alone, or
+    a workbook whose only roster (after an instructions worksheet) is that one."""
+    header, rows = (
+        (HEADER, MEMBER_ROWS) if kind == "households" else (HOUSEHOLD_HEADER, HOUSEHOLD_ROWS)
+    )
+    if file_format == "csv":
+        return csv_file([header, *rows])
+    if file_format == "xlsx":
+        return xlsx_file([header, *rows])
+    return xlsx_workbook(("说明", INSTRUCTIONS), ("名册", [header, *rows]))
+
+
+WORKBOOK_SENTENCES = {
+    "households": 'None of the worksheets ("说明", "名册") is a household roster: "名册" holds a '
+    "member roster (one person a row); import it with the command import_members, or in the "
+    'admin on the "Import roster" page as a member roster.',
+    "members": 'None of the worksheets ("说明", "名册") is a member roster: "名册" holds a '
+    "household roster (one household a row); import it with the command import_households, or "
+    'in the admin on the "Import roster" page as a household roster.',
+}
+
+
+def wrong_roster_sentence(kind: str, file_format: str) -> str:
+    if file_format == "workbook":
+        return WORKBOOK_SENTENCES[kind]
+    return MEMBERS_GIVEN_TO_HOUSEHOLDS if kind == "households" else HOUSEHOLDS_GIVEN_TO_MEMBERS
+
+
+WRONG_ROSTERS = [
+    (kind, file_format)
+    for kind in ("households", "members")
+    for file_format in ("csv", "xlsx", "workbook")
+]
+
+
+def everything():
+    return snapshot(), sorted(Household.objects.values_list("number", "head_name"))
+
+
+@pytest.mark.parametrize("kind, file_format", WRONG_ROSTERS)
+def test_the_wrong_roster_is_refused_by_the_command_in_one_sentence(
+    households, tmp_path, kind, file_format, monkeypatch
+):
+    """Before, a member roster given to the household import was refused row by row (each
+    household's household number again), and a household roster given to the member import
+    for a missing 姓名 column: neither said which file it was, nor which import reads it."""
+    filename = "roster.csv" if file_format == "csv" else "roster.xlsx"
+    path = tmp_path / filename
+    path.write_bytes(wrong_roster(kind, file_format))
+    command = f"import_{kind}"
+    before = everything()
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as caught:
+        call_command(command, str(path), stderr=err)
+
+    assert str(caught.value) == f"{filename}: {wrong_roster_sentence(kind, file_format)}"
+    assert err.getvalue() == ""  # no line of errors
+    assert everything() == before
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    with pytest.raises(SystemExit) as exit_status:
+        execute_from_command_line(["manage.py", command, str(path)])
+    assert exit_status.value.code == 1
+    assert everything() == before
+
+
+@pytest.mark.parametrize("kind, file_format", WRONG_ROSTERS)
+def test_the_wrong_roster_is_refused_by_the_admin_in_one_sentence(
+    households, superuser, client, private_media, kind, file_format
+):
+    client = logged_in(client, superuser)
+    name = "roster.csv" if file_format == "csv" else "roster.xlsx"
+    before = everything()
+
+    response = upload(client, wrong_roster(kind, file_format), name, kind=kind)
+
+    job = ImportJob.objects.get()
+    page = client.get(response.url).content.decode()
+    sentence = wrong_roster_sentence(kind, file_format).replace('"', "&quot;")
+    assert f'<p class="errornote">{sentence}</p>' in page
+    assert job.status == ImportJob.Status.FAILED and job.error_count == 0
+    assert 'value="Import"' not in page
+    assert everything() == before
+    assert not list((private_media / "imports").iterdir())
+
+
+def test_the_wrong_roster_sentence_is_translated(households, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(wrong_roster("households", "csv"))
+
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        call_command("import_households", str(path))
+
+    assert str(caught.value) == (
+        "roster.csv: 此文件是成员名册（每人一行），不是户花名册：请用命令 import_members 导入，"
+        "或在管理后台的“导入花名册”页面按成员名册导入。"
+    )
 
 
 #: The write paths this database has: simple-history's bulk helpers everywhere, COPY and
@@ -454,6 +574,52 @@ def test_the_recorded_members_are_held_one_chunk_of_households_at_a_time(househo
     refused = members_import(data=csv_bytes(bad), filename="m.csv")
     assert [e.line for e in refused.errors] == [2, 3]
     assert (refused.created, refused.updated) == (0, 0)
+    assert snapshot() == before
+
+
+def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeypatch):
+    """The file's rows are spooled as they are read, and come back to be checked a chunk of
+    households at a time, each household once all its rows have come back, wherever they are
+    in the file: a roster of 300,000 people held every parsed row at once (488 MB). The
+    result is the same as all at once: counts, errors in line order, and nothing written
+    while any row has an error."""
+    held = []  # rows held when a chunk of households is checked
+    check_households = member_import._Plan._check_households
+
+    def spy(plan, household_ids, rows_of, *args):
+        held.append(sum(map(len, rows_of.values())))
+        return check_households(plan, household_ids, rows_of, *args)
+
+    monkeypatch.setattr(member_import._Plan, "_check_households", spy)
+    monkeypatch.setattr(member_import, "HOUSEHOLDS_CHECKED_AT_ONCE", 1)
+    monkeypatch.setattr(member_import, "SPOOL_BLOCK", 2, raising=False)
+    rows = [
+        person(id=ID_CHEN, relation="户主"),  # 001
+        person("陈小", relation="长子", id=ID_SON),  # 001: complete
+        person("王五", "002", head="王五", id=ID_WANG),  # 002
+        person("赵六", place=("镇南村", "上沙经济社"), head="赵六"),  # 镇南村 001: complete
+        person("王小", "002", head="王五"),  # 002 again, after another household: complete
+    ]
+
+    report = members_import(data=csv_bytes(rows), filename="m.csv")
+
+    # Each time, the rows of the household checked and of 002, which waits for its last row.
+    assert held == [2, 2, 2]
+    assert (report.created, report.updated, report.unchanged) == (3, 0, 2)
+    assert [row.name for row in report.preview] == ["陈一", "陈小", "王五", "赵六", "王小"]
+    assert Member.objects.filter(name__in=["陈小", "赵六", "王小"]).count() == 3
+    bad = [
+        person("陈大", shares="1000000"),  # line 2: too many shares for the column
+        person("王六", "002", head="王五", relation="户主"),  # line 3: a second head of 002
+        person("陈二", number="009"),  # line 4: no such household
+        person("陈三"),  # line 5: fine
+    ]
+    before = snapshot()
+    held.clear()
+    refused = members_import(data=csv_bytes(bad), filename="m.csv")
+    assert [e.line for e in refused.errors] == [2, 3, 4]
+    assert (refused.created, refused.updated) == (0, 0)
+    assert held == [1, 1]  # 002, then 001 (陈三 alone: 陈大's row was refused)
     assert snapshot() == before
 
 

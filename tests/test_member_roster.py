@@ -166,11 +166,18 @@ def test_the_household_roster_still_reads_姓名_as_the_head_and_股东_as_a_cou
     assert roster.canonical_column("股东") == "shareholders"
 
 
-def test_a_household_roster_is_not_a_member_roster():
+def test_a_household_roster_is_not_a_member_roster_and_says_which_import_reads_it():
     household_roster = [["村", "经济社", "户号", "户主", "人口"], [*PLACE, "001", "张三", "4"]]
 
-    with pytest.raises(RosterError, match=r"lacks the required columns: 姓名/name\."):
+    with pytest.raises(RosterError, match="This file is a household roster .* import_households"):
         parse_members(csv_bytes(household_roster[1:], household_roster[0]), "h.csv")
+
+
+def test_a_header_without_姓名_lacks_the_required_column():
+    header = ["村", "经济社", "户号", "与户主关系"]
+
+    with pytest.raises(RosterError, match=r"lacks the required columns: 姓名/name\."):
+        parse_members(csv_bytes([[*PLACE, "001", "户主"]], header), "m.csv")
 
 
 def test_a_file_without_a_member_header_is_not_a_member_roster():
@@ -495,15 +502,14 @@ def test_known_villages_and_cooperatives_are_checked_as_for_households():
     assert result.errors[0].message.startswith('Unknown village "镇南村"')
 
 
-def test_the_household_roster_parser_is_unchanged_by_a_member_file():
-    """A member file read as a household roster: 姓名 is the head, and one household's rows
-    are refused as the same household number again, never imported as households."""
+def test_the_household_roster_parser_refuses_a_member_file_naming_the_member_import():
+    """A member file has every column a household roster requires, but read as one, each
+    household's second person was refused as its household number again: now the file is
+    refused in one sentence."""
     rows = [person(), person("李四", relation="妻")]
 
-    result = parse_roster(csv_bytes(rows), "members.csv")
-
-    assert [e.line for e in result.errors] == [3]
-    assert "is already on line 2" in result.errors[0].message
+    with pytest.raises(RosterError, match="This file is a member roster .* import_members"):
+        parse_roster(csv_bytes(rows), "members.csv")
 
 
 def test_rows_and_columns_hidden_in_excel_are_errors_as_for_households():

@@ -6,6 +6,7 @@ quotation mark.
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from itertools import islice
 
@@ -107,6 +108,10 @@ def _utf16_codec(data: bytes) -> str | None:
     return codec if unprintable * 100 <= len(text) else None
 
 
+#: A line as ``io.StringIO(newline="")`` reads it: up to and including \n, \r\n or \r.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
 def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(record number, cells): a record with a quoted line break is one spreadsheet row.
 
@@ -117,8 +122,11 @@ def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     consumed = 0
 
     def pieces() -> Iterator[str]:
+        # Not io.StringIO(text, newline=""), which splits alike but first copies the text at
+        # four bytes a character: 74 MB for a member roster of 300,000 people.
         nonlocal consumed
-        for piece in io.StringIO(text, newline=""):
+        for match in _LINE.finditer(text):
+            piece = match[0]
             consumed += len(piece)
             yield piece
 

@@ -31,6 +31,8 @@ class RosterKind:
 
     title: object  # "household roster", lazily translated, for messages
     rows_noun: object  # "household rows"
+    layout: object  # "one household a row": what tells this kind from another, for messages
+    command: str  # the management command that imports this kind
     columns: tuple[str, ...]
     required: tuple[str, ...]
     chinese: Mapping[str, str]
@@ -88,6 +90,8 @@ PHONE_VARIANTS = (
 HOUSEHOLDS = RosterKind(
     title=_("household roster"),
     rows_noun=_("household rows"),
+    layout=_("one household a row"),
+    command="import_households",
     columns=(
         "village",
         "cooperative",
@@ -133,6 +137,8 @@ HOUSEHOLDS = RosterKind(
 MEMBERS = RosterKind(
     title=_("member roster"),
     rows_noun=_("member rows"),
+    layout=_("one person a row"),
+    command="import_members",
     columns=(
         *PLACE_VARIANTS,  # village, cooperative, household_no
         "head_name",

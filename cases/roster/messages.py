@@ -86,10 +86,18 @@ _NO_ROSTER_SHEET = _(
     "None of the worksheets (%(sheets)s) is a %(roster)s: none has, in its first rows, a "
     "header with the columns %(columns)s."
 )
-_OTHER_ROSTER_SHEET = _(
-    "None of the worksheets (%(sheets)s) is a %(roster)s: %(sheet)s holds a %(other)s. Import "
-    "it as a %(other)s, or put the %(roster)s on a worksheet of its own."
+# A roster of the other kind, given to an import (``headers._other_kind``): which import reads
+# it, by the command's name and the admin page's ("Import roster", as its link is named).
+_OTHER_KIND = _(
+    "This file is a %(other)s (%(layout)s), not a %(roster)s: import it with the command "
+    '%(command)s, or in the admin on the "%(page)s" page as a %(other)s.'
 )
+_OTHER_ROSTER_SHEET = _(
+    "None of the worksheets (%(sheets)s) is a %(roster)s: %(sheet)s holds a %(other)s "
+    '(%(layout)s); import it with the command %(command)s, or in the admin on the "%(page)s" '
+    "page as a %(other)s."
+)
+_IMPORT_PAGE = _("Import roster")
 _ON_SHEET = _("Worksheet %(sheet)s: %(problem)s")
 _SHEET_NAME = _('"%(sheet)s"')
 _HIDDEN_SHEET_NAME = _('"%(sheet)s" (hidden)')
@@ -149,6 +157,18 @@ _LOST_CHARACTER = _(
     'encoding of its CSV (GBK) cannot hold. Save the roster as "CSV UTF-8" or XLSX and import '
     "it again."
 )
+
+
+def _other_kind_args(kind, other) -> dict:
+    """The arguments of ``_OTHER_KIND`` and ``_OTHER_ROSTER_SHEET``: a file for the import of
+    ``kind`` (a ``kinds.RosterKind``) that holds a roster of the kind ``other``."""
+    return {
+        "roster": kind.title,
+        "other": other.title,
+        "layout": other.layout,
+        "command": other.command,
+        "page": _IMPORT_PAGE,
+    }
 
 
 class RosterError(Exception):

@@ -18,14 +18,15 @@ from cases.wording import join_list
 
 from .headers import (
     HEADER_SEARCH_ROWS,
-    _best_header,
     _find_header,
     _Header,
+    _headers_by_kind,
     _is_blank,
     _is_complete,
     _looks_like_roster,
+    _other_kind,
 )
-from .kinds import KINDS, RosterKind
+from .kinds import RosterKind
 from .messages import (
     _BOMB_RATIO,
     _BOMB_SIZE,
@@ -45,6 +46,7 @@ from .messages import (
     _SHEET_NAME,
     _WORD,
     RosterError,
+    _other_kind_args,
     _size_text,
 )
 
@@ -288,10 +290,11 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
     refused, naming them: the import reads one, and choosing for the administrator could
     import the wrong one. With none, the first that looks like a roster of ``kind``
     (``_looks_like_roster``) gives its error, naming its worksheet; when only another kind's
-    roster is there, the message says so. When the roster is not found but a hidden worksheet
-    holds one, the message says so. The worksheets not read are named in ``_Sheet.not_read``
-    (another kind's roster as such), for the import's notice: the preview says which
-    worksheet it shows.
+    roster is there, the message says so, and which import reads it. With one visible
+    worksheet of another kind's roster, ``_find_header`` says so alike. When the roster is not
+    found but a hidden worksheet holds one, the message says so. The worksheets not read are
+    named in ``_Sheet.not_read`` (another kind's roster as such), for the import's notice: the
+    preview says which worksheet it shows.
 
     Cost: with one visible worksheet, none; with several, the first rows of each are read
     once more (the header search stops after a few rows).
@@ -327,9 +330,8 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
                     _OTHER_ROSTER_SHEET
                     % {
                         "sheets": _sheet_names(visible),
-                        "roster": kind.title,
                         "sheet": _sheet_names([sheet]),
-                        "other": other.title,
+                        **_other_kind_args(kind, other),
                     }
                 )
             if not rosters:
@@ -366,33 +368,13 @@ def _xlsx_sheet(data: bytes, max_uncompressed_bytes: int, kind: RosterKind) -> _
 
 def _probe(workbook, sheet) -> dict[RosterKind, _Header | None]:
     """For each kind of roster, the header the first rows of ``sheet`` come closest to
-    (``_best_header``); the rows are read once."""
+    (``_headers_by_kind``); the rows are read once."""
     lines = _sheet_lines(workbook, sheet, _Hidden())
     try:
         first = list(islice(((n, c) for n, c in lines if not _is_blank(c)), HEADER_SEARCH_ROWS))
     finally:
         lines.close()
-    return {each: _best_header(iter(first), each) for each in KINDS}
-
-
-def _other_kind(headers: Mapping[RosterKind, _Header | None], kind: RosterKind):
-    """The kind of roster other than ``kind`` that a worksheet's ``headers`` (``_probe``) say it
-    holds, or None: a complete header of that kind with more of its columns than the header of
-    ``kind`` has of ``kind``'s.
-
-    A member roster has every column a household roster requires (户主, or 姓名 taken for the
-    head's name), but more of a member roster's (姓名 beside 户主, 与户主关系, 出生日期 …); a
-    household roster that calls the head 姓名 has a member roster's required columns, but more
-    of a household roster's (人口, 股东数, 承包面积). Decision: a tie (村, 经济社, 户号, 姓名 and
-    nothing else) could be either, and stays a roster of both kinds: with a roster of ``kind``
-    beside it, the two are refused as several, naming them.
-    """
-    own = headers[kind]
-    count = len(own.positions) if own else 0
-    for other, header in headers.items():
-        if other is not kind and _is_complete(header, other) and len(header.positions) > count:
-            return other
-    return None
+    return _headers_by_kind(first)
 
 
 def _refuse_hidden_roster(workbook, concealed: list, kind: RosterKind) -> None:

@@ -42,3 +42,28 @@ def test_the_sample_member_roster_is_checked_previewed_and_imported_on_a_phone(
     page.wait_for_selector("text=导入完成")
     assert "新增3人，更新3人，26人不变" in page.inner_text(".import-summary")
     assert Member.objects.count() == before + 3
+
+
+def test_a_member_roster_checked_as_households_says_which_import_reads_it(live_server, phone_page):
+    """The household list's "Import roster" with the sample member roster: one sentence
+    saying what the file is and which import to use, no table of errors, nothing written."""
+    call_command("load_demo", verbosity=0)
+    before = Member.objects.count(), Member.history.count()
+    page = phone_page
+    log_in(page, live_server, "admin", "jiujiang-demo")
+
+    page.goto(f"{live_server.url}/admin/cases/household/")
+    page.click("a.addlink[href*='import']")
+    assert page.locator("input[name=kind][value=households]").is_checked()
+    page.set_input_files("input[name=file]", str(SAMPLE))
+    page.click("input[type=submit]")
+    page.wait_for_selector(".errornote")
+
+    assert page.inner_text(".errornote") == (
+        "此文件是成员名册（每人一行），不是户花名册：请用命令 import_members 导入，"
+        "或在管理后台的“导入花名册”页面按成员名册导入。"
+    )
+    assert page.locator(".import-errors, .import-preview").count() == 0
+    assert page.locator("input[type=submit][value='导入']").count() == 0
+    assert (Member.objects.count(), Member.history.count()) == before
+    screenshot(page, "member-roster-as-households-zh-phone")
