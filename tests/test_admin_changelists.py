@@ -167,6 +167,13 @@ def test_admin_search_finds_by_head_name_and_by_household_number(
     assert list(nothing.context["cl"].result_list) == []
 
 
+def test_the_search_box_is_named_in_the_page_s_language(client, superuser):
+    """Django's search form names its magnifier "Search" in every language; ours translates it."""
+    client.force_login(superuser)
+    page = client.get(reverse("admin:cases_household_changelist")).content.decode()
+    assert 'alt="搜索"' in page and 'alt="Search"' not in page
+
+
 def test_admin_search_stays_in_the_users_villages(
     client, cadre_zhennan, yannan_project, yannan_coop, staff
 ):
