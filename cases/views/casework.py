@@ -45,13 +45,21 @@ def list_page(request, rows) -> dict:
 
 
 def _filtered_list(
-    request, filterset_class, queryset, default_order: str, template: str, arrange=None, **extra
+    request,
+    filterset_class,
+    queryset,
+    default_order: str,
+    template: str,
+    arrange=None,
+    extra_for_page=None,
 ):
     """A filtered, sorted page of ``queryset`` (already scoped); ``arrange`` may turn the
-    sorted queryset into what the paginator reads (``PageByIds``)."""
+    sorted queryset into what the paginator reads (``PageByIds``); ``extra_for_page`` adds
+    to the page's context what depends on the page."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     rows = _ordered(filterset.qs, default_order)
     page = list_page(request, arrange(rows) if arrange else rows)
+    extra = extra_for_page(page["page"]) if extra_for_page else {}
     return render(request, template, {"filter": filterset, **page, **extra})
 
 
@@ -63,7 +71,12 @@ def households_in_no_project(user, q: str) -> list:
     """The households the user may see whose head or number matches ``q`` and that are in no
     project (no case): a roster just imported, say. The case list cannot show them (it lists
     cases), so its search names them, each a link to its page, rather than "no case matches".
-    One query, only when a search is typed; ``NOT_ENROLLED_SHOWN`` + 1 rows, to say "more"."""
+    One query, only when a search is typed; ``NOT_ENROLLED_SHOWN`` + 1 rows, to say "more".
+
+    Only under a search whose cases fit on one page, short of it (``case_list``): looking for
+    a household by its name or number. A broad search (a surname) fills pages with cases,
+    and its households with no case are looked for among every match: 0.3 s for "陈" among a
+    district's million households, where a whole name takes 3 ms."""
     if not (q or "").strip():
         return []
     enrolled = Case.objects.filter(household=OuterRef("pk"))
@@ -93,8 +106,12 @@ def case_list(request):
         cases,
         "household_id",
         "cases/case_list.html",
-        not_enrolled=households_in_no_project(request.user, request.GET.get("q", "")),
-        not_enrolled_shown=NOT_ENROLLED_SHOWN,
+        extra_for_page=lambda page: {
+            "not_enrolled": []
+            if page.has_other_pages() or len(page) >= PAGE_SIZE  # a broad search
+            else households_in_no_project(request.user, request.GET.get("q", "")),
+            "not_enrolled_shown": NOT_ENROLLED_SHOWN,
+        },
     )
 
 
