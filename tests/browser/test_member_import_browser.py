@@ -12,6 +12,19 @@ from .conftest import log_in, screenshot
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample-members.csv"
 
 
+def _check_the_sample(page, live_server, model: str, shown: str) -> None:
+    """As the demo's administrator, from ``model``'s list, "Import roster" (its own kind
+    ticked), the sample member roster checked, until ``shown`` is on the page."""
+    log_in(page, live_server, "admin", "jiujiang-demo")
+    page.goto(f"{live_server.url}/admin/cases/{model}/")
+    page.click("a.addlink[href*='import']")
+    kind = "members" if model == "member" else "households"
+    assert page.locator(f"input[name=kind][value={kind}]").is_checked()
+    page.set_input_files("input[name=file]", str(SAMPLE))
+    page.click("input[type=submit]")
+    page.wait_for_selector(shown)
+
+
 def test_the_sample_member_roster_is_checked_previewed_and_imported_on_a_phone(
     live_server, phone_page
 ):
@@ -19,14 +32,7 @@ def test_the_sample_member_roster_is_checked_previewed_and_imported_on_a_phone(
     call_command("load_demo", verbosity=0)
     before = Member.objects.count()
     page = phone_page
-    log_in(page, live_server, "admin", "jiujiang-demo")
-
-    page.goto(f"{live_server.url}/admin/cases/member/")
-    page.click("a.addlink[href*='import']")
-    assert page.locator("input[name=kind][value=members]").is_checked()
-    page.set_input_files("input[name=file]", str(SAMPLE))
-    page.click("input[type=submit]")
-    page.wait_for_selector(".import-summary")
+    _check_the_sample(page, live_server, "member", ".import-summary")
 
     assert "将新增3人，更新3人，26人不变" in page.inner_text(".import-summary")
     assert "1 户有成员未列入文件" in page.inner_text(".import-notice")
@@ -50,14 +56,7 @@ def test_a_member_roster_checked_as_households_says_which_import_reads_it(live_s
     call_command("load_demo", verbosity=0)
     before = Member.objects.count(), Member.history.count()
     page = phone_page
-    log_in(page, live_server, "admin", "jiujiang-demo")
-
-    page.goto(f"{live_server.url}/admin/cases/household/")
-    page.click("a.addlink[href*='import']")
-    assert page.locator("input[name=kind][value=households]").is_checked()
-    page.set_input_files("input[name=file]", str(SAMPLE))
-    page.click("input[type=submit]")
-    page.wait_for_selector(".errornote")
+    _check_the_sample(page, live_server, "household", ".errornote")
 
     assert page.inner_text(".errornote") == (
         "此文件是成员名册（每人一行），不是户花名册：请用命令 import_members 导入，"
