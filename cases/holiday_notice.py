@@ -22,7 +22,11 @@ The notice's items are read as published, one holiday an item::
 
 A day named twice, a day both off and at work, or a notice with no days off is refused, each
 with the item it is in. What is not understood is never guessed at: a sentence with a date
-but neither 放假 nor 上班 is refused with its text.
+but neither 放假 nor 上班 is refused with its text. The one exception is the notice's date at
+its foot, under the signature (``国务院办公厅`` / ``2025年11月4日``): a line holding only a
+date written with its year, before the year the notice is for, after which no line holds a
+date, is the date the notice was signed (a notice is published the year before), and is set
+aside (``Notice.signed_on``) so that the notice can be pasted whole.
 """
 
 import re
@@ -42,6 +46,8 @@ _DATE = re.compile(
 _RANGE_WORDS = re.compile(r"^\s*(?:[（(][^）)]*[）)])?\s*(?:至|到|~|～|—|–|-)\s*$")
 _DAYS_COUNT = re.compile(r"共\s*(\d+)\s*天")
 _SENTENCE = re.compile(r"[^。；;\n]+")
+#: A line holding only a date with its year: the notice's own date, under its signature.
+_SIGNED_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 
 
 class NoticeError(ValueError):
@@ -75,6 +81,8 @@ class Holiday:
 class Notice:
     year: int
     holidays: list[Holiday]
+    #: The date under the signature, when the notice was pasted with it.
+    signed_on: date | None = None
 
     @property
     def days_off(self) -> list[date]:
@@ -95,9 +103,27 @@ class Notice:
         return dict(sorted(found.items()))
 
 
+def _signed_on(text: str, year: int) -> tuple[str, date | None]:
+    """The text without the date under its signature, and that date: the last line that holds
+    a date, when it holds nothing else and names its year (``2025年11月4日``), a year before
+    ``year`` (a lone ``2027年10月1日`` in 2027's notice is a holiday missing its 放假: refused)."""
+    lines = text.split("\n")
+    for index in range(len(lines) - 1, -1, -1):
+        if not _DATE.search(lines[index]):
+            continue
+        found = _SIGNED_LINE.match(lines[index])
+        if found is None or int(found[1]) >= year:
+            return text, None
+        try:
+            signed = date(*(int(part) for part in found.groups()))
+        except ValueError:
+            return text, None  # not a date: the reader says so, with its text
+        return "\n".join(lines[:index] + lines[index + 1 :]), signed
+    return text, None
+
+
 def _items(text: str) -> list[str]:
     """The notice's items: split at its numbering, else one item a non-empty line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [m.start() for m in _ITEM_START.finditer(text)]
     if not starts:
         return [line.strip() for line in text.split("\n") if line.strip()]
@@ -171,6 +197,7 @@ def parse_notice(text: str, year: int) -> Notice:
     """The holidays of ``year``'s notice in ``text``; ``NoticeError`` lists every problem."""
     holidays: list[Holiday] = []
     errors: list[str] = []
+    text, signed_on = _signed_on(text.replace("\r\n", "\n").replace("\r", "\n"), year)
     for item in _items(text):
         name, rest = _name(item)
         holiday = Holiday(name or _("holiday"))
@@ -196,7 +223,7 @@ def parse_notice(text: str, year: int) -> Notice:
             continue
         if holiday.days_off or holiday.workdays:
             holidays.append(holiday)
-    notice = Notice(year, holidays)
+    notice = Notice(year, holidays, signed_on)
     errors += _check(notice, items_refused=bool(errors))
     if errors:
         raise NoticeError(errors)

@@ -62,6 +62,33 @@ def test_a_published_notice_gives_the_library_s_calendar_day_by_day(year, text):
     assert [d for d in read if read[d] != official[d]] == []
 
 
+#: The 2025 notice as published on gov.cn, pasted whole: title, preamble, items, the closing
+#: paragraph, the signature, its date and the publication mark.
+NOTICE_2025_WHOLE = NOTICE_2025 + "\n国务院办公厅\n2024年11月11日\n（此件公开发布）\n"
+
+
+def test_a_notice_pasted_whole_sets_its_signed_date_aside():
+    notice = parse_notice(NOTICE_2025_WHOLE, 2025)
+    assert notice.signed_on == date(2024, 11, 11)
+    assert notice.adjustments() == parse_notice(NOTICE_2025, 2025).adjustments()
+    assert parse_notice(NOTICE_2025, 2025).signed_on is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the notice's own year: a holiday whose 放假 is missing, not a signature
+        "一、元旦：1月1日放假。\n二、国庆节：\n2027年10月1日",
+        # not the last dated line: what follows it is still the notice
+        "一、元旦：1月1日放假。\n2026年11月4日\n二、春节：2月6日至12日放假。",
+    ],
+)
+def test_a_lone_date_that_is_not_under_the_signature_is_refused(text):
+    with pytest.raises(NoticeError) as refused:
+        parse_notice(text, 2027)
+    assert any("neither days off" in m for m in refused.value.messages), refused.value.messages
+
+
 def test_each_holiday_keeps_its_name_and_make_up_days():
     notice = parse_notice(NOTICE_2026, 2026)
     names = [h.name for h in notice.holidays]
@@ -192,6 +219,13 @@ def test_the_admin_reads_the_notice_shows_it_and_saves_only_on_confirm(client, t
     saved = client.post(_notice_url(), {"year": 2027, "text": NOTICE_2027, "confirm": "1"})
     assert saved.status_code == 302 and saved["Location"].endswith("?date__year=2027")
     assert WorkdayOverride.objects.filter(date__year=2027).count() == 20
+
+
+def test_the_admin_shows_the_date_it_set_aside(client, township_admin):
+    client.force_login(township_admin)
+    text = NOTICE_2027 + "国务院办公厅\n2026年11月4日\n"
+    page = client.post(_notice_url(), {"year": 2027, "text": text, "check": "1"}).content.decode()
+    assert "The notice is dated 2026-11-04" in page and 'name="confirm"' in page
 
 
 def test_the_admin_shows_every_problem_keeps_the_text_and_writes_nothing(client, township_admin):
