@@ -10,6 +10,11 @@
      boxes have no <label>, holds an autocomplete); a multiple choice's "clear all" ×, a
      <span>, is kept out of the list (<ul>) of chosen items, which may hold only items.
 
+   - An autocomplete's open list of choices, which select2 appends to the end of <body>,
+     outside the page's landmarks: the list's container is a region named after the field,
+     its search box is named after the field, and the box that opened it names the list it
+     controls (a combobox that is expanded must: aria-controls) until it closes.
+
    Loaded by templates/admin/base_site.html on every admin page, deferred: it runs after
    Django's scripts have registered their handlers, so that each of its own runs after the
    one that builds the widget (the selectors on "load", the autocompletes when jQuery finds
@@ -82,10 +87,40 @@
         });
     }
 
+    // The list of choices of ``select``, just opened (select2 builds it anew each time).
+    function nameOpenChoices(select) {
+        const selection = select.nextElementSibling &&
+            select.nextElementSibling.querySelector('.select2-selection');
+        const dropdown = document.querySelector('body > .select2-container--open');
+        if (!selection || !dropdown) {
+            return;
+        }
+        dropdown.setAttribute('role', 'region');
+        nameAfter(dropdown, select);
+        dropdown.querySelectorAll('.select2-search__field').forEach(function(field) {
+            nameAfter(field, select);
+        });
+        const results = dropdown.querySelector('.select2-results__options[id]');
+        if (results) {
+            selection.setAttribute('aria-controls', results.id);
+        }
+    }
+
     window.addEventListener('load', function() { nameIcons(document); });
     // Django builds the autocompletes when jQuery finds the page ready, which may come after
     // "load" (jQuery 3 runs its ready handlers asynchronously); this handler follows Django's.
     if (window.django && window.django.jQuery) {
         window.django.jQuery(function() { nameAutocompletes(document); });
+        window.django.jQuery(document)
+            .on('select2:open', 'select.admin-autocomplete', function(event) {
+                nameOpenChoices(event.target);
+            })
+            .on('select2:close', 'select.admin-autocomplete', function(event) {
+                const container = event.target.nextElementSibling;
+                const selection = container && container.querySelector('.select2-selection');
+                if (selection) {
+                    selection.removeAttribute('aria-controls');
+                }
+            });
     }
 }

@@ -1,12 +1,13 @@
 """The Django admin, as the demo's administrator (黄立新) works in it, passes the same axe-core
 checks as the app's pages (``test_accessibility_browser``): in Chinese on a phone and in English
-on a desktop. Walked: the admin's log-in page (refused), its index, every changelist of the
-``cases`` app and of the users (unfiltered, with the first choice of the first filter, with a
-search), a change page of each (with its inlines), add pages, the households' action "Enrol in a
-project…" and a project's enrolment page, the roster import (the upload pages and the preview of
-a bad file with its errors), history pages and an old version, a user's password page and the
-administrator's own, and the page that enters next year's holiday notice (what it read, and a
-notice refused).
+on a desktop. Walked: the admin's log-in page (refused), its index, every changelist the admin
+has (the ``cases`` app, the users and groups, django-axes' log-in records: unfiltered, with the
+first choice of the first filter, with a search), a change page of each (with its inlines), add
+pages, the households' action "Enrol in a project…" and a project's enrolment page, the roster
+import (the upload pages and the preview of a bad file with its errors), history pages and an
+old version, a user's password page and the administrator's own, the page that enters next
+year's holiday notice (what it read, and a notice refused), a delete confirmation (one object,
+and the action on several), and an autocomplete box opened on its list of choices.
 
 Nothing is excluded: every finding in Django's own markup had a small fix of ours, a template
 override (``templates/admin/edit_inline/tabular.html``, ``templates/admin/login.html``,
@@ -26,7 +27,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from cases.models import Cooperative, Household, Project, Vote
+from cases.models import Cooperative, Household, Meeting, Project, Vote
 
 from ..support import csv_file
 from .conftest import log_in
@@ -38,9 +39,9 @@ def _changelist(model) -> str:
 
 
 def _walked_models() -> list:
-    """Every model registered in the ``cases`` app, and the users."""
-    models = [m for m in admin.site._registry if m._meta.app_label == "cases"]
-    return sorted(models, key=lambda m: m._meta.model_name) + [get_user_model()]
+    """Every model registered in the admin: the ``cases`` app's first, then the others (the
+    users and groups, django-axes' records of log-ins)."""
+    return sorted(admin.site._registry, key=lambda m: (m._meta.app_label != "cases", m._meta.label))
 
 
 def _search_term(model) -> str:
@@ -88,6 +89,9 @@ def _object_pages() -> list[str]:
         "/admin/password_change/",
         "/admin/cases/household/import/",
         "/admin/cases/household/import/?kind=members",
+        "/admin/auth/group/add/",
+        # A delete confirmation, with what the meeting's deletion takes with it.
+        f"/admin/cases/meeting/{Meeting.objects.order_by('pk')[0].pk}/delete/",
     ]
 
 
@@ -165,6 +169,22 @@ def test_the_admin_passes_axe(live_server, demo, request, page_fixture, tmp_path
     page.click("button[name=index]")
     page.wait_for_selector("input[name=enrol_confirm]", state="attached")
     check("/admin/cases/household/ (enrol in a project)")
+
+    # The delete action on two visits: its confirmation lists both, with their history.
+    page.goto(f"{live_server.url}/admin/cases/visit/")
+    for row in page.locator("#result_list input.action-select").all()[:2]:
+        row.check()
+    page.select_option("select[name=action]", "delete_selected")
+    page.click("button[name=index]")
+    page.wait_for_selector("input[name=post]", state="attached")
+    check("/admin/cases/visit/ (delete two: confirmation)")
+
+    # An autocomplete box opened: its search field and list of choices.
+    page.goto(f"{live_server.url}/admin/cases/visit/add/")
+    page.wait_for_function(AUTOCOMPLETES_BUILT)
+    page.click("#id_branch + .select2 .select2-selection")
+    page.wait_for_selector(".select2-results__option:not(.loading-results)")
+    found["/admin/cases/visit/add/ (branch choices open)"] = violations(page)
 
     page.goto(f"{live_server.url}/admin/cases/household/import/")
     page.set_input_files("input[name=file]", str(_bad_roster(tmp_path)))
