@@ -70,8 +70,8 @@ def case_refresh_visits(*, case: Case) -> None:
     Stance and follow-up come from the latest visit (by date, then by recording time). The
     status follows the stance until the case is signed; signed and completed cases keep their
     status whatever is heard later. ``case`` is as stored (read under lock). Only the figures
-    that changed are saved; none changed
-    (a visit's notes corrected), the case is not saved and its history gets no row.
+    that changed are saved; if none did (a visit's notes corrected), the case is not saved
+    and its history gets no row.
     """
     figures = ["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
     before = [getattr(case, name) for name in figures]
@@ -276,7 +276,8 @@ def visit_correct(
 
 
 def _visitors_reason(before, after) -> str:
-    """ "Visitors: A → B", by name, to fit the history's reason (100 characters)."""
+    """The history row's reason for a change of visitors, "Visitors: A → B", by name, cut
+    to fit the column (100 characters)."""
     reason = _("Visitors: %(before)s → %(after)s") % {
         "before": people(before) or "—",
         "after": people(after),
