@@ -84,8 +84,14 @@ def _rows(records, user) -> list[HistoryRow]:
                 if c.field not in IGNORED
             ]
         previous[record.id] = record
-        if record.history_type == "~" and before is not None and not changes:
-            continue  # saved without a change
+        # Saved without a change; a reason tells a change the fields do not hold (visitors).
+        if (
+            record.history_type == "~"
+            and before is not None
+            and not changes
+            and not record.history_change_reason
+        ):
+            continue
         rows.append(
             HistoryRow(
                 when=record.history_date,

@@ -34,5 +34,6 @@ urlpatterns = [
     path("cases/<int:pk>/sign/", views.case_step, {"step": "sign"}, name="case_sign"),
     path("cases/<int:pk>/complete/", views.case_step, {"step": "complete"}, name="case_complete"),
     path("visits/", views.visit_list, name="visit_list"),
+    path("visits/<int:pk>/correct/", views.visit_correct, name="visit_correct"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
 ]

@@ -51,6 +51,8 @@ PAGES = {
     "meeting_list": Page("project"),
     "meeting_new": Page("project", perm="cases.add_meeting"),
     "visit_new": Page("case", perm="cases.add_visit"),
+    # An empty form: shown again with its errors, the visit as it was.
+    "visit_correct": Page("visit", "POST", {}, perm="cases.change_visit"),
     # Empty forms: shown again with their errors, nothing recorded.
     "case_sign": Page("case", "POST", {}, perm="cases.change_case"),
     "case_complete": Page("case", "POST", {}, perm="cases.change_case"),

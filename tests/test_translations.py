@@ -233,7 +233,9 @@ def _chinese_demo_pages(client):
     household.address += "（门牌已更正）"
     household.save()  # a "changed" row in its history
     household.members.order_by("pk").last().delete()  # a "deleted" row
-    services.visit_record(case=case, recorded_by=admin_user, visited_on=date(2021, 5, 6))
+    visit, _created = services.visit_record(
+        case=case, recorded_by=admin_user, visited_on=date(2021, 5, 6)
+    )
 
     coop = Cooperative.objects.filter(households__isnull=False).select_related("village").first()
     draft = make_vote(coop.village, admin_user, cooperative=coop, subject="草稿表决")
@@ -245,6 +247,7 @@ def _chinese_demo_pages(client):
         reverse("visit_list"),
         reverse("household_detail", args=[household.pk]),
         reverse("visit_new", args=[case.pk]),
+        reverse("visit_correct", args=[visit.pk]),
         reverse("vote_list"),
         reverse("vote_new"),
         reverse("vote_detail", args=[draft.pk]),

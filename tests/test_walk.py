@@ -172,9 +172,9 @@ def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
     client, staff, cadre_yannan, leader, yannan_case
 ):
     """Staff who logged a visit wrongly (the wrong stance, a follow-up mistyped) found no way
-    from the household's visits to correct it: each visit links to its admin page for those
-    who may change visits there (township staff, the village's cadres, administrators), not
-    for a leader, who only reads."""
+    from the household's visits to correct it: each visit links to its correction form for
+    those who may change visits (township staff, the village's cadres, administrators; it
+    was the admin's change page, raw ids and all), not for a leader, who only reads."""
     visit, _created = services.visit_record(
         case=yannan_case,
         recorded_by=staff,
@@ -186,10 +186,10 @@ def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
         next_follow_up_on=None,
     )
     household = reverse("household_detail", args=[yannan_case.household_id])
-    correct = reverse("admin:cases_visit_change", args=[visit.pk])
+    correct = reverse("visit_correct", args=[visit.pk])
     for user in (staff, cadre_yannan):
         client.force_login(user)
-        assert f'href="{correct}"' in client.get(household).content.decode(), user
+        assert f'href="{correct}?next={household}"' in client.get(household).content.decode()
         assert client.get(correct).status_code == 200, user
     client.force_login(leader)
     page = client.get(household).content.decode()

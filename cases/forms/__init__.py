@@ -4,6 +4,7 @@ from .casework import (
     CaseCompleteForm as CaseCompleteForm,
     CaseSignForm as CaseSignForm,
     DateInput as DateInput,
+    VisitCorrectForm as VisitCorrectForm,
     VisitFieldsForm as VisitFieldsForm,
     VisitForm as VisitForm,
 )

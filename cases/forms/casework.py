@@ -1,6 +1,7 @@
 """Forms: they parse and show input; the rules live in ``cases.services``."""
 
 import uuid
+from collections.abc import Iterable
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -24,17 +25,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def possible_visitors(case: Case):
-    """Active people who may have taken part: township-wide staff and the village's cadres."""
+def possible_visitors(case: Case, *, keep: Iterable[int] = ()):
+    """Active people who may have taken part: township-wide staff and the village's cadres;
+    and the users ``keep`` names (a corrected visit's visitors, kept even if their account
+    was closed or moved to another village since)."""
     village_id = case.household.cooperative.village_id
+    may_have = Q(is_active=True, staff_profile__isnull=False) & (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="view_all_villages")
+        | Q(staff_profile__villages=village_id)
+    )
     return (
         get_user_model()
-        .objects.filter(is_active=True, staff_profile__isnull=False)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename="view_all_villages")
-            | Q(staff_profile__villages=village_id)
-        )
+        .objects.filter(may_have | Q(pk__in=list(keep)))
         .distinct()
         .order_by("username")
     )
@@ -78,20 +81,45 @@ class VisitForm(VisitFieldsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, case: Case, user, **kwargs):
+    def __init__(self, *args, case: Case, user=None, keep_visitors: Iterable[int] = (), **kwargs):
+        if user is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "visited_on": timezone.localdate(),
+                    "visitors": [user.pk],
+                    "stance": case.stance,
+                    "place": Visit.Place.HOME,
+                    "client_id": uuid.uuid4(),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = possible_visitors(case, keep=keep_visitors)
+        self.fields["visitors"].label_from_instance = person
+
+
+class VisitCorrectForm(VisitForm):
+    """Correcting a stored visit: the visit form's fields, filled in with what the visit says,
+    without its client id (the visit keeps its own). At least one visitor is ticked (the
+    service refuses none, beside the field); the visit's own visitors stay offered."""
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        visitor_ids = [user.pk for user in visit.visitors.all()]
         kwargs.setdefault(
             "initial",
             {
-                "visited_on": timezone.localdate(),
-                "visitors": [user.pk],
-                "stance": case.stance,
-                "place": Visit.Place.HOME,
-                "client_id": uuid.uuid4(),
+                "visited_on": visit.visited_on,
+                "visitors": visitor_ids,
+                "stance": visit.stance,
+                "place": visit.place,
+                "concerns": visit.concerns,
+                "notes": visit.notes,
+                "next_follow_up_on": visit.next_follow_up_on,
             },
         )
-        super().__init__(*args, **kwargs)
-        self.fields["visitors"].queryset = possible_visitors(case)
-        self.fields["visitors"].label_from_instance = person
+        super().__init__(*args, case=visit.case, keep_visitors=visitor_ids, **kwargs)
+        del self.fields["client_id"]
+        self.fields["visitors"].help_text = _("Everyone who took part: at least one.")
 
 
 class YuanField(forms.DecimalField):

@@ -17,6 +17,7 @@ from .casework import (
     case_sign as case_sign,
     visit_check_concerns as visit_check_concerns,
     visit_check_dates as visit_check_dates,
+    visit_correct as visit_correct,
     visit_places as visit_places,
     visit_record as visit_record,
     visit_record_as as visit_record_as,

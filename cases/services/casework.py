@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import visit_writes
 from ..models import STATUS_FOR_STANCE, Case, Household, PartyBranch, Stance, Visit
+from ..templatetags.landreform import people
 
 
 def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
@@ -68,12 +69,18 @@ def case_refresh_visits(*, case: Case) -> None:
 
     Stance and follow-up come from the latest visit (by date, then by recording time). The
     status follows the stance until the case is signed; signed and completed cases keep their
-    status whatever is heard later.
+    status whatever is heard later. ``case`` is as stored (read under lock). Only the figures
+    that changed are saved; if none did (a visit's notes corrected), the case is not saved
+    and its history gets no row.
     """
+    figures = ["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
+    before = [getattr(case, name) for name in figures]
     case_apply_visits(case=case)
-    case.save(
-        update_fields=["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
-    )
+    changed = [
+        name for name, old in zip(figures, before, strict=True) if getattr(case, name) != old
+    ]
+    if changed:  # figures as they were: no save, and no history row without a change
+        case.save(update_fields=changed)
 
 
 def case_apply_visits(*, case: Case) -> None:
@@ -199,6 +206,84 @@ def _visit_insert_orm(case, recorded_by, visitors, branch, fields) -> tuple[int 
             raise
         return None, False
     return visit.pk, True
+
+
+def visit_correct(
+    *,
+    visit: Visit,
+    user: AbstractBaseUser,
+    visited_on: date,
+    visitors: Iterable[AbstractBaseUser],
+    place: str,
+    stance: str,
+    concerns: Iterable[str],
+    notes: str,
+    next_follow_up_on: date | None,
+) -> Visit:
+    """Correct what a stored visit says (the visit's page, ``/visits/<id>/correct/``);
+    returns the visit as stored.
+
+    Checked as a new visit is (``_visit_fields``: no date in the future, no follow-up before
+    the visit, known stance, place and concerns), and at least one visitor: nothing is
+    written when anything is refused. The case's figures are recomputed from its visits
+    (``case_refresh_visits``), since the corrected visit may become, or stop being, its
+    latest: its stance, status (until signed), last visit and follow-up follow.
+
+    The visit keeps its case, project, village, branch, recorder, recording time and client
+    id. Decision: a correction does not move a visit to another case; one logged under the
+    wrong household or project is moved in the admin, which refreshes both cases.
+
+    Saving what is stored (a form sent twice, saved unchanged) writes nothing: no save, no
+    history row. The history rows of the visit and of its case name ``user``. The visitors
+    are not in the visit's history (a many-to-many field): a change of them saves the visit
+    anyway, its history row's reason naming them, "Visitors: A → B" (cut to 100 characters).
+
+    Locks the visit, then its case, in the order of the admin's save and delete of a visit.
+    """
+    fields = _visit_fields(
+        visited_on=visited_on,
+        place=place,
+        stance=stance,
+        concerns=concerns,
+        notes=notes,
+        next_follow_up_on=next_follow_up_on,
+        client_id=visit.client_id,  # never changes
+    )
+    visitors = list(visitors)
+    if not visitors:
+        raise ValidationError({"visitors": _("Tick at least one visitor.")})
+    with transaction.atomic():
+        stored = Visit.objects.select_for_update().get(pk=visit.pk)
+        case = Case.objects.select_for_update().get(pk=stored.case_id)
+        if set(fields["concerns"]) == set(stored.concerns or []):
+            fields["concerns"] = stored.concerns  # the same concerns, perhaps in another order
+        changed = [name for name, value in fields.items() if getattr(stored, name) != value]
+        before = list(stored.visitors.order_by("pk"))
+        visitors_changed = {v.pk for v in visitors} != {v.pk for v in before}
+        if not changed and not visitors_changed:
+            return stored
+        for name in changed:
+            setattr(stored, name, fields[name])
+        stored._history_user = user
+        if visitors_changed:
+            stored._change_reason = _visitors_reason(before, visitors)
+        stored.save(update_fields=changed or None)  # visitors alone: a row naming who
+        if visitors_changed:
+            stored.visitors.set(visitors)
+        case._history_user = user
+        case_refresh_visits(case=case)
+    return stored
+
+
+def _visitors_reason(before, after) -> str:
+    """The history row's reason for a change of visitors, "Visitors: A → B", by name, cut
+    to fit the column (100 characters)."""
+    reason = _("Visitors: %(before)s → %(after)s") % {
+        "before": people(before) or "—",
+        "after": people(after),
+    }
+    limit = Visit.history.model._meta.get_field("history_change_reason").max_length
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

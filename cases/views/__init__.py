@@ -7,6 +7,7 @@ from .casework import (
     case_list as case_list,
     case_step as case_step,
     household_detail as household_detail,
+    visit_correct as visit_correct,
     visit_list as visit_list,
     visit_new as visit_new,
 )

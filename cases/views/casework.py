@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import audit, services
 from ..access import get_for_user
 from ..filters import CaseFilter, VisitFilter, household_search
-from ..forms import CaseCompleteForm, CaseSignForm, VisitFieldsForm, VisitForm
+from ..forms import (
+    CaseCompleteForm,
+    CaseSignForm,
+    VisitCorrectForm,
+    VisitFieldsForm,
+    VisitForm,
+)
 from ..models import Ballot, Case, Household, Visit, read_village_ids
 from ..pagination import CappedCountPaginator, PageByIds
 
@@ -282,6 +288,46 @@ def _visit_form(request, pk):
             _visit_saved_message(request, created, case.household, data["client_id"])
             return redirect(back)
     return render(request, "cases/visit_form.html", {"form": form, "case": case, "next": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_correct(request, pk):
+    """Correct a stored visit (``services.visit_correct``) on the visit form's fields, filled
+    in with what it says, then go back to the household page or a safe ``next``.
+
+    Out of the user's scope is 404 before anything else, as for the case steps; then showing
+    and sending the form need ``cases.change_visit`` (403: leaders read only).
+    """
+    visit = get_for_user(
+        Visit.objects.select_related(
+            "case__project", "case__household__cooperative__village", "recorded_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    if not request.user.has_perm("cases.change_visit"):
+        raise PermissionDenied
+    case = visit.case
+    back = _safe_next(request, reverse("household_detail", args=[case.household_id]))
+    form = VisitCorrectForm(request.POST or None, visit=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_correct(visit=visit, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            text = _("Visit to %(household)s of %(date)s corrected.") % {
+                "household": case.household,
+                "date": form.cleaned_data["visited_on"].isoformat(),
+            }
+            messages.success(request, text)
+            return redirect(back)
+    return render(
+        request,
+        "cases/visit_correct.html",
+        {"form": form, "case": case, "visit": visit, "next": back},
+    )
 
 
 @dataclass(frozen=True)

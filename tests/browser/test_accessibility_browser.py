@@ -9,7 +9,7 @@ served. The admin is walked by ``test_admin_accessibility_browser``, with the he
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from cases.models import Case, Household, Project, Vote
+from cases.models import Case, Household, Project, Visit, Vote
 
 from .conftest import log_in
 
@@ -29,6 +29,7 @@ def _pages(username: str) -> list[str]:
     household = Household.objects.filter(cooperative__village__name="烟南村").order_by("pk")[0]
     open_case = Case.objects.filter(project=yannan).exclude(status=Case.Status.SIGNED)
     open_case = open_case.order_by("pk")[0]
+    visit = Visit.objects.filter(village__name="烟南村").order_by("pk")[0]
     open_vote = Vote.objects.get(status=Vote.Status.OPEN)
     certified = Vote.objects.filter(status=Vote.Status.CERTIFIED).order_by("pk")[0]
     pages = [
@@ -42,6 +43,7 @@ def _pages(username: str) -> list[str]:
         "/visits/",
         f"/households/{household.pk}/",
         f"/cases/{open_case.pk}/visits/new/",
+        f"/visits/{visit.pk}/correct/",
         "/votes/",
         f"/votes/{open_vote.pk}/",
         "/accounts/password_change/",

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cases import services
-from cases.models import Ballot, Case, Project, Vote
+from cases.models import Ballot, Case, Project, Visit, Vote
 
 from .conftest import log_in, screenshot
 from .test_fieldwork_browser import _no_horizontal_scroll
@@ -42,6 +42,7 @@ def _pages(live_server) -> list[str]:
     case = Case.objects.filter(project=project).order_by("pk").first()
     vote = Vote.objects.get(status=Vote.Status.OPEN)
     ballot = Ballot.objects.filter(voter__vote=vote).order_by("pk").first()
+    visit = Visit.objects.filter(project=project).order_by("pk").first()
     return [
         "/",
         "/projects/",
@@ -54,6 +55,7 @@ def _pages(live_server) -> list[str]:
         f"/households/{case.household_id}/",
         f"/cases/{case.pk}/visits/new/",
         f"/cases/{case.pk}/sign/",
+        f"/visits/{visit.pk}/correct/",
         "/votes/",
         "/votes/new/",
         f"/votes/{vote.pk}/",
