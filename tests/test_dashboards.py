@@ -1,5 +1,6 @@
 """The figures of the home page and the project dashboard, against counts made in the test."""
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -129,6 +130,64 @@ def test_visits_per_week_count_each_visit_once_in_its_week(yannan_case, staff):
     chart = dashboards.charts.column_chart([(str(m), n) for m, n in weeks])
     assert chart.maximum == 2
     assert chart.bars[-1].height > chart.bars[-2].height > 0 == chart.bars[0].height
+
+
+def test_visits_per_week_end_at_the_last_visit_when_none_is_recent(
+    client, yannan_case, staff, leader
+):
+    """A leader opening a project whose visits were all made more than 26 weeks ago (a
+    finished project, the demo's 2017–2021 history) saw an empty chart; it shows the 26
+    weeks up to the last visit instead, and says so."""
+    today = date(2024, 1, 10)  # a Wednesday
+    for day in [date(2021, 5, 20), date(2021, 5, 31), date(2021, 6, 2), date(2020, 12, 1)]:
+        visit_record(case=yannan_case, recorded_by=staff, visited_on=day)
+    d = dashboards.project_dashboard(yannan_case.project, leader, today)
+    assert d.weeks_end == date(2021, 6, 2) and not d.weeks_recent
+    assert len(d.weeks) == dashboards.WEEKS
+    assert d.weeks[-1] == (date(2021, 5, 31), 2)
+    assert d.weeks[-2:-4:-1] == [(date(2021, 5, 24), 0), (date(2021, 5, 17), 1)]
+    assert sum(n for _monday, n in d.weeks) == 3  # December 2020 is older than 26 weeks
+    assert d.week_chart.maximum == 2
+    client.force_login(leader)
+    html = client.get(
+        reverse("project_dashboard", args=[yannan_case.project_id]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "26 weeks up to the last visit" in html
+    assert "No visits in these weeks." not in html
+
+    # A visit today brings the chart back to the last 26 weeks.
+    visit_record(case=yannan_case, recorded_by=staff, visited_on=today)
+    d = dashboards.project_dashboard(yannan_case.project, leader, today)
+    assert d.weeks_end == today and d.weeks_recent
+    assert d.weeks[-1] == (date(2024, 1, 8), 1) and sum(n for _m, n in d.weeks) == 1
+
+
+def test_a_phone_writes_only_the_weekly_values_that_do_not_run_into_each_other():
+    """Yannan's spring of 2021 on a phone: 358, 165, 72, 145 visits in adjacent weeks were
+    written over each other. The tallest are written, each other value where it fits."""
+    from cases import charts
+
+    values = [0] * 16 + [358, 165, 72, 145, 38, 36, 4, 6, 2, 1]
+    chart = charts.column_chart([(str(i), n) for i, n in enumerate(values)], width=900)
+    written = [bar for bar in chart.bars if bar.value and not bar.crowded]
+    spans = [
+        (
+            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * charts.PHONE_FONT_SIZE,
+            bar.x + bar.width,
+        )
+        for bar in written
+    ]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    assert max(written, key=lambda bar: bar.value).value == 358
+    assert {bar.value for bar in written} >= {358, 145, 36, 6}
+    assert any(bar.crowded for bar in chart.bars)
+    assert not any(bar.crowded for bar in chart.bars if not bar.value)
+
+
+def test_a_project_without_visits_keeps_the_last_26_weeks(yannan_project, leader):
+    d = dashboards.project_dashboard(yannan_project, leader, TODAY)
+    assert d.weeks_end == TODAY and d.weeks_recent
+    assert sum(n for _m, n in d.weeks) == 0
 
 
 def test_stage_timeline_says_done_overdue_in_progress_due_and_planned(yannan_project):
