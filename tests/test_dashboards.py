@@ -281,6 +281,42 @@ def test_an_open_vote_on_the_home_page_opens_the_vote_and_reads_as_one_sentence(
     assert "票, " not in page and "，赞成率" in page
 
 
+def test_the_dashboards_votes_give_each_approval_its_threshold_and_what_is_missing(
+    english_client, yannan_project, yannan, yannan_coop, staff, leader
+):
+    """A leader read "approval 100.0%, no quorum yet" on a vote one household had voted in:
+    the approval without the threshold it is measured against, and not how many more "for"
+    votes it needs (the home page says it, the dashboard did not)."""
+    from cases import services, tallies
+
+    from .factories import HouseholdFactory
+    from .test_votes_services import make_vote
+
+    for _n in range(5):
+        HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    vote = services.vote_open(vote=vote, user=staff)
+    voter = vote.voters.order_by("pk").first()
+    services.ballot_cast(vote=vote, voter=voter, user=staff, choice="for", cast_on=vote.opens_on)
+    tally = tallies.vote_tally(vote)
+    assert not tally.quorum_met and tally.needed_for > 0
+
+    english_client.force_login(leader)
+    dashboard = row_of(english_client, reverse("project_dashboard", args=[yannan_project.pk]), vote)
+    listed = row_of(english_client, reverse("vote_list"), vote)
+    for row in (dashboard, listed):
+        assert "100.0%" in row and "threshold &gt; 50.0%" in row, row
+    assert "no quorum yet" in dashboard
+    assert f"{tally.needed_for} more “for” votes needed" in dashboard
+
+
+def row_of(client, url, vote) -> str:
+    """The table row of ``vote`` on the page at ``url``."""
+    html = client.get(url).content.decode()
+    start = html.index(vote.subject)
+    return html[start : html.index("</tr>", start)]
+
+
 def test_home_of_a_cadre_counts_only_their_village(filled, cadre_yannan, cadre_zhennan):
     mine = dashboards.home_summaries(cadre_yannan, TODAY)
     theirs = dashboards.home_summaries(cadre_zhennan, TODAY)
