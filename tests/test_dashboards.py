@@ -415,6 +415,64 @@ def test_the_dashboard_names_stances_statuses_and_ballots_each_in_its_own_words(
         assert bars & ballots == set()
 
 
+def _labels_and_headers(html: str) -> list[tuple[str, str]]:
+    """(a cell's data-label, its column's header) of every labelled cell of the page's lists:
+    what a phone writes before a figure on a card, and what a desktop heads its column with."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.pairs, self.headers, self.column, self.in_head = [], [], 0, False
+            self.header_text = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table":
+                self.headers = []
+            elif tag == "thead":
+                self.in_head = True
+            elif tag == "tr":
+                self.column = 0
+            elif tag in ("th", "td") and self.in_head:
+                self.header_text = ""
+            elif tag in ("th", "td"):
+                if "data-label" in attrs:
+                    self.pairs.append((attrs["data-label"], self.headers[self.column]))
+                self.column += 1
+
+        def handle_endtag(self, tag):
+            if tag == "thead":
+                self.in_head = False
+            elif tag in ("th", "td") and self.in_head:
+                self.headers.append(self.header_text.strip())
+                self.header_text = None
+
+        def handle_data(self, data):
+            if self.header_text is not None:
+                self.header_text += data
+
+    parser = Tables()
+    parser.feed(html)
+    return parser.pairs
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_the_dashboards_cards_name_each_figure_as_its_column_does(
+    client, yannan_project, yannan, yannan_coop, staff, leader, language
+):
+    """On a phone the cooperatives' and the votes' tables are cards, each figure named by its
+    cell's label: signed with completed read "已签约" ("Signed") under a column "已签约（含已
+    完成）", and ballot counts "赞成" ("for"), a ballot's choice, under "赞成票"."""
+    bulk_cases(yannan_project, yannan_coop, 4, recorder=staff, today=TODAY)
+    VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    client.force_login(leader)
+    url = reverse("project_dashboard", args=[yannan_project.pk])
+    pairs = _labels_and_headers(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode())
+    assert len(pairs) >= 14
+    assert [(label, header) for label, header in pairs if label != header] == []
+
+
 @postgres_only
 def test_a_cadres_attention_lists_are_read_by_id_not_across_the_whole_project(
     client, cadre_yannan, staff, yannan, yannan_coop, zhennan, zhennan_coop
