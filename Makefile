@@ -21,7 +21,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "Serving http://$(HOST):$(PORT)/  (log in as admin, staff or cadre; password jiujiang-demo)"
+	@echo "Serving http://$(HOST):$(PORT)/  (log in as admin, staff, cadre or leader; password jiujiang-demo)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root + apt-get).

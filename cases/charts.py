@@ -4,7 +4,7 @@ The templates draw the rectangles these functions compute; sizes are SVG user un
 charts scale with the page through ``viewBox``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class Bar:
     #: A row chart's whole row (top and height), the target of the row's link.
     band_y: float = 0
     band_height: float = 0
+    #: A column whose value, written above it at a phone's size, would run into a taller
+    #: neighbour's: not written on a phone (app.css), its number being in the chart's table.
+    crowded: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,31 @@ class BarChart:
 
 def _scale(value: int, maximum: int, length: float) -> float:
     return round(length * value / maximum, 2) if maximum else 0.0
+
+
+#: The size of a column chart's words on a phone, in SVG units (``.chart.columns text`` in
+#: app.css), and the width of a digit of its bold values, in that size (Noto Sans, DejaVu Sans).
+PHONE_FONT_SIZE = 30
+DIGIT_WIDTH = 0.65
+
+
+def _crowded(bars: list[Bar], space: float) -> set[int]:
+    """The indexes of the columns whose values, each written right-aligned above its column at
+    a phone's size, would overlap another's: the tallest are written first, then each other
+    value where it fits."""
+    taken: list[tuple[float, float]] = []
+    crowded = set()
+    for i in sorted(range(len(bars)), key=lambda i: (-bars[i].value, i)):
+        bar = bars[i]
+        if not bar.value:
+            continue
+        right = bar.x + bar.width
+        left = right - len(str(bar.value)) * DIGIT_WIDTH * PHONE_FONT_SIZE - space
+        if any(left < end and start < right for start, end in taken):
+            crowded.add(i)
+        else:
+            taken.append((left, right))
+    return crowded
 
 
 def column_chart(
@@ -55,6 +83,8 @@ def column_chart(
                 height=h,
             )
         )
+    crowded = _crowded(bars, space=gap)
+    bars = [replace(bar, crowded=i in crowded) for i, bar in enumerate(bars)]
     return BarChart(width=width, height=height, bars=bars, maximum=maximum, baseline=top + plot)
 
 

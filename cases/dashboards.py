@@ -545,6 +545,22 @@ def visits_per_week(visits, today: date, weeks: int = WEEKS) -> list[tuple[date,
     return visit_counts(visits, today, weeks)[0]
 
 
+def project_visit_weeks(visits, today: date, weeks: int = WEEKS):
+    """The project dashboard's visits per week and per branch: ``(weeks, branches, end)``.
+
+    The weeks are the last ``weeks`` up to today (``end``), or, when no visit falls in them
+    but the project has older ones (a finished project, the demo's 2017–2021 history), the
+    ``weeks`` up to the week of the last visit: an empty chart would not tell a leader how the
+    visiting went. One query, two more in that second case (the last visit's date, its weeks).
+    """
+    per_week, branches = visit_counts(visits, today, weeks)
+    if branches and not any(n for _monday, n in per_week):
+        last = visits.aggregate(last=Max("visited_on"))["last"]
+        if last is not None and last < per_week[0][0]:
+            return visits_per_week(visits, last, weeks), branches, last
+    return per_week, branches, today
+
+
 def visits_per_branch(visits, today: date) -> list[tuple[str, int]]:
     """(branch name, visits credited), most first; visits credited to no branch last."""
     return visit_counts(visits, today)[1]
@@ -694,24 +710,32 @@ class Dashboard:
     cooperatives: list[CooperativeFigures]
     status_chart: charts.BarChart
     weeks: list[tuple[date, int]]
+    #: The day the weeks end: today, or the last visit when none was made in the last weeks.
+    weeks_end: date
     week_chart: charts.BarChart
     branches: list[tuple[str, int]]
     stages: list[StageRow]
     attention: list[Attention]
     votes: list
 
+    @property
+    def weeks_recent(self) -> bool:
+        """Whether the weeks are the last ones up to today."""
+        return self.weeks_end == self.today
+
 
 def project_dashboard(project: Project, user, today: date) -> Dashboard:
     """Everything on a project's page, read through the user's scope, in seven queries: the
-    figures per cooperative (the project's totals are their sum), visits per week and branch,
-    votes and their tallies (three), stages, the cases needing attention. One more for a
-    village cadre when the project has a conditional stage: the hearing rule counts every
-    household of the project, and the cadre's figures cover their villages only."""
+    figures per cooperative (the project's totals are their sum), visits per week and branch
+    (two more when none was made in the last weeks: ``project_visit_weeks``), votes and their
+    tallies (three), stages, the cases needing attention. One more for a village cadre when
+    the project has a conditional stage: the hearing rule counts every household of the
+    project, and the cadre's figures cover their villages only."""
     cases = Case.objects.visible_to(user).filter(project=project)
     visits = Visit.objects.visible_to(user).filter(project=project)
     cooperatives = cooperative_figures(cases, today)
     figures = Figures.combined([c.figures for c in cooperatives])
-    weeks, branches = visit_counts(visits, today)
+    weeks, branches, weeks_end = project_visit_weeks(visits, today)
     votes = list(
         Vote.objects.visible_to(user)
         .filter(project=project)
@@ -736,6 +760,7 @@ def project_dashboard(project: Project, user, today: date) -> Dashboard:
             figures.status_rows(), width=CHART_ROWS_WIDTH, label_width=180
         ),
         weeks=weeks,
+        weeks_end=weeks_end,
         week_chart=charts.column_chart(
             [(f"{monday:%m-%d}", n) for monday, n in weeks], width=900, height=240
         ),

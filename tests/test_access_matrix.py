@@ -334,6 +334,30 @@ def test_app_object_pages_follow_scope_and_permission(client, users, two_village
             assert_no_leak(response, user, two_villages, here)
 
 
+#: Pages of the app without an object id that write, and the permission each needs.
+WRITE_PAGES = {"vote_new": "cases.add_vote"}
+
+
+def test_every_app_page_without_an_object_id_refuses_a_read_only_users_post(
+    client, leader, two_villages
+):
+    """A leader (view permissions only) posting to any page of the app that takes no object
+    id gets 403 (a page that writes) or 405 (a page that only reads): nothing is written. A
+    new page that accepts the post fails here until it checks a permission."""
+    from cases import urls
+
+    client.force_login(leader)
+    names = [p.name for p in urls.urlpatterns if not p.pattern.regex.groups]
+    assert "vote_new" in names and "home" in names
+    for name in names:
+        response = client.post(reverse(name), {})
+        expected = 403 if name in WRITE_PAGES else 405
+        assert response.status_code == expected, (name, response.status_code)
+    for name, perm in WRITE_PAGES.items():
+        assert not leader.has_perm(perm)
+        assert client.get(reverse(name)).status_code == 403, name
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_view_on_site_shows_nothing_out_of_scope(client, users, two_villages, role):
     user = users[role]

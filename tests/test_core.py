@@ -89,7 +89,7 @@ def test_demo_log_ins_work_and_loading_twice_changes_nothing(demo, client):
     households = Household.objects.count()
     call_command("load_demo", verbosity=0)
     assert Household.objects.count() == households
-    for username in ("admin", "staff", "cadre"):
+    for username in ("admin", "staff", "cadre", "leader"):
         assert client.login(username=username, password="jiujiang-demo")
     client.login(username="cadre", password="jiujiang-demo")
     response = client.get(reverse("home"))

@@ -1,5 +1,6 @@
 """The figures of the home page and the project dashboard, against counts made in the test."""
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -131,6 +132,64 @@ def test_visits_per_week_count_each_visit_once_in_its_week(yannan_case, staff):
     assert chart.bars[-1].height > chart.bars[-2].height > 0 == chart.bars[0].height
 
 
+def test_visits_per_week_end_at_the_last_visit_when_none_is_recent(
+    client, yannan_case, staff, leader
+):
+    """A leader opening a project whose visits were all made more than 26 weeks ago (a
+    finished project, the demo's 2017–2021 history) saw an empty chart; it shows the 26
+    weeks up to the last visit instead, and says so."""
+    today = date(2024, 1, 10)  # a Wednesday
+    for day in [date(2021, 5, 20), date(2021, 5, 31), date(2021, 6, 2), date(2020, 12, 1)]:
+        visit_record(case=yannan_case, recorded_by=staff, visited_on=day)
+    d = dashboards.project_dashboard(yannan_case.project, leader, today)
+    assert d.weeks_end == date(2021, 6, 2) and not d.weeks_recent
+    assert len(d.weeks) == dashboards.WEEKS
+    assert d.weeks[-1] == (date(2021, 5, 31), 2)
+    assert d.weeks[-2:-4:-1] == [(date(2021, 5, 24), 0), (date(2021, 5, 17), 1)]
+    assert sum(n for _monday, n in d.weeks) == 3  # December 2020 is older than 26 weeks
+    assert d.week_chart.maximum == 2
+    client.force_login(leader)
+    html = client.get(
+        reverse("project_dashboard", args=[yannan_case.project_id]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "26 weeks up to the last visit" in html
+    assert "No visits in these weeks." not in html
+
+    # A visit today brings the chart back to the last 26 weeks.
+    visit_record(case=yannan_case, recorded_by=staff, visited_on=today)
+    d = dashboards.project_dashboard(yannan_case.project, leader, today)
+    assert d.weeks_end == today and d.weeks_recent
+    assert d.weeks[-1] == (date(2024, 1, 8), 1) and sum(n for _m, n in d.weeks) == 1
+
+
+def test_a_phone_writes_only_the_weekly_values_that_do_not_run_into_each_other():
+    """Yannan's spring of 2021 on a phone: 358, 165, 72, 145 visits in adjacent weeks were
+    written over each other. The tallest are written, each other value where it fits."""
+    from cases import charts
+
+    values = [0] * 16 + [358, 165, 72, 145, 38, 36, 4, 6, 2, 1]
+    chart = charts.column_chart([(str(i), n) for i, n in enumerate(values)], width=900)
+    written = [bar for bar in chart.bars if bar.value and not bar.crowded]
+    spans = [
+        (
+            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * charts.PHONE_FONT_SIZE,
+            bar.x + bar.width,
+        )
+        for bar in written
+    ]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    assert max(written, key=lambda bar: bar.value).value == 358
+    assert {bar.value for bar in written} >= {358, 145, 36, 6}
+    assert any(bar.crowded for bar in chart.bars)
+    assert not any(bar.crowded for bar in chart.bars if not bar.value)
+
+
+def test_a_project_without_visits_keeps_the_last_26_weeks(yannan_project, leader):
+    d = dashboards.project_dashboard(yannan_project, leader, TODAY)
+    assert d.weeks_end == TODAY and d.weeks_recent
+    assert sum(n for _m, n in d.weeks) == 0
+
+
 def test_stage_timeline_says_done_overdue_in_progress_due_and_planned(yannan_project):
     rows = [
         dict(order=1, name="done", started_on=date(2021, 1, 1), done_on=date(2021, 1, 5)),
@@ -220,6 +279,42 @@ def test_an_open_vote_on_the_home_page_opens_the_vote_and_reads_as_one_sentence(
     page = client.get(reverse("home")).content.decode()
     assert f'<a href="{reverse("vote_detail", args=[vote.pk])}">{vote.subject}</a>' in page
     assert "票, " not in page and "，赞成率" in page
+
+
+def test_the_dashboards_votes_give_each_approval_its_threshold_and_what_is_missing(
+    english_client, yannan_project, yannan, yannan_coop, staff, leader
+):
+    """A leader read "approval 100.0%, no quorum yet" on a vote one household had voted in:
+    the approval without the threshold it is measured against, and not how many more "for"
+    votes it needs (the home page says it, the dashboard did not)."""
+    from cases import services, tallies
+
+    from .factories import HouseholdFactory
+    from .test_votes_services import make_vote
+
+    for _n in range(5):
+        HouseholdFactory(cooperative=yannan_coop)
+    vote = make_vote(yannan, staff, cooperative=yannan_coop, project=yannan_project)
+    vote = services.vote_open(vote=vote, user=staff)
+    voter = vote.voters.order_by("pk").first()
+    services.ballot_cast(vote=vote, voter=voter, user=staff, choice="for", cast_on=vote.opens_on)
+    tally = tallies.vote_tally(vote)
+    assert not tally.quorum_met and tally.needed_for > 0
+
+    english_client.force_login(leader)
+    dashboard = row_of(english_client, reverse("project_dashboard", args=[yannan_project.pk]), vote)
+    listed = row_of(english_client, reverse("vote_list"), vote)
+    for row in (dashboard, listed):
+        assert "100.0%" in row and "threshold &gt; 50.0%" in row, row
+    assert "no quorum yet" in dashboard
+    assert f"{tally.needed_for} more “for” votes needed" in dashboard
+
+
+def row_of(client, url, vote) -> str:
+    """The table row of ``vote`` on the page at ``url``."""
+    html = client.get(url).content.decode()
+    start = html.index(vote.subject)
+    return html[start : html.index("</tr>", start)]
 
 
 def test_home_of_a_cadre_counts_only_their_village(filled, cadre_yannan, cadre_zhennan):
@@ -318,6 +413,64 @@ def test_the_dashboard_names_stances_statuses_and_ballots_each_in_its_own_words(
         assert len(bars) == len(Case.Status.labels)
         assert {w.lower() for w in figures} & {w.lower() for w in bars | ballots} == set()
         assert bars & ballots == set()
+
+
+def _labels_and_headers(html: str) -> list[tuple[str, str]]:
+    """(a cell's data-label, its column's header) of every labelled cell of the page's lists:
+    what a phone writes before a figure on a card, and what a desktop heads its column with."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.pairs, self.headers, self.column, self.in_head = [], [], 0, False
+            self.header_text = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table":
+                self.headers = []
+            elif tag == "thead":
+                self.in_head = True
+            elif tag == "tr":
+                self.column = 0
+            elif tag in ("th", "td") and self.in_head:
+                self.header_text = ""
+            elif tag in ("th", "td"):
+                if "data-label" in attrs:
+                    self.pairs.append((attrs["data-label"], self.headers[self.column]))
+                self.column += 1
+
+        def handle_endtag(self, tag):
+            if tag == "thead":
+                self.in_head = False
+            elif tag in ("th", "td") and self.in_head:
+                self.headers.append(self.header_text.strip())
+                self.header_text = None
+
+        def handle_data(self, data):
+            if self.header_text is not None:
+                self.header_text += data
+
+    parser = Tables()
+    parser.feed(html)
+    return parser.pairs
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_the_dashboards_cards_name_each_figure_as_its_column_does(
+    client, yannan_project, yannan, yannan_coop, staff, leader, language
+):
+    """On a phone the cooperatives' and the votes' tables are cards, each figure named by its
+    cell's label: signed with completed read "已签约" ("Signed") under a column "已签约（含已
+    完成）", and ballot counts "赞成" ("for"), a ballot's choice, under "赞成票"."""
+    bulk_cases(yannan_project, yannan_coop, 4, recorder=staff, today=TODAY)
+    VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    client.force_login(leader)
+    url = reverse("project_dashboard", args=[yannan_project.pk])
+    pairs = _labels_and_headers(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode())
+    assert len(pairs) >= 14
+    assert [(label, header) for label, header in pairs if label != header] == []
 
 
 @postgres_only

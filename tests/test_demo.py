@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from django.db.models import Max, Min, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import demo, tallies, voting
+from cases import demo, roles, tallies, voting
+from cases.management.commands import load_demo
 from cases.models import Ballot, Case, Project, Requirement, Stage, Visit, Vote
 from cases.templatetags.landreform import person
 
@@ -144,11 +146,11 @@ def test_the_committed_demo_fixture_is_what_make_fixture_writes(tmp_path):
 def test_the_demo_log_ins_have_names_on_the_pages(loaded, client):
     users = {
         u.username: u
-        for u in get_user_model().objects.filter(username__in=["admin", "staff", "cadre"])
+        for u in get_user_model().objects.filter(username__in=["admin", "staff", "cadre", "leader"])
     }
     names = {username: person(user) for username, user in users.items()}
     assert all(name != username for username, name in names.items()), names
-    assert len(set(names.values())) == 3
+    assert len(set(names.values())) == 4
     for username, name in names.items():
         assert client.login(username=username, password="jiujiang-demo")
         assert name in client.get(reverse("home")).content.decode()  # the header
@@ -158,6 +160,46 @@ def test_the_demo_log_ins_have_names_on_the_pages(loaded, client):
     ballot = Ballot.objects.filter(recorded_by=users["cadre"]).first()
     page = client.get(reverse("ballot_detail", args=[ballot.vote_id, ballot.pk]))
     assert names["cadre"] in page.content.decode()
+
+
+def test_every_role_has_a_demo_log_in(loaded):
+    """Whoever tries the demo can see what each of the four kinds of user sees."""
+    by_role = {
+        group: username
+        for username, group in get_user_model()
+        .objects.filter(username__in=[u[0] for u in load_demo.DEMO_USERS])
+        .values_list("username", "groups__name")
+    }
+    assert set(by_role) == set(roles.ROLE_PERMISSIONS)
+    assert by_role[roles.LEADER] == "leader"
+
+
+def test_the_demo_leader_sees_every_village_masked_and_has_no_admin(loaded, client):
+    leader = get_user_model().objects.get(username="leader")
+    assert client.login(username="leader", password="jiujiang-demo")
+    assert list(leader.groups.values_list("name", flat=True)) == [roles.LEADER]
+    assert not leader.is_staff and not leader.is_superuser
+    assert leader.has_perm("cases.view_all_villages")
+    assert not leader.has_perm("cases.view_personal_numbers")
+    assert "虚构" in leader.staff_profile.title  # invented, like everyone in the demo
+    assert not leader.staff_profile.villages.exists()
+    home = client.get(reverse("home")).content.decode()
+    for project in Project.objects.all():
+        assert project.name in home
+    assert reverse("admin:index") not in home
+
+
+def test_everything_that_lists_the_demo_log_ins_names_each_of_them(loaded):
+    """The README's table, the Makefile's line and what load_demo prints."""
+    root = Path(settings.BASE_DIR)
+    readme = (root / "README.md").read_text()
+    makefile = (root / "Makefile").read_text()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    for username, *_rest, (family, given) in load_demo.DEMO_USERS:
+        assert f"| `{username}` | {family}{given} |" in readme, username
+        assert username in makefile.split("log in as", 1)[1].splitlines()[0], username
+        assert f"{username} (" in out.getvalue(), username
 
 
 def test_the_cadre_finds_an_open_vote_to_record_ballots_in_today(loaded, client):

@@ -163,7 +163,7 @@ class _VisibleText(HTMLParser):
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z_'’-]{2,}")
 #: English a Chinese page may show: the language switch, the brand in the <title>, the demo
 #: log-ins' user names, and django-axes's app name (a proper name; its AppConfig has none).
-ALLOWED = {"English", "landreform", "admin", "staff", "cadre", "Axes"}
+ALLOWED = {"English", "landreform", "admin", "staff", "cadre", "leader", "Axes"}
 #: The roster import page names the English column headers it accepts on purpose.
 ROSTER_HEADERS = {"village", "cooperative", "household_no", "head_name", "id_number", "phone"}
 ROSTER_HEADERS |= {"members", "shareholders", "contracted_mu", "address", "notes", "gbk"}

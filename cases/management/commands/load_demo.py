@@ -10,12 +10,20 @@ from cases.models import Case, StaffProfile, Township, Village, Visit
 
 DEMO_PASSWORD = "jiujiang-demo"
 #: username, role, villages in scope, party branch, (family name, given name): invented people,
-#: as their staff profiles' titles say.
+#: as their staff profiles' titles say. Every role of ``cases.roles`` has its log-in, so that
+#: whoever tries the demo can see what each kind of user sees.
 DEMO_USERS = [
     ("admin", roles.TOWNSHIP_ADMIN, [], "九江机关第六党支部", ("黄", "立新")),
     ("staff", roles.TOWNSHIP_STAFF, [], "九江机关第六党支部", ("陈", "晓华")),
     ("cadre", roles.VILLAGE_CADRE, ["烟南村"], "烟南村党委", ("关", "淑仪")),
+    ("leader", roles.LEADER, [], "九江机关第六党支部", ("冯", "德昌")),
 ]
+
+#: What ``load_demo`` prints and ``make run`` echoes: each log-in with its role.
+DEMO_LOG_INS = (
+    "admin (administrator), staff (township staff), cadre (烟南村 cadre), "
+    "leader (township leader, read-only)"
+)
 
 
 #: The project whose open cases the demo's ``staff`` log-in has visited (see credit_follow_ups).
@@ -44,8 +52,8 @@ def credit_follow_ups(user) -> int:
 class Command(BaseCommand):
     help = (
         "Load the demo data (fixtures/demo.json) once, create the demo log-ins "
-        "admin, staff and cadre with the password jiujiang-demo, and open the demo's vote "
-        "(dated from today). Safe to run again."
+        "admin, staff, cadre and leader with the password jiujiang-demo, and open the demo's "
+        "vote (dated from today). Safe to run again."
     )
 
     @transaction.atomic
@@ -59,8 +67,10 @@ class Command(BaseCommand):
         user_model = get_user_model()
         users = {}
         for username, role, village_names, branch_name, (family, given) in DEMO_USERS:
+            # A leader is not is_staff: the pages are all a leader has (README "Who may see
+            # what"); everyone else may open the admin.
             user, created = user_model.objects.get_or_create(
-                username=username, defaults={"is_staff": True}
+                username=username, defaults={"is_staff": role != roles.LEADER}
             )
             users[username] = user
             if not (user.last_name or user.first_name):  # also log-ins made before they had names
@@ -84,8 +94,5 @@ class Command(BaseCommand):
         ):
             self.stdout.write("Opened the demo's vote of 东头经济社 (dated from today).")
         self.stdout.write(
-            self.style.SUCCESS(
-                "Demo log-ins (password jiujiang-demo): admin (administrator), "
-                "staff (township staff), cadre (烟南村 cadre)"
-            )
+            self.style.SUCCESS(f"Demo log-ins (password {DEMO_PASSWORD}): {DEMO_LOG_INS}")
         )
