@@ -708,6 +708,8 @@ def page_rows(args, project: Project) -> tuple[list[tuple], object]:
             f"{vl}?project={project.pk}&visited_on_after={after}&visited_on_before={before}",
         ),
         ("vote tally page", reverse("vote_detail", args=[vote.pk])),
+        ("vote list", reverse("vote_list")),
+        ("vote list: project + open", f"{reverse('vote_list')}?project={project.pk}&status=open"),
         ("home", reverse("home")),
         ("project list", pl),
         (

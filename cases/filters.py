@@ -449,7 +449,12 @@ class HouseholdFilter(FilterSet):
 
 class VoteFilter(FilterSet):
     """The vote export's filters: the user's projects, villages and cooperatives only; several
-    values of one parameter are any of them."""
+    values of one parameter are any of them. The vote list (``VoteListFilter``) sends the same
+    parameters, one value each, so that its export holds the rows it shows."""
+
+    q = django_filters.CharFilter(
+        field_name="subject", lookup_expr="icontains", label=_("Search"), help_text=_("Subject")
+    )
 
     project = django_filters.ModelMultipleChoiceFilter(
         queryset=visible_projects, label=_("project"), distinct=False
@@ -467,3 +472,17 @@ class VoteFilter(FilterSet):
     class Meta:
         model = Vote
         fields = []
+
+
+class VoteListFilter(VoteFilter):
+    """The vote list's filters: those of its export, one choice each (a drop-down, not a list
+    box). A district holds hundreds of votes; a cadre looks for a village's open ones, a
+    leader for a project's. The village is the electorate's: a cooperative's vote is in its
+    village (``Vote.village`` is always set)."""
+
+    project = django_filters.ModelChoiceFilter(queryset=visible_projects, label=_("project"))
+    village = django_filters.ModelChoiceFilter(queryset=visible_villages, label=_("village"))
+    cooperative = django_filters.ModelChoiceFilter(
+        queryset=visible_cooperatives, label=_("cooperative")
+    )
+    status = django_filters.ChoiceFilter(choices=Vote.Status.choices, label=_("status"))

@@ -281,6 +281,22 @@ def test_an_open_vote_on_the_home_page_opens_the_vote_and_reads_as_one_sentence(
     assert "票, " not in page and "，赞成率" in page
 
 
+def test_the_count_of_open_votes_opens_the_vote_list_filtered_alike(
+    client, yannan_project, cadre_yannan, yannan
+):
+    """On the home page and the project list, "open votes 1" was the only figure that was no
+    link: it opens the vote list filtered by the project and the open status, which lists the
+    same votes."""
+    vote = VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.OPEN)
+    VoteFactory(project=yannan_project, village=yannan, status=Vote.Status.DRAFT)
+    client.force_login(cadre_yannan)
+    link = f"{reverse('vote_list')}?project={yannan_project.pk}&amp;status=open"
+    for page in ("home", "project_list"):
+        assert f'<a href="{link}">1</a>' in client.get(reverse(page)).content.decode(), page
+    listed = client.get(link.replace("&amp;", "&")).context["rows"]
+    assert [v.pk for v, _tally in listed] == [vote.pk]
+
+
 def test_the_dashboards_votes_give_each_approval_its_threshold_and_what_is_missing(
     english_client, yannan_project, yannan, yannan_coop, staff, leader
 ):

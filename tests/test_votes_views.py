@@ -54,6 +54,81 @@ def test_the_vote_list_shows_only_the_users_villages(client, open_vote, cadre_zh
     assert open_vote.subject not in page
 
 
+# --- The vote list: filters, pages, queries -------------------------------------------------
+
+
+def _listed(client, **params) -> list[str]:
+    """The subjects the vote list shows for ``params``, in order."""
+    response = client.get(reverse("vote_list"), params)
+    assert response.status_code == 200
+    return [subject for vote, _tally in response.context["rows"] for subject in [vote.subject]]
+
+
+def test_the_vote_list_filters_by_village_cooperative_status_project_and_subject(
+    client, staff, open_vote, yannan, yannan_coop, zhennan, zhennan_coop
+):
+    draft = make_vote(zhennan, staff, subject="镇南 draft", cooperative=zhennan_coop)
+    whole = make_vote(zhennan, staff, subject="镇南 whole village")
+    client.force_login(staff)
+    assert set(_listed(client)) == {open_vote.subject, draft.subject, whole.subject}
+    # A cooperative's vote is in its village.
+    assert set(_listed(client, village=zhennan.pk)) == {draft.subject, whole.subject}
+    assert _listed(client, cooperative=zhennan_coop.pk) == [draft.subject]
+    assert _listed(client, status=Vote.Status.OPEN) == [open_vote.subject]
+    assert _listed(client, q="whole") == [whole.subject]
+    assert _listed(client, q="nothing like it") == []
+    assert "No vote matches." in client.get(reverse("vote_list"), {"q": "zz"}).content.decode()
+    project = CaseFactory(household__cooperative=yannan_coop).project
+    open_vote.project = project
+    open_vote.save(update_fields=["project"])
+    assert _listed(client, project=project.pk) == [open_vote.subject]
+
+
+def test_the_vote_list_refuses_a_village_out_of_scope_beside_the_filter(
+    client, open_vote, cadre_zhennan, yannan
+):
+    client.force_login(cadre_zhennan)
+    response = client.get(reverse("vote_list"), {"village": yannan.pk})
+    assert response.context["filter"].errors["village"]
+    assert open_vote.subject not in response.content.decode()
+
+
+def test_the_vote_list_export_holds_the_rows_the_page_shows(client, staff, open_vote, zhennan):
+    make_vote(zhennan, staff, subject="镇南 whole village")
+    make_vote(zhennan, staff, subject="镇南 another")
+    client.force_login(staff)
+    page = client.get(reverse("vote_list"), {"village": zhennan.pk, "q": "whole"})
+    link = f"{reverse('export', args=['votes', 'csv'])}?village={zhennan.pk}&amp;q=whole"
+    assert link in page.content.decode()
+    exported = b"".join(client.get(link.replace("&amp;", "&")).streaming_content)
+    exported = exported.decode("utf-8-sig")
+    assert "镇南 whole village" in exported
+    assert "镇南 another" not in exported and open_vote.subject not in exported
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("vote_list")).status_code == 200
+    return len(queries)
+
+
+def test_the_vote_list_costs_the_same_queries_for_3_and_60_votes_and_shows_50_a_page(
+    client, staff, yannan, yannan_coop, zhennan, zhennan_coop
+):
+    """A vote of a cooperative names the cooperative with its village (one query a vote before
+    the village was read with it), and a district's hundreds of votes come 50 a page."""
+    for coop in (yannan_coop, zhennan_coop, yannan_coop):
+        make_vote(coop.village, staff, cooperative=coop)
+    client.force_login(staff)
+    few = _list_queries(client)
+    for n in range(57):
+        coop = (yannan_coop, zhennan_coop)[n % 2]
+        make_vote(coop.village, staff, cooperative=coop, subject=f"表决{n}")
+    assert _list_queries(client) == few
+    assert len(client.get(reverse("vote_list")).context["rows"]) == 50
+    assert len(client.get(reverse("vote_list"), {"page": 2}).context["rows"]) == 10
+
+
 @pytest.mark.parametrize("name", ["vote_detail", "ballot_sheet", "vote_notice"])
 def test_a_cadre_of_another_village_gets_404_on_vote_pages(client, open_vote, cadre_zhennan, name):
     client.force_login(cadre_zhennan)

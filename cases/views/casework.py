@@ -50,7 +50,7 @@ def list_page(request, rows) -> dict:
     return {"page": page, "query": query.urlencode()}
 
 
-def _filtered_list(
+def filtered_list(
     request,
     filterset_class,
     queryset,
@@ -106,7 +106,7 @@ def case_list(request):
     # Roster order by default (households are numbered as imported): along the case table's
     # (project, household) index, where sorting a district's project by household number
     # would sort two hundred thousand joined rows for each page.
-    return _filtered_list(
+    return filtered_list(
         request,
         CaseFilter,
         cases,
@@ -151,7 +151,7 @@ def visit_list(request):
             rows, village_ids=villages, date_field="visited_on", village_field="village_id"
         )
 
-    return _filtered_list(
+    return filtered_list(
         request, VisitFilter, visits, "-visited_on", "cases/visit_list.html", arrange
     )
 

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import services, tallies, voting
 from ..access import get_for_user
+from ..filters import VoteListFilter
 from ..forms import BallotCorrectionForm, MeetingForm, SheetForm, VoteForm
 from ..models import Ballot, Meeting, Member, Project, Vote, Voter
+from .casework import filtered_list
 
 #: Width of the approval bar's SVG viewBox.
 BAR_WIDTH = 1000
@@ -96,17 +98,23 @@ def _warnings(vote: Vote) -> list[str]:
 @login_required
 @require_GET
 def vote_list(request):
-    votes = list(
-        Vote.objects.visible_to(request.user)
-        .select_related("village", "cooperative", "project")
-        .order_by("-opens_on", "pk")
+    """The votes the user may see, newest first, filtered (``VoteListFilter``: project,
+    village, cooperative, status, subject) and 50 a page, each with its tally: the page's
+    tallies are read at once (``tallies.tallies_for``), so the page costs the same queries
+    whatever the number of votes (a district has hundreds)."""
+    votes = Vote.objects.visible_to(request.user).select_related(
+        "village", "cooperative__village", "project"
     )
-    results = tallies.tallies_for(votes)
-    projects = Project.objects.visible_to(request.user).order_by("-started_on", "name")
-    return render(
-        request,
-        "cases/votes/list.html",
-        {"rows": [(v, results[v.pk]) for v in votes], "projects": projects},
+
+    def rows(page) -> dict:
+        results = tallies.tallies_for(page.object_list)
+        return {
+            "rows": [(v, results[v.pk]) for v in page.object_list],
+            "projects": Project.objects.visible_to(request.user).order_by("-started_on", "name"),
+        }
+
+    return filtered_list(
+        request, VoteListFilter, votes, "-opens_on", "cases/votes/list.html", extra_for_page=rows
     )
 
 
