@@ -361,6 +361,15 @@ def test_bad_input_is_told_beside_its_field_and_what_was_typed_is_kept(
     assert (_figures(yannan_case), _rows(visit)) == (figures, rows)
 
 
+def test_a_bad_date_and_no_visitor_are_told_at_once(client, staff, visit):
+    """Both beside their fields after one try, not the visitors' after the date is mended."""
+    client.force_login(staff)
+    sent = _post(visit, visited_on="6 May", visitors=[])
+    errors = client.post(_url(visit), sent, HTTP_ACCEPT_LANGUAGE="en").context["form"].errors
+    assert "valid date" in " ".join(errors["visited_on"])
+    assert "at least one visitor" in " ".join(errors["visitors"])
+
+
 def test_a_form_sent_twice_changes_nothing_the_second_time(client, staff, visit, yannan_case):
     client.force_login(staff)
     data = _post(visit, stance=Stance.OPPOSED)

@@ -119,7 +119,11 @@ class VisitCorrectForm(VisitForm):
         )
         super().__init__(*args, case=visit.case, keep_visitors=visitor_ids, **kwargs)
         del self.fields["client_id"]
-        self.fields["visitors"].help_text = _("Everyone who took part: at least one.")
+        visitors = self.fields["visitors"]
+        visitors.help_text = _("Everyone who took part: at least one.")
+        # Told with the other fields' errors, not after them (the service refuses none too).
+        visitors.required = True
+        visitors.error_messages["required"] = _("Tick at least one visitor.")
 
 
 class YuanField(forms.DecimalField):
