@@ -22,6 +22,8 @@ class Bar:
     #: A column whose value, written above it at a phone's size, would run into a taller
     #: neighbour's: not written on a phone (app.css), its number being in the chart's table.
     crowded: bool = False
+    #: The same at a wider screen's size (a district's weeks of thousands of visits).
+    crowded_wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,17 @@ def _scale(value: int, maximum: int, length: float) -> float:
     return round(length * value / maximum, 2) if maximum else 0.0
 
 
-#: The size of a column chart's words on a phone, in SVG units (``.chart.columns text`` in
-#: app.css), and the width of a digit of its bold values, in that size (Noto Sans, DejaVu Sans).
+#: The size of a column chart's words on a phone and on a wider screen, in SVG units
+#: (``.chart.columns text`` in app.css), and the width of a digit of its bold values, in that
+#: size (Noto Sans, DejaVu Sans).
 PHONE_FONT_SIZE = 30
+WIDE_FONT_SIZE = 14
 DIGIT_WIDTH = 0.65
 
 
-def _crowded(bars: list[Bar], space: float) -> set[int]:
+def _crowded(bars: list[Bar], space: float, font_size: float) -> set[int]:
     """The indexes of the columns whose values, each written right-aligned above its column at
-    a phone's size, would overlap another's: the tallest are written first, then each other
+    ``font_size``, would overlap another's: the tallest are written first, then each other
     value where it fits."""
     taken: list[tuple[float, float]] = []
     crowded = set()
@@ -54,7 +58,7 @@ def _crowded(bars: list[Bar], space: float) -> set[int]:
         if not bar.value:
             continue
         right = bar.x + bar.width
-        left = right - len(str(bar.value)) * DIGIT_WIDTH * PHONE_FONT_SIZE - space
+        left = right - len(str(bar.value)) * DIGIT_WIDTH * font_size - space
         if any(left < end and start < right for start, end in taken):
             crowded.add(i)
         else:
@@ -83,8 +87,9 @@ def column_chart(
                 height=h,
             )
         )
-    crowded = _crowded(bars, space=gap)
-    bars = [replace(bar, crowded=i in crowded) for i, bar in enumerate(bars)]
+    phone = _crowded(bars, space=gap, font_size=PHONE_FONT_SIZE)
+    wide = _crowded(bars, space=gap, font_size=WIDE_FONT_SIZE)
+    bars = [replace(bar, crowded=i in phone, crowded_wide=i in wide) for i, bar in enumerate(bars)]
     return BarChart(width=width, height=height, bars=bars, maximum=maximum, baseline=top + plot)
 
 

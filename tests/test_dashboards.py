@@ -184,6 +184,26 @@ def test_a_phone_writes_only_the_weekly_values_that_do_not_run_into_each_other()
     assert not any(bar.crowded for bar in chart.bars if not bar.value)
 
 
+def test_a_wider_screen_writes_only_the_weekly_values_that_do_not_run_into_each_other():
+    """A district's project logs thousands of visits a week: at a desktop's size, 4- and
+    5-digit values in adjacent weeks ran into each other too. Three digits still fit there."""
+    from cases import charts
+
+    values = [0] * 20 + [12_480, 9_861, 10_355, 999, 998, 997]
+    chart = charts.column_chart([(str(i), n) for i, n in enumerate(values)], width=900)
+    written = [bar for bar in chart.bars if bar.value and not bar.crowded_wide]
+    spans = [
+        (
+            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * charts.WIDE_FONT_SIZE,
+            bar.x + bar.width,
+        )
+        for bar in written
+    ]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    assert {bar.value for bar in chart.bars if bar.crowded_wide} == {9_861}
+    assert not any(bar.crowded_wide for bar in chart.bars if 0 < bar.value < 1000)
+
+
 def test_a_project_without_visits_keeps_the_last_26_weeks(yannan_project, leader):
     d = dashboards.project_dashboard(yannan_project, leader, TODAY)
     assert d.weeks_end == TODAY and d.weeks_recent
