@@ -162,6 +162,23 @@ def test_visits_per_week_end_at_the_last_visit_when_none_is_recent(
     assert d.weeks[-1] == (date(2024, 1, 8), 1) and sum(n for _m, n in d.weeks) == 1
 
 
+def _written_apart(chart, crowded: str, font_size: float) -> list:
+    """The columns whose values are written at ``font_size`` (not flagged ``crowded``),
+    checked not to run into each other; returned."""
+    from cases import charts
+
+    written = [bar for bar in chart.bars if bar.value and not getattr(bar, crowded)]
+    spans = [
+        (
+            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * font_size,
+            bar.x + bar.width,
+        )
+        for bar in written
+    ]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    return written
+
+
 def test_a_phone_writes_only_the_weekly_values_that_do_not_run_into_each_other():
     """Yannan's spring of 2021 on a phone: 358, 165, 72, 145 visits in adjacent weeks were
     written over each other. The tallest are written, each other value where it fits."""
@@ -169,15 +186,7 @@ def test_a_phone_writes_only_the_weekly_values_that_do_not_run_into_each_other()
 
     values = [0] * 16 + [358, 165, 72, 145, 38, 36, 4, 6, 2, 1]
     chart = charts.column_chart([(str(i), n) for i, n in enumerate(values)], width=900)
-    written = [bar for bar in chart.bars if bar.value and not bar.crowded]
-    spans = [
-        (
-            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * charts.PHONE_FONT_SIZE,
-            bar.x + bar.width,
-        )
-        for bar in written
-    ]
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    written = _written_apart(chart, "crowded", charts.PHONE_FONT_SIZE)
     assert max(written, key=lambda bar: bar.value).value == 358
     assert {bar.value for bar in written} >= {358, 145, 36, 6}
     assert any(bar.crowded for bar in chart.bars)
@@ -191,15 +200,7 @@ def test_a_wider_screen_writes_only_the_weekly_values_that_do_not_run_into_each_
 
     values = [0] * 20 + [12_480, 9_861, 10_355, 999, 998, 997]
     chart = charts.column_chart([(str(i), n) for i, n in enumerate(values)], width=900)
-    written = [bar for bar in chart.bars if bar.value and not bar.crowded_wide]
-    spans = [
-        (
-            bar.x + bar.width - len(str(bar.value)) * charts.DIGIT_WIDTH * charts.WIDE_FONT_SIZE,
-            bar.x + bar.width,
-        )
-        for bar in written
-    ]
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    _written_apart(chart, "crowded_wide", charts.WIDE_FONT_SIZE)
     assert {bar.value for bar in chart.bars if bar.crowded_wide} == {9_861}
     assert not any(bar.crowded_wide for bar in chart.bars if 0 < bar.value < 1000)
 
