@@ -359,10 +359,10 @@ def check_limits(
     return good
 
 
-def import_reason(filename: str, model) -> str:
-    """The history rows' change reason, "Roster import: <file>", cut to fit."""
-    reason = gettext("Roster import: %(file)s") % {"file": filename}
-    return reason[: model.history.model._meta.get_field("history_change_reason").max_length]
+def import_reason(filename: str) -> str:
+    """The history rows' change reason, "Roster import: <file>", the file's name whole (the
+    reason is text: ``SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD``)."""
+    return gettext("Roster import: %(file)s") % {"file": filename}
 
 
 def households_import(
@@ -400,7 +400,7 @@ def households_import(
     carried = [(c, f) for c, f in OPTIONAL_FIELDS.items() if c in report.columns]
     write = writes.HouseholdWrite(
         user=user,
-        reason=import_reason(filename, Household),
+        reason=import_reason(filename),
         now=timezone.now(),
         fields=["head_name", *(f for _c, f in carried)],
     )

@@ -198,7 +198,7 @@ def members_import(
             report.unchanged = rows.count - report.created - report.updated
             report.households_with_unlisted_members = plan.households_with_unlisted
             if not dry_run:
-                _write(plan, user, import_reason(filename, Member), batch_size, progress)
+                _write(plan, user, import_reason(filename), batch_size, progress)
     except (IntegrityError, copy_writes.Conflict) as exc:  # a household deleted meanwhile
         raise RosterError(gettext(_CONFLICT)) from exc
     finally:

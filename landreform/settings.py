@@ -191,6 +191,11 @@ SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 5 * 60)
 SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 12) * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 
+# History (django-simple-history): a change's reason is text, not 100 characters: a ballot
+# correction's reason is up to 200 (BallotCorrectionForm), a visit's change of visitors names
+# every visitor, and a longer value was an error on PostgreSQL that lost the correction.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Log-in protection (django-axes): lock a username from one address after repeated failures,
 # never an address alone (a village office shares one address) nor a username alone (anyone
 # could lock a colleague out from elsewhere).

@@ -561,6 +561,22 @@ def test_a_correction_is_shown_with_its_history(client, cadre_yannan, open_vote)
     assert ballot.choice == "against"
 
 
+def test_a_long_reason_for_a_correction_is_kept_whole(client, cadre_yannan, open_vote):
+    """The form takes 200 characters of reason, the history column held 100: on PostgreSQL a
+    longer reason was a server error and the correction lost; now the reason is text."""
+    ballot = services.ballot_cast(
+        vote=open_vote, voter=voters(open_vote)[0], choice="for", cast_on=DAY, user=cadre_yannan
+    )
+    client.force_login(cadre_yannan)
+    url = reverse("ballot_detail", args=[open_vote.pk, ballot.pk])
+    reason = "户主本人到村委会说明：" + "入户送票时由其子代为勾选，勾选错误，" * 9
+    assert 150 < len(reason) <= 200
+    response = client.post(url, {"choice": "against", "method": "in_person", "reason": reason})
+    assert response.status_code == 302
+    assert ballot.history.latest("history_id").history_change_reason == reason
+    assert reason in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize(
     ("rule", "basis", "shown", "hidden"),
     [

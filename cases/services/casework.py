@@ -236,7 +236,7 @@ def visit_correct(
     Saving what is stored (a form sent twice, saved unchanged) writes nothing: no save, no
     history row. The history rows of the visit and of its case name ``user``. The visitors
     are not in the visit's history (a many-to-many field): a change of them saves the visit
-    anyway, its history row's reason naming them, "Visitors: A → B" (cut to 100 characters).
+    anyway, its history row's reason naming them all, "Visitors: A → B".
 
     Locks the visit, then its case, in the order of the admin's save and delete of a visit.
     """
@@ -276,14 +276,12 @@ def visit_correct(
 
 
 def _visitors_reason(before, after) -> str:
-    """The history row's reason for a change of visitors, "Visitors: A → B", by name, cut
-    to fit the column (100 characters)."""
-    reason = _("Visitors: %(before)s → %(after)s") % {
+    """The history row's reason for a change of visitors, "Visitors: A → B", every one by
+    name (the reason is text: ``SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD``)."""
+    return _("Visitors: %(before)s → %(after)s") % {
         "before": people(before) or "—",
         "after": people(after),
     }
-    limit = Visit.history.model._meta.get_field("history_change_reason").max_length
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
