@@ -2,6 +2,7 @@
 
 from .audit import RevealLog
 from .casework import (
+    CLOSED_STATUSES,
     MIN_VISITS_FOR_OPPOSED,
     STATUS_FOR_STANCE,
     UNDECIDED_STALE_DAYS,
@@ -19,6 +20,7 @@ from .scoping import read_village_ids, sees_all_villages, visible_village_ids
 from .votes import Ballot, Vote, Voter
 
 __all__ = [
+    "CLOSED_STATUSES",
     "MIN_VISITS_FOR_OPPOSED",
     "STATUS_FOR_STANCE",
     "UNDECIDED_STALE_DAYS",

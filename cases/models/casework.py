@@ -193,7 +193,7 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.SIGNED, self.Status.COMPLETED)
+        return self.status not in CLOSED_STATUSES
 
     @property
     def follow_up_overdue(self) -> bool:
@@ -201,6 +201,9 @@ class Case(models.Model):
         follow_up = self.next_follow_up_on
         return self.is_open and follow_up is not None and follow_up < timezone.localdate()
 
+
+#: A case past persuasion: its status no longer follows the stance heard.
+CLOSED_STATUSES = frozenset({Case.Status.SIGNED, Case.Status.COMPLETED})
 
 #: The status a case takes from the stance heard, while it is not yet signed (the ORM's
 #: ``services.case_refresh_visits`` and the SQL of ``cases.visit_writes`` both read it).

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import visit_writes
-from ..models import STATUS_FOR_STANCE, Case, Household, PartyBranch, Stance, Visit
+from ..models import CLOSED_STATUSES, STATUS_FOR_STANCE, Case, Household, PartyBranch, Stance, Visit
 from ..templatetags.landreform import people
 
 
@@ -64,23 +64,27 @@ def visits_follow_cases(cases) -> int:
     return stale.update(project_id=project, village_id=village)
 
 
-def case_refresh_visits(*, case: Case) -> None:
+#: What a case keeps of its visits (``case_figures``), so that lists need no per-row query.
+CASE_FIGURES = ("visit_count", "last_visit_on", "stance", "next_follow_up_on", "status")
+
+
+def case_refresh_visits(*, case: Case) -> list[str]:
     """Recompute the case's visit figures and its stance from its visits, and save them.
 
     Stance and follow-up come from the latest visit (by date, then by recording time). The
     status follows the stance until the case is signed; signed and completed cases keep their
     status whatever is heard later. ``case`` is as stored (read under lock). Only the figures
     that changed are saved; if none did (a visit's notes corrected), the case is not saved
-    and its history gets no row.
+    and its history gets no row. Returns the names of the figures saved.
     """
-    figures = ["visit_count", "last_visit_on", "stance", "next_follow_up_on", "status"]
-    before = [getattr(case, name) for name in figures]
+    before = [getattr(case, name) for name in CASE_FIGURES]
     case_apply_visits(case=case)
     changed = [
-        name for name, old in zip(figures, before, strict=True) if getattr(case, name) != old
+        name for name, old in zip(CASE_FIGURES, before, strict=True) if getattr(case, name) != old
     ]
     if changed:  # figures as they were: no save, and no history row without a change
         case.save(update_fields=changed)
+    return changed
 
 
 def case_apply_visits(*, case: Case) -> None:
@@ -88,19 +92,37 @@ def case_apply_visits(*, case: Case) -> None:
     the case itself, so that one history row records the case as it is."""
     visits = Visit.objects.filter(case_id=case.pk)
     figures = visits.aggregate(count=Count("pk"), last=Max("visited_on"))
-    latest = visits.order_by("-visited_on", "-recorded_at", "-pk").first()
-    case.visit_count = figures["count"]
-    case.last_visit_on = figures["last"]
+    latest = visits.order_by(*LATEST_VISIT_FIRST).values("stance", "next_follow_up_on").first()
+    for name, value in case_figures(
+        status=case.status, count=figures["count"], last=figures["last"], latest=latest
+    ).items():
+        setattr(case, name, value)
+
+
+#: A case's visits, its latest first: the one whose stance and follow-up the case shows.
+LATEST_VISIT_FIRST = ("-visited_on", "-recorded_at", "-pk")
+
+
+def case_figures(*, status: str, count: int, last: date | None, latest: dict | None) -> dict:
+    """The figures a case of ``status`` shows when it has ``count`` visits, the last on
+    ``last``, and ``latest`` (its latest visit's ``stance`` and ``next_follow_up_on``, or
+    ``None`` without visits): its visit count, last visit, stance, follow-up and status. The
+    status follows the stance until the case is signed. The rule of ``case_refresh_visits``,
+    kept in one place for it and for ``services.case_figures_drift``."""
+    is_open = status not in CLOSED_STATUSES
     if latest is None:
-        case.stance = Stance.UNKNOWN
-        case.next_follow_up_on = None
-        if case.is_open:
-            case.status = Case.Status.NOT_CONTACTED
+        stance, follow_up = Stance.UNKNOWN, None
+        new_status = Case.Status.NOT_CONTACTED
     else:
-        case.stance = latest.stance
-        case.next_follow_up_on = latest.next_follow_up_on
-        if case.is_open:
-            case.status = STATUS_FOR_STANCE[Stance(latest.stance)]
+        stance, follow_up = latest["stance"], latest["next_follow_up_on"]
+        new_status = STATUS_FOR_STANCE[Stance(stance)]
+    return {
+        "visit_count": count,
+        "last_visit_on": last,
+        "stance": stance,
+        "next_follow_up_on": follow_up,
+        "status": new_status if is_open else status,
+    }
 
 
 def _visit_fields(
