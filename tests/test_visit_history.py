@@ -255,6 +255,19 @@ def test_a_visit_added_in_the_admin_is_one_history_row_with_its_visitors(
     assert _history(visit) == [("+", ["guan", "staff"])]
 
 
+def test_visitors_changed_from_the_users_side_are_in_each_visits_history(
+    yannan_project, chen, guan
+):
+    """No writer of the app does so; simple-history alone raised (a user has no history)."""
+    first = _log(CaseFactory(project=yannan_project), chen)
+    second = _log(CaseFactory(project=yannan_project), chen, [chen, guan])
+    guan.visits.add(first)
+    assert _history(first)[-1] == ("~", ["guan", "staff"])
+    guan.visits.clear()
+    assert _history(first)[-1] == ("~", ["staff"]) and len(_history(first)) == 3
+    assert _history(second) == [("+", ["guan", "staff"]), ("~", ["staff"])]
+
+
 def test_loading_a_fixture_writes_no_history(tmp_path, yannan_case, chen, guan):
     """``loaddata`` (the demo) sets a loaded visit's visitors after saving it ``raw``: that
     writes no history row either (the demo's fixture holds none)."""

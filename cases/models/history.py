@@ -13,6 +13,8 @@ class M2MHistoricalRecords(HistoricalRecords):
     - ``save_with_m2m``: one history row per change. simple-history writes a row with a
       snapshot on every save and on every ``m2m_changed``: a visit saved, then its visitors
       ``set()``, got up to three rows, the first holding the visitors as they were.
+    - A change made from the other side (``user.visits.add(visit)``) writes the visit's row,
+      where simple-history raised ``AttributeError`` (a user has no history).
     - A row loaded from a fixture (``loaddata``) gets no history from its many-to-many values,
       as it gets none from its save (``raw``): simple-history's ``m2m_changed`` does not look at
       ``raw``, and loading the demo wrote a "changed" row for each of its visits.
@@ -37,6 +39,25 @@ class M2MHistoricalRecords(HistoricalRecords):
             # loaddata sets the row's many-to-many values next (``m2m_changed``): no row either.
             instance.skip_history_when_saving = True
         super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        """From the other side too (``user.visits.add(visit)``): ``instance`` is then the
+        related object, and ``pk_set`` the tracked rows, which each get their row here;
+        simple-history would look for the related object's history and fail."""
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        field = self.cls._meta.get_field(attr)
+        if action == "pre_clear":  # post_clear does not say which rows lost it
+            through = kwargs["sender"].objects.filter(**{field.m2m_reverse_field_name(): instance})
+            instance._history_m2m_cleared = set(
+                through.values_list(f"{field.m2m_field_name()}_id", flat=True)
+            )
+        if action == "post_clear":
+            pk_set = instance.__dict__.pop("_history_m2m_cleared", set())
+        if action in ("post_add", "post_remove", "post_clear"):
+            for tracked in kwargs["model"].objects.filter(pk__in=pk_set).order_by("pk"):
+                super().m2m_changed(tracked, action, attr, pk_set, False)
+        return None
 
     def save_with_m2m(
         self, instance, m2m: dict[str, Iterable], *, update_fields: Iterable[str] | None = None
