@@ -60,6 +60,7 @@ from .models import (
 )
 from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
+from .templatetags.landreform import person
 from .validators import mask_id_number, mask_phone
 
 
@@ -233,7 +234,8 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class MaskingHistoryContextHelper(HistoricalRecordContextHelper):
-    """The history page's "old → new" column, with personal numbers masked as elsewhere."""
+    """The history page's "old → new" column, with personal numbers masked as elsewhere, and
+    people (a visit's visitors) by name, as on the household page, not by username."""
 
     def __init__(self, model, historical_record, *, mask: bool):
         super().__init__(model, historical_record)
@@ -241,6 +243,9 @@ class MaskingHistoryContextHelper(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):  # a many-to-many field's related objects
+            user_model = get_user_model()
+            return [person(v) if isinstance(v, user_model) else v for v in value]
         if self.mask and change.field in PersonalNumbersMixin.MASKED and value:
             return mask_phone(value) if change.field == "phone" else mask_id_number(value)
         return value

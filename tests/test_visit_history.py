@@ -235,6 +235,15 @@ def test_a_change_of_visitors_in_the_admin_is_one_history_row(
     assert _history(visit)[-1] == ("~", ["staff"]) and len(_history(visit)) == 3
 
 
+def test_the_admin_history_page_names_the_visitors(client, superuser, yannan_case, chen, guan):
+    visit = _log(yannan_case, chen)
+    visit_correct(visit=visit, user=chen, **_as_it_says(visit, visitors=[chen, guan]))
+    client.force_login(superuser)
+    page = client.get(reverse("admin:cases_visit_history", args=[visit.pk])).content.decode()
+    assert "[陈晓华]" in page and "[陈晓华, 关淑仪]" in page
+    assert "[staff" not in page
+
+
 def test_a_visit_added_in_the_admin_is_one_history_row_with_its_visitors(
     client, superuser, yannan_case, chen, guan
 ):
