@@ -34,6 +34,7 @@ from .access import id_number_for, may_see_personal_numbers, phone_for
 from .forms import HolidayNoticeForm
 from .forms.casework import concerns_field
 from .models import (
+    VISIT_HISTORY,
     Ballot,
     Case,
     Cooperative,
@@ -59,6 +60,7 @@ from .models import (
 )
 from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
+from .templatetags.landreform import person
 from .validators import mask_id_number, mask_phone
 
 
@@ -232,7 +234,8 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class MaskingHistoryContextHelper(HistoricalRecordContextHelper):
-    """The history page's "old → new" column, with personal numbers masked as elsewhere."""
+    """The history page's "old → new" column, with personal numbers masked as elsewhere, and
+    people (a visit's visitors) by name, as on the household page, not by username."""
 
     def __init__(self, model, historical_record, *, mask: bool):
         super().__init__(model, historical_record)
@@ -240,6 +243,9 @@ class MaskingHistoryContextHelper(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):  # a many-to-many field's related objects
+            user_model = get_user_model()
+            return [person(v) if isinstance(v, user_model) else v for v in value]
         if self.mask and change.field in PersonalNumbersMixin.MASKED and value:
             return mask_phone(value) if change.field == "phone" else mask_id_number(value)
         return value
@@ -514,7 +520,7 @@ class TownshipUserAdmin(UserAdmin):
     @staticmethod
     def _named_in_records(request, user) -> bool:
         """``audit.user_is_named_in_records``, read once per request and user: the change page
-        asks it for its notice and again for its delete link (up to nine queries each)."""
+        asks it for its notice and again for its delete link (up to ten queries each)."""
         known = request.__dict__.setdefault("_named_in_records", {})
         if user.pk not in known:
             known[user.pk] = audit.user_is_named_in_records(user)
@@ -1487,6 +1493,11 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     form = VisitAdminForm
 
     def save_model(self, request, obj, form, change):
+        """The visitors are set here, with the visit, so that its one history row holds them
+        (``VISIT_HISTORY.save_with_m2m``): the form's own ``save_m2m`` afterwards finds them
+        set and writes nothing, where it would have written a row of its own, and the save
+        before it one with the visitors as they were."""
+        visitors = form.cleaned_data.get("visitors")
         if change:
             # The case it is stored under now, read from the database: on the history page
             # the form's initial values are the old version's, not the stored row's.
@@ -1494,13 +1505,18 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             # The case may have been changed: the visit takes its project and village.
             for name, value in services.visit_places(obj.case).items():
                 setattr(obj, name, value)
-            super().save_model(request, obj, form, change)
+            if visitors is None:  # not on the form
+                super().save_model(request, obj, form, change)
+            else:
+                obj._history_user = request.user  # as SimpleHistoryAdmin.save_model
+                VISIT_HISTORY.save_with_m2m(obj, {"visitors": visitors})
             # The figures of the case it belongs to now, and of the one it left if it moved.
             self._refresh_cases({obj.case_id, stored})
             return
         visit, _created = services.visit_record(
             case=obj.case,
             recorded_by=request.user,
+            visitors=visitors or (),
             visited_on=obj.visited_on,
             place=obj.place,
             stance=obj.stance,

@@ -1,8 +1,9 @@
 """Audit history, read and written in bulk (django-simple-history underneath).
 
 ``household_history(household, user)`` is a household's story as "who changed what, when,
-old → new": the household itself, its members, its cases and their visits, newest first, in
-four queries however long the story (render it with ``templates/cases/partials/history.html``).
+old → new": the household itself, its members, its cases and their visits (their visitors
+too, by name), newest first, in five queries however long the story (render it with
+``templates/cases/partials/history.html``).
 
 ``bulk_history(model, objs, user, reason)`` saves many rows and their history rows with one
 query per batch each, for the importer; ``save()`` in a loop would write two per row.
@@ -17,6 +18,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .access import id_number_for, phone_for
 from .models import Case, Household, Member, Visit
+from .templatetags.landreform import person
+from .wording import join_list
 
 #: history_type → what happened
 # (context "history": the field label "created" is a timestamp, 创建时间; here it is an action.)
@@ -53,27 +56,87 @@ def household_history(household: Household, user) -> list[HistoryRow]:
     """The history of ``household`` and everything hanging from it, newest first. The caller
     fetched the household for ``user`` (``get_for_user``); numbers are masked for ``user``."""
     case_ids = Case.history.filter(household_id=household.pk).values("id")
+    visits = Visit.history.filter(case_id__in=case_ids)
     sources = [
-        Household.history.filter(id=household.pk),
-        Member.history.filter(household_id=household.pk),
-        Case.history.filter(household_id=household.pk).select_related("project"),
-        Visit.history.filter(case_id__in=case_ids),
+        (Household.history.filter(id=household.pk), {}),
+        (Member.history.filter(household_id=household.pk), {}),
+        (Case.history.filter(household_id=household.pk).select_related("project"), {}),
+        (visits, _snapshots(visits)),
     ]
     rows = []
-    for records in sources:
-        rows.extend(_rows(records.select_related("history_user"), user))
+    for records, snapshots in sources:
+        rows.extend(_rows(records.select_related("history_user"), user, snapshots))
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows
 
 
-def _rows(records, user) -> list[HistoryRow]:
+def _snapshots(records) -> dict[int, dict[str, list]]:
+    """The many-to-many values each of ``records`` holds (``m2m_fields``: a visit's visitors):
+    history id → field name → its snapshot rows, each with its related object selected (None
+    for one deleted since). One query per field for all of them, where ``diff_against`` would
+    read two per row."""
+    snapshots: dict[int, dict[str, list]] = {}
+    for m2m in records.model._history_m2m_fields:
+        rows = (
+            getattr(records.model, m2m.name)
+            .model.objects.filter(history__in=records.values("history_id"))
+            .select_related(m2m.m2m_reverse_field_name())
+            .order_by("history_id", "id")
+        )
+        for row in rows:
+            by_field = snapshots.setdefault(row.history_id, {})
+            by_field.setdefault(m2m.name, []).append(row)
+    return snapshots
+
+
+def _m2m_changes(record, before, snapshots) -> list[Change]:
+    """How ``record`` changed its many-to-many values from ``before`` (its previous history
+    row, or None), from ``_snapshots``: on a created row, the values it was created with. A row
+    written before they were in the history has none: nothing is shown for it, and the row
+    after it shows them as "not recorded" before (a visit always has a visitor, so an empty
+    snapshot means not recorded, not no one)."""
+    changes = []
+    for m2m in record._history_m2m_fields:
+        new = snapshots.get(record.history_id, {}).get(m2m.name)
+        if not new or record.history_type == "-":
+            continue
+        was = snapshots.get(before.history_id, {}).get(m2m.name) if before else None
+        if record.history_type == "+":
+            old = "—"
+        elif not was:
+            old = str(_("not recorded"))
+        elif _related(m2m, was) == _related(m2m, new):
+            continue
+        else:
+            old = _names(m2m, was)
+        changes.append(Change(field=str(m2m.verbose_name), old=old, new=_names(m2m, new)))
+    return changes
+
+
+def _related(m2m, rows) -> set:
+    return {getattr(row, f"{m2m.m2m_reverse_field_name()}_id") for row in rows}
+
+
+def _names(m2m, rows) -> str:
+    """The related users by name (``person``); one deleted since by the id the row kept."""
+    name = m2m.m2m_reverse_field_name()
+    return join_list(
+        person(related)
+        if (related := getattr(row, name)) is not None
+        else f"#{getattr(row, f'{name}_id')}"
+        for row in rows
+    )
+
+
+def _rows(records, user, snapshots) -> list[HistoryRow]:
     model = records.model.instance_type
+    m2m = [field.name for field in records.model._history_m2m_fields]
     rows, previous = [], {}
     for record in records.order_by("history_date", "history_id"):
         before = previous.get(record.id)
         changes = []
         if before is not None and record.history_type == "~":
-            delta = record.diff_against(before, foreign_keys_are_objs=False)
+            delta = record.diff_against(before, foreign_keys_are_objs=False, excluded_fields=m2m)
             changes = [
                 Change(
                     field=str(model._meta.get_field(c.field).verbose_name),
@@ -83,8 +146,10 @@ def _rows(records, user) -> list[HistoryRow]:
                 for c in delta.changes
                 if c.field not in IGNORED
             ]
+        changes += _m2m_changes(record, before, snapshots)
         previous[record.id] = record
-        # Saved without a change; a reason tells a change the fields do not hold (visitors).
+        # Saved without a change; a reason tells a change the fields do not hold (rows of
+        # visits corrected before their visitors were in the history: "Visitors: A → B").
         if (
             record.history_type == "~"
             and before is not None
@@ -153,14 +218,17 @@ def bulk_history(model, objs, user, reason: str, *, fields=None, now=None, batch
 
 
 def user_is_named_in_records(user) -> bool:
-    """Whether ``user`` is named in what the township keeps: a visit they took part in, a row of
-    any history, a stage they marked done, an import they ran. Deleting such a user would
+    """Whether ``user`` is named in what the township keeps: a visit they took part in (or
+    took part in as a visit's history tells, since removed from its visitors), a row of any
+    history, a stage they marked done, an import they ran. Deleting such a user would
     empty those names (or, for imports, delete the record of them): such accounts are
     deactivated instead (``TownshipUserAdmin``). Rows that PROTECT their user (visits and
     ballots recorded, reveals, evidence) refuse the delete anyway."""
     from .models import Ballot, ImportJob, Stage, Vote
 
     if Visit.visitors.through.objects.filter(user=user).exists():
+        return True
+    if Visit.history.model.visitors.model.objects.filter(user=user).exists():
         return True
     if Stage.objects.filter(done_by=user).exists() or ImportJob.objects.filter(user=user).exists():
         return True

@@ -36,3 +36,35 @@ def history_insert(model, source: str, meta_values: tuple[str, ...] = ("%s",) * 
         f"({', '.join(tracked + meta)}) "
         f"SELECT {', '.join(tracked)}, {', '.join(meta_values)} FROM {source}"
     )
+
+
+def history_key(model) -> str:
+    """The column of the id of ``model``'s history rows (``history_id``)."""
+    return model.history.model._meta.pk.column
+
+
+def _snapshot_model(model, m2m: str):
+    """The historical model of ``model``'s many-to-many field ``m2m`` (its ``m2m_fields``)."""
+    return getattr(model.history.model, m2m).model
+
+
+def snapshot_columns(model, m2m: str) -> list[str]:
+    """The through table's columns that the snapshot of ``m2m`` copies, for ``RETURNING``."""
+    through = model._meta.get_field(m2m).remote_field.through
+    return [f.column for f in through._meta.concrete_fields]
+
+
+def snapshot_insert(model, m2m: str, rows: str, history: str) -> str:
+    """``INSERT`` of the snapshot of ``model``'s many-to-many field ``m2m`` (``m2m_fields``)
+    as simple-history writes it after a save: the through rows ``rows`` (a CTE or table that
+    has ``snapshot_columns``) of the one row whose history row is in ``history`` (a CTE that
+    has its ``history_id``), each copied and keyed on that history row."""
+    snapshot = _snapshot_model(model, m2m)
+    copied = snapshot_columns(model, m2m)
+    key = snapshot._meta.get_field("history").column
+    return (
+        f"INSERT INTO {connection.ops.quote_name(snapshot._meta.db_table)} "
+        f"({', '.join(copied)}, {key}) "
+        f"SELECT {', '.join(f'{rows}.{c}' for c in copied)}, {history}.{history_key(model)} "
+        f"FROM {rows} CROSS JOIN {history}"
+    )

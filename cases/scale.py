@@ -4,8 +4,11 @@ Everything is invented and deterministic (a fixed random seed). Rows are streame
 and written with PostgreSQL ``COPY`` (bulk_create on other databases, for small tests).
 Explicit primary keys are assigned here so that children can point at parents without reading
 anything back; sequences are reset at the end. No history rows are written: a seed is not an
-edit. The case figures (visit count, last visit, stance, status, next follow-up) are computed
-from the generated visits, so the data is as consistent as data logged through the app.
+edit. Nor, then, snapshots of the visits' visitors (``Visit.history``'s ``m2m_fields``): each
+hangs from a history row of its visit, and writing those for millions of seeded visits would
+make a seed an edit and double what it writes for visits. The case figures (visit count, last
+visit, stance, status, next follow-up) are computed from the generated visits, so the data is
+as consistent as data logged through the app.
 
 Shape: villages of ``COOPS_PER_VILLAGE`` cooperatives of ``HOUSEHOLDS_PER_COOP`` households;
 one project per ``VILLAGES_PER_PROJECT`` villages except the first, which covers a fifth of

@@ -12,9 +12,10 @@ written by two statements in one transaction:
    the same statement (the same rules as ``has_perm`` and ``visible_to``), so that no separate
    permission or scope queries are needed;
 2. ``insert_visit``: one statement whose CTEs insert the visit (``ON CONFLICT (client_id) DO
-   NOTHING``: a re-sent form stores nothing), its history row, its visitors, recompute the
-   case's figures from its visits exactly as ``services.case_refresh_visits`` does, update the
-   case and write its history row.
+   NOTHING``: a re-sent form stores nothing), its history row, its visitors and their
+   snapshot in that history row (``Visit.history``'s ``m2m_fields``), recompute the case's
+   figures from its visits exactly as ``services.case_refresh_visits`` does, update the case
+   and write its history row.
 
 Because the case is locked by the first statement, the second one's snapshot holds every visit
 of the case that was committed before, so its figures are those the ORM path would compute.
@@ -33,7 +34,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from simple_history.models import HistoricalRecords
 
-from .history_sql import history_enabled, history_insert, tracked_columns
+from .history_sql import (
+    history_enabled,
+    history_insert,
+    history_key,
+    snapshot_columns,
+    snapshot_insert,
+    tracked_columns,
+)
 from .models import STATUS_FOR_STANCE, Case, Cooperative, Household, StaffProfile, Visit
 
 
@@ -206,7 +214,8 @@ def _insert_sql(history: bool) -> str:
         RETURNING {", ".join(tracked_columns(Visit))})""",
         f"""vv AS (
         INSERT INTO {_table(visitors)} (visit_id, user_id)
-        SELECT v.id, u FROM v CROSS JOIN unnest(%(visitors)s::integer[]) AS u)""",
+        SELECT v.id, u FROM v CROSS JOIN unnest(%(visitors)s::integer[]) AS u
+        RETURNING {", ".join(snapshot_columns(Visit, "visitors"))})""",
         # The case's figures from its visits, as case_refresh_visits computes them: the
         # visits committed before (this statement's snapshot) plus the new one.
         f"""before AS (
@@ -236,7 +245,10 @@ def _insert_sql(history: bool) -> str:
     if history:  # what simple-history writes: "+" for the visit, "~" for the case
         created = ("%(now)s", "NULL", "'+'", "%(history_user)s")
         changed = ("%(now)s", "NULL", "'~'", "%(history_user)s")
-        parts.append(f"hv AS ({history_insert(Visit, 'v', created)})")
+        returning = f"RETURNING {history_key(Visit)}"
+        parts.append(f"hv AS ({history_insert(Visit, 'v', created)} {returning})")
+        # The visit's history row's snapshot of its visitors (``Visit.history``'s m2m_fields).
+        parts.append(f"hvv AS ({snapshot_insert(Visit, 'visitors', 'vv', 'hv')})")
         parts.append(f"hc AS ({history_insert(Case, 'cu', changed)})")
     return "WITH " + ",\n".join(parts)
 

@@ -23,6 +23,7 @@ def _state():
         "visits": Visit.objects.count(),
         "visitors": Visit.visitors.through.objects.count(),
         "visit history": Visit.history.model.objects.count(),
+        "visitors history": Visit.history.model.visitors.model.objects.count(),
         "case history": Case.history.model.objects.count(),
         "cases": {c.pk: model_to_dict(c) for c in Case.objects.all()},
     }

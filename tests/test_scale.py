@@ -25,6 +25,13 @@ def test_seed_scale_writes_a_consistent_district(district):
     assert not Case.objects.filter(status="signed", agreement_signed_on__isnull=True).exists()
 
 
+def test_the_seed_writes_no_history_of_its_visits_or_their_visitors(district):
+    """A seed is not an edit (``cases.scale``)."""
+    assert Visit.visitors.through.objects.exists()
+    assert not Visit.history.exists()
+    assert not Visit.history.model.visitors.model.objects.exists()
+
+
 def test_the_first_project_is_the_largest_and_votes_have_rolls(district):
     largest = Project.objects.annotate(n=Count("cases")).order_by("-n").first()
     assert largest.name.startswith("合成项目001")

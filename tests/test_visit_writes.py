@@ -70,12 +70,31 @@ def _history(model, **lookup) -> list[tuple]:
     return list(model.history.filter(**lookup).order_by("history_id").values_list(*names))
 
 
+def _visitor_snapshots(case: Case) -> list[tuple]:
+    """The visitors each history row of the case's visits holds (``Visit.history``'s
+    ``m2m_fields``), each snapshot row checked against the through row it copies."""
+    through = {row.pk: row for row in Visit.visitors.through.objects.filter(visit__case=case)}
+    snapshots = []
+    for row in Visit.history.filter(case_id=case.pk).order_by("history_id"):
+        copied = list(row.visitors.order_by("m2m_history_id"))
+        for snapshot in copied:
+            live = through[snapshot.id]
+            assert (snapshot.visit_id, snapshot.user_id) == (live.visit_id, live.user_id)
+            assert snapshot.visit_id == row.id
+        snapshots.append((row.history_type, [s.user_id for s in copied]))
+    return snapshots
+
+
 @postgres_only
 @pytest.mark.parametrize("signed", [False, True])
 def test_both_paths_write_the_same_rows_figures_and_history(staff, yannan_project, signed):
     """The same visits through the ORM path and the two-statement path: the same visits,
-    visitors, case figures after each visit, and the same history rows."""
+    visitors, case figures after each visit, and the same history rows, each visit's with a
+    snapshot of its visitors."""
     cases = [CaseFactory(project=yannan_project) for _ in range(2)]
+    colleague = UserFactory(username="colleague")
+    visitors = [staff, colleague]
+    visitor_ids = [staff.pk, colleague.pk]
     if signed:
         for case in cases:
             services.case_sign(case=case, signed_on=TODAY - timedelta(days=30))
@@ -85,13 +104,13 @@ def test_both_paths_write_the_same_rows_figures_and_history(staff, yannan_projec
         for n, (days, stance, follow_up) in enumerate(SCENARIO):
             fields = _fields(days, stance, follow_up, notes=f"第{n}次")
             if path == "orm":
-                visit_id, created = casework._visit_insert_orm(case, staff, [staff], None, fields)
+                visit_id, created = casework._visit_insert_orm(case, staff, visitors, None, fields)
             else:
                 saved = casework._visit_insert_sql(
                     case_id=case.pk,
                     recorder=staff,
                     authorize=False,
-                    visitor_ids=[staff.pk],
+                    visitor_ids=visitor_ids,
                     **fields,
                 )
                 visit_id, created = saved.visit_id, saved.created
@@ -110,6 +129,9 @@ def test_both_paths_write_the_same_rows_figures_and_history(staff, yannan_projec
     orm, sql = cases
     assert _visit_rows(orm) == _visit_rows(sql)
     assert _history(Visit, case_id=orm.pk) == _history(Visit, case_id=sql.pk)
+    assert (
+        _visitor_snapshots(orm) == _visitor_snapshots(sql) == [("+", visitor_ids)] * len(SCENARIO)
+    )
     assert _history(Case, id=orm.pk) == _history(Case, id=sql.pk)
     assert len(_history(Case, id=sql.pk)) == len(SCENARIO) + 1 + signed
 
@@ -125,6 +147,7 @@ def test_the_sql_path_records_the_request_user_in_the_history_like_simple_histor
     visit = Visit.objects.get()
     [visit_history] = visit.history.all()
     assert (visit_history.history_type, visit_history.history_user) == ("+", staff)
+    assert list(visit_history.visitors.values_list("user", flat=True)) == [staff.pk]
     case_history = Case.history.filter(id=yannan_case.pk).order_by("-history_id").first()
     assert (case_history.history_type, case_history.history_user) == ("~", staff)
     assert case_history.visit_count == 1

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .geo import PartyBranch, Village
+from .history import M2MHistoricalRecords
 from .households import Household
 from .projects import Project
 from .scoping import ScopedQuerySet
@@ -222,6 +223,21 @@ class VisitQuerySet(ScopedQuerySet):
     village_path = "village"
 
 
+#: A visit's history, its visitors included: each history row has a snapshot of them
+#: (``HistoricalVisit_visitors``), written by ``VISIT_HISTORY.save_with_m2m`` in the services
+#: and the admin (one row per change, holding the visitors after it) and by the statement of
+#: ``cases.visit_writes``. The history is read per case (``cases.audit``); the other foreign
+#: keys and the client id are not looked up there, and each index would cost every visit a
+#: write. The snapshot is read by its history row (``history_id``, indexed), and its ``user``
+#: by ``audit.user_is_named_in_records`` before a user is deleted (indexed); its visit and
+#: through-row ids are read by nothing.
+VISIT_HISTORY = M2MHistoricalRecords(
+    m2m_fields=["visitors"],
+    no_db_index=["branch", "client_id", "project", "recorded_by", "village"],
+    m2m_no_db_index=["id", "visit"],
+)
+
+
 class Visit(models.Model):
     """入户走访: one visit to a household about one case.
 
@@ -309,11 +325,7 @@ class Visit(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = VisitQuerySet.as_manager()
-    #: The history is read per case (``cases.audit``); the other foreign keys and the client id
-    #: are not looked up there, and each index would cost every visit a write.
-    history = HistoricalRecords(
-        no_db_index=["branch", "client_id", "project", "recorded_by", "village"]
-    )
+    history = VISIT_HISTORY
 
     class Meta:
         verbose_name = _("visit")

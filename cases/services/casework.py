@@ -14,8 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import visit_writes
-from ..models import CLOSED_STATUSES, STATUS_FOR_STANCE, Case, Household, PartyBranch, Stance, Visit
-from ..templatetags.landreform import people
+from ..models import (
+    CLOSED_STATUSES,
+    STATUS_FOR_STANCE,
+    VISIT_HISTORY,
+    Case,
+    Household,
+    PartyBranch,
+    Stance,
+    Visit,
+)
 
 
 def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
@@ -214,14 +222,15 @@ def _visit_insert_orm(case, recorded_by, visitors, branch, fields) -> tuple[int 
         with transaction.atomic():
             # Lock the case so that concurrent visits update its figures one after the other.
             locked = Case.objects.select_for_update().get(pk=case.pk)
-            visit = Visit.objects.create(
+            visit = Visit(
                 case=locked,
                 **visit_places(locked),
                 branch=branch,
                 recorded_by=recorded_by,
                 **fields,
             )
-            visit.visitors.set(visitors)
+            # One history row, "created", its snapshot holding the visitors.
+            VISIT_HISTORY.save_with_m2m(visit, {"visitors": visitors})
             case_refresh_visits(case=locked)
     except IntegrityError:
         if not Visit.objects.filter(client_id=fields["client_id"]).exists():
@@ -256,9 +265,10 @@ def visit_correct(
     wrong household or project is moved in the admin, which refreshes both cases.
 
     Saving what is stored (a form sent twice, saved unchanged) writes nothing: no save, no
-    history row. The history rows of the visit and of its case name ``user``. The visitors
-    are not in the visit's history (a many-to-many field): a change of them saves the visit
-    anyway, its history row's reason naming them all, "Visitors: A → B".
+    history row. Otherwise the visit gets one history row, naming ``user``, whose snapshot
+    holds the visitors after the correction (``VISIT_HISTORY.save_with_m2m``); a change of
+    visitors alone saves no column of the visit, only that row. The case's history row names
+    ``user`` too.
 
     Locks the visit, then its case, in the order of the admin's save and delete of a visit.
     """
@@ -280,30 +290,17 @@ def visit_correct(
         if set(fields["concerns"]) == set(stored.concerns or []):
             fields["concerns"] = stored.concerns  # the same concerns, perhaps in another order
         changed = [name for name, value in fields.items() if getattr(stored, name) != value]
-        before = list(stored.visitors.order_by("pk"))
-        visitors_changed = {v.pk for v in visitors} != {v.pk for v in before}
+        before = set(stored.visitors.values_list("pk", flat=True))
+        visitors_changed = {v.pk for v in visitors} != before
         if not changed and not visitors_changed:
             return stored
         for name in changed:
             setattr(stored, name, fields[name])
         stored._history_user = user
-        if visitors_changed:
-            stored._change_reason = _visitors_reason(before, visitors)
-        stored.save(update_fields=changed or None)  # visitors alone: a row naming who
-        if visitors_changed:
-            stored.visitors.set(visitors)
+        VISIT_HISTORY.save_with_m2m(stored, {"visitors": visitors}, update_fields=changed)
         case._history_user = user
         case_refresh_visits(case=case)
     return stored
-
-
-def _visitors_reason(before, after) -> str:
-    """The history row's reason for a change of visitors, "Visitors: A → B", every one by
-    name (the reason is text: ``SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD``)."""
-    return _("Visitors: %(before)s → %(after)s") % {
-        "before": people(before) or "—",
-        "after": people(after),
-    }
 
 
 @dataclass(frozen=True)
