@@ -313,7 +313,7 @@ def visits_table(qs, user) -> Table:
         household = visit.case.household
         return (
             visit.visited_on,
-            visit.case.project.name,
+            visit.project.name,  # the case's, copied to the visit (``services.visit_places``)
             *_household_cells(household, user, id_number=False),
             visit.get_place_display(),
             visit.get_stance_display(),
