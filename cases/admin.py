@@ -1448,9 +1448,26 @@ class VisitAdminForm(ServiceErrorsForm):
     """The dates and concerns a visit may hold, as ``services.visit_record`` checks them (no
     visit in the future, no follow-up before the visit, only the listed concerns), also when
     a visit is changed or reverted here. The concerns are ticked by name, as on the visit
-    form (the JSON field's own widget showed the codes: ["boundaries"])."""
+    form (the JSON field's own widget showed the codes: ["boundaries"]). Its visitors, typed
+    by id, are those ``services.visit_check_visitors`` allows, as on the visit form: the one
+    recording it (``recorder``, set by ``VisitAdmin.get_form``) and a stored visit's own
+    visitors and recorder pass, whoever they are now."""
 
     concerns = concerns_field()
+    recorder = None
+
+    def _kept_visitors(self) -> set[int]:
+        """Who may stay a visitor whatever their account is now: the recorder, and on a
+        stored visit its recorder and its visitors, now and in every version its history
+        holds (the history page reverts to an old version)."""
+        keep = {self.recorder.pk} if self.recorder else set()
+        if pk := self.instance.pk:
+            keep.add(self.instance.recorded_by_id)
+            now = Visit.visitors.through.objects.filter(visit_id=pk)
+            before = Visit.history.model.visitors.model.objects.filter(history__id=pk)
+            for rows in (now, before):
+                keep.update(rows.values_list("user_id", flat=True))
+        return keep
 
     class Meta:
         model = Visit
@@ -1469,6 +1486,13 @@ class VisitAdminForm(ServiceErrorsForm):
         try:
             if "concerns" in cleaned:
                 cleaned["concerns"] = services.visit_check_concerns(cleaned["concerns"] or [])
+        except ValidationError as exc:
+            self._add_errors(exc)
+        try:
+            if cleaned.get("case") and cleaned.get("visitors") is not None:
+                services.visit_check_visitors(
+                    case=cleaned["case"], visitors=cleaned["visitors"], keep=self._kept_visitors()
+                )
         except ValidationError as exc:
             self._add_errors(exc)
         return cleaned
@@ -1491,6 +1515,11 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     autocomplete_fields = ["branch"]
     readonly_fields = ["recorded_by", "recorded_at"]
     form = VisitAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a class made for this request
+        form.recorder = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         """The visitors are set here, with the visit, so that its one history row holds them

@@ -10,6 +10,7 @@ from .factories import (
     StaffProfileFactory,
     UserFactory,
     VillageFactory,
+    township_staff,
 )
 
 
@@ -76,9 +77,7 @@ def township_admin(db):
 @pytest.fixture
 def staff(db):
     """Township staff: sees every village, logs visits."""
-    user = UserFactory(username="staff", role=roles.TOWNSHIP_STAFF, is_staff=True)
-    StaffProfileFactory(user=user)
-    return user
+    return township_staff(username="staff", is_staff=True)
 
 
 @pytest.fixture

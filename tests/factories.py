@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from cases import models
+from cases import models, roles
 from cases.validators import id_number_check_char
 
 
@@ -81,6 +81,14 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
     def villages(self, create, extracted, **kwargs):
         if create and extracted:
             self.villages.set(extracted)
+
+
+def township_staff(**kwargs):
+    """A member of township staff, who works in every village: someone a visit anywhere can
+    be credited to (``services.visit_check_visitors``)."""
+    user = UserFactory(role=roles.TOWNSHIP_STAFF, **kwargs)
+    StaffProfileFactory(user=user)
+    return user
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

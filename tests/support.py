@@ -37,6 +37,18 @@ def visit_form_data(**overrides) -> dict:
     return data
 
 
+def admin_visit_post(case, visitors) -> dict:
+    """A post of the admin's "add visit" form: ``case`` visited by ``visitors``."""
+    return {
+        "case": case.pk,
+        "visited_on": "2021-05-06",
+        "visitors": ",".join(str(user.pk) for user in visitors),
+        "place": "home",
+        "stance": "opposed",
+        "notes": "",
+    }
+
+
 def staff_profile_post(profile=None, *, user=None, villages=(), branch=None, title="", phone=""):
     """The staff-profile part of a user page's post (the inline, prefix ``staff_profile``):
     a new profile, or ``profile`` (of ``user``) changed."""

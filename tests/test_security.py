@@ -30,7 +30,14 @@ from cases.middleware import LOGIN_AT
 from cases.models import Ballot, Case, Household, Member, RevealLog, Visit, Vote
 from cases.services import visit_record
 
-from .factories import CaseFactory, HouseholdFactory, MemberFactory, ProjectFactory, UserFactory
+from .factories import (
+    CaseFactory,
+    HouseholdFactory,
+    MemberFactory,
+    ProjectFactory,
+    UserFactory,
+    township_staff,
+)
 from .support import staff_profile_post
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -967,7 +974,7 @@ def test_no_one_named_in_the_records_is_deleted_only_deactivated(
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    visitor = UserFactory(username="visitor_x")
+    visitor = township_staff(username="visitor_x")
     visit_record(
         case=yannan_case,
         recorded_by=staff,

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from cases import roles
-from cases.forms.casework import possible_visitors
 from cases.models import Household, StaffProfile
+from cases.services import visit_possible_visitors
 
 from .factories import CaseFactory, HouseholdFactory, PartyBranchFactory, UserFactory
 from .support import staff_profile_post
@@ -130,7 +130,7 @@ def test_a_role_that_sees_every_village_needs_none_and_still_gets_a_profile(
     assert response.status_code == 302, response.content.decode()[:3000]
     person = get_user_model().objects.get(username="new_person")
     assert person.staff_profile.villages.count() == 0
-    assert (person in possible_visitors(yannan_case)) == (role is not None)
+    assert (person in visit_possible_visitors(yannan_case)) == (role is not None)
 
 
 def test_making_someone_a_cadre_needs_their_villages_on_the_same_page(

@@ -16,7 +16,8 @@ from cases import audit
 from cases.models import Case, Stance, Visit
 from cases.services import casework, visit_correct, visit_record
 
-from .factories import CaseFactory, StaffProfileFactory, UserFactory
+from .factories import CaseFactory, township_staff
+from .support import admin_visit_post
 from .test_admin_changelists import _admin_data
 from .test_visit_correct import _as_it_says
 
@@ -24,9 +25,7 @@ Snapshot = Visit.history.model.visitors.model
 
 
 def _person(username, family, given):
-    user = UserFactory(username=username, last_name=family, first_name=given)
-    StaffProfileFactory(user=user)
-    return user
+    return township_staff(username=username, last_name=family, first_name=given)
 
 
 @pytest.fixture
@@ -249,15 +248,7 @@ def test_a_visit_added_in_the_admin_is_one_history_row_with_its_visitors(
 ):
     client.force_login(superuser)
     response = client.post(
-        reverse("admin:cases_visit_add"),
-        {
-            "case": yannan_case.pk,
-            "visited_on": "2021-05-06",
-            "visitors": f"{chen.pk},{guan.pk}",
-            "place": "home",
-            "stance": "opposed",
-            "notes": "",
-        },
+        reverse("admin:cases_visit_add"), admin_visit_post(yannan_case, [chen, guan])
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     visit = Visit.objects.get()

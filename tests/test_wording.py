@@ -8,7 +8,7 @@ from cases.models import Stage
 from cases.services import visit_record
 from cases.wording import join_list, legal_basis
 
-from .factories import ProjectFactory, UserFactory
+from .factories import ProjectFactory, township_staff
 
 
 def test_a_list_reads_with_commas_in_english_and_the_enumeration_comma_in_chinese():
@@ -22,7 +22,7 @@ def test_the_visitors_of_a_visit_are_listed_with_commas_on_english_pages(
     english_client, staff, yannan_case
 ):
     """The visit list and the household page joined the visitors with 、 in English too."""
-    others = [UserFactory(last_name="罗", first_name="健嘉"), UserFactory(last_name="黄")]
+    others = [township_staff(last_name="罗", first_name="健嘉"), township_staff(last_name="黄")]
     visit_record(
         case=yannan_case,
         recorded_by=staff,

@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Stance, Visit
-from ..services import case_check_sign
+from ..services import case_check_sign, visit_possible_visitors
 from ..templatetags.landreform import person
 from ..validators import parse_yuan
 
@@ -23,24 +22,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def possible_visitors(case: Case, *, keep: Iterable[int] = ()):
-    """Active people who may have taken part: township-wide staff and the village's cadres;
-    and the users ``keep`` names (a corrected visit's visitors, kept even if their account
-    was closed or moved to another village since)."""
-    village_id = case.household.cooperative.village_id
-    may_have = Q(is_active=True, staff_profile__isnull=False) & (
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="view_all_villages")
-        | Q(staff_profile__villages=village_id)
-    )
-    return (
-        get_user_model()
-        .objects.filter(may_have | Q(pk__in=list(keep)))
-        .distinct()
-        .order_by("username")
-    )
 
 
 def concerns_field() -> forms.MultipleChoiceField:
@@ -94,7 +75,7 @@ class VisitForm(VisitFieldsForm):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["visitors"].queryset = possible_visitors(case, keep=keep_visitors)
+        self.fields["visitors"].queryset = visit_possible_visitors(case, keep=keep_visitors)
         self.fields["visitors"].label_from_instance = person
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from ..models import (
     Stance,
     Visit,
 )
+from ..templatetags.landreform import people
 
 
 def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:
@@ -47,6 +49,51 @@ def visit_check_concerns(concerns: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationError({"concerns": _("Unknown concern: %s") % ", ".join(unknown)})
     return concerns
+
+
+def visit_possible_visitors(case: Case, *, keep: Iterable[int] = ()):
+    """Active people who may have taken part in a visit to ``case``: township-wide staff and
+    the village's cadres (people with a staff profile); and the users ``keep`` names (a
+    corrected visit's visitors, kept even if their account was closed or moved to another
+    village since). The visit form offers these; ``visit_check_visitors`` refuses others."""
+    village_id = case.household.cooperative.village_id
+    may_have = Q(is_active=True, staff_profile__isnull=False) & (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="view_all_villages")
+        | Q(staff_profile__villages=village_id)
+    )
+    return (
+        get_user_model()
+        .objects.filter(may_have | Q(pk__in=list(keep)))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def visit_check_visitors(
+    *, case: Case, visitors: Iterable[AbstractBaseUser], keep: Iterable[int] = ()
+) -> None:
+    """Refuse, beside the field, visitors who cannot have taken part in a visit to ``case``
+    (``visit_possible_visitors``): a cadre of another village, a closed account, someone
+    without a staff profile. Those ``keep`` names pass: the recorder, whose own right is
+    checked as the visit is logged, and a corrected visit's own visitors. One query, none
+    when every visitor is kept."""
+    keep = set(keep)
+    others = {visitor.pk: visitor for visitor in visitors if visitor.pk not in keep}
+    if not others:
+        return
+    allowed = set(visit_possible_visitors(case).filter(pk__in=others).values_list("pk", flat=True))
+    refused = [visitor for pk, visitor in others.items() if pk not in allowed]
+    if refused:
+        raise ValidationError(
+            {
+                "visitors": _(
+                    "%(people)s cannot be credited with a visit in this village: only active "
+                    "township staff and the village's own cadres can."
+                )
+                % {"people": people(refused)}
+            }
+        )
 
 
 def visit_places(case: Case) -> dict:
@@ -196,6 +243,7 @@ def visit_record(
         client_id=client_id,
     )
     visitors = list(visitors) or [recorded_by]
+    visit_check_visitors(case=case, visitors=visitors, keep=[recorded_by.pk])
     if connection.vendor == "postgresql":
         visit_id = _visit_insert_sql(
             case_id=case.pk,
@@ -291,6 +339,7 @@ def visit_correct(
             fields["concerns"] = stored.concerns  # the same concerns, perhaps in another order
         changed = [name for name, value in fields.items() if getattr(stored, name) != value]
         before = set(stored.visitors.values_list("pk", flat=True))
+        visit_check_visitors(case=case, visitors=visitors, keep=before)
         visitors_changed = {v.pk for v in visitors} != before
         if not changed and not visitors_changed:
             return stored
