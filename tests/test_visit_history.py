@@ -164,6 +164,22 @@ def test_rows_from_before_visitors_were_in_the_history_show_them_as_not_recorded
     ]
 
 
+def test_a_correction_shows_on_the_household_page_when_the_case_has_no_history(
+    client, yannan_case, chen, guan
+):
+    """A case loaded from a fixture (every case of the demo) has no history row: the household
+    page found its visits' history through the cases' history alone, and showed nothing."""
+    visit = _log(yannan_case, chen)
+    Case.history.all().delete()
+    Visit.history.all().delete()  # as the demo: visits loaded without history
+    visit_correct(visit=visit, user=chen, **_as_it_says(visit, visitors=[chen, guan]))
+    rows = audit.household_history(yannan_case.household, chen)
+    assert [row.kind for row in rows if row.what == "visit"] == ["changed"]
+    client.force_login(chen)
+    page = client.get(reverse("household_detail", args=[yannan_case.household_id]))
+    assert "关淑仪" in page.content.decode().split('class="history card"')[-1]
+
+
 def test_a_deleted_visitor_is_shown_by_the_id_the_history_kept(yannan_case, chen):
     gone = _person("gone", "何", "离")
     visit = _log(yannan_case, chen, [gone])
