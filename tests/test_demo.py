@@ -15,13 +15,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Max, Min, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import demo, roles, tallies, voting
 from cases.management.commands import load_demo
 from cases.models import Ballot, Case, Project, Requirement, Stage, Visit, Vote
 from cases.services.integrity import figures_check
-from cases.templatetags.landreform import person
+from cases.templatetags.landreform import people, person
 
 NANYANG = "英明社区村尾工业园南洋地块“工改商”"
 VOTE_STEP = "民事民决（表决）"
@@ -48,6 +48,41 @@ def test_every_cases_figures_are_those_of_its_visits(loaded):
     report = figures_check()
     assert report.cases == Case.objects.count() and report.visits == Visit.objects.count()
     assert report.drifts == []
+
+
+def test_every_demo_visit_has_the_history_row_logging_it_would_have_written(loaded):
+    """ "Created" by its recorder when recorded, with its visitors: without it the first
+    correction of a demo visit showed the visitors before it as "not recorded"."""
+    from cases import audit
+    from cases.services import visit_correct
+
+    assert Visit.history.count() == Visit.objects.count()
+    visit = Visit.objects.filter(visitors__username="staff").order_by("pk").first()
+    row = visit.history.get()
+    assert (row.history_type, row.history_date) == ("+", visit.recorded_at)
+    assert row.history_user_id == visit.recorded_by_id
+    before = list(visit.visitors.order_by("username"))
+    assert [s.user for s in row.visitors.order_by("user__username")] == before
+    call_command("load_demo", verbosity=0)  # run again: nothing more
+    assert Visit.history.count() == Visit.objects.count()
+
+    staff = get_user_model().objects.get(username="staff")
+    visit_correct(
+        visit=visit,
+        user=staff,
+        visited_on=visit.visited_on,
+        visitors=[staff],
+        place=visit.place,
+        stance=visit.stance,
+        concerns=visit.concerns,
+        notes=visit.notes,
+        next_follow_up_on=visit.next_follow_up_on,
+    )
+    with translation.override("zh-hans"):
+        rows = audit.household_history(visit.case.household, staff)
+        visits = [row for row in rows if row.what == Visit._meta.verbose_name]
+        [change] = visits[0].changes  # the newest
+        assert (change.old, change.new) == (people(before), person(staff))
 
 
 def _stages(project):
