@@ -220,3 +220,33 @@ def test_who_has_not_voted_names_the_cooperative_only_when_the_vote_has_several(
     listed = re.search(r'<ul class="not-voted">(.*?)</ul>', page, re.S)[1]
     listed = " ".join(unescape(re.sub(r"<[^>]+>", " ", listed)).split())
     assert listed == ("东头经济社 002 潘芳" if whole_village else "002 潘芳")
+
+
+def test_a_reversed_date_range_is_refused_not_answered_with_no_visits(client, staff, yannan_case):
+    """A visitor's dates typed the wrong way round ("from 2021-05-01 to 2021-01-01") matched
+    nothing: the visit list said "no visit matches" and the export was an empty file, both
+    read as "none made then". The list says why beside the dates; the export is a 400 naming
+    the parameter, as for any filter that is not valid."""
+    services.visit_record(
+        case=yannan_case,
+        recorded_by=staff,
+        visited_on=timezone.localdate(),
+        place="home",
+        stance=Stance.UNDECIDED,
+        concerns=[],
+        notes="",
+        next_follow_up_on=None,
+    )
+    client.force_login(staff)
+    reversed_range = {"visited_on_after": "2021-05-01", "visited_on_before": "2021-01-01"}
+
+    page = client.get(reverse("visit_list"), reversed_range).content.decode()
+    assert "开始日期晚于结束日期" in page
+    export = client.get(reverse("export", args=["visits", "csv"]), reversed_range)
+    assert export.status_code == 400
+    assert "visited_on" in export.content.decode()
+
+    same_day = {"visited_on_after": "2021-05-01", "visited_on_before": "2021-05-01"}
+    page = client.get(reverse("visit_list"), same_day).content.decode()
+    assert "开始日期晚于结束日期" not in page
+    assert client.get(reverse("export", args=["visits", "csv"]), same_day).status_code == 200
