@@ -138,3 +138,30 @@ def test_the_correction_form_stands_apart_from_the_ballot_it_corrects(
     )
     assert gap >= 12
     screenshot(page, "ballot-correction-zh-phone")
+
+
+def test_a_search_on_the_sheet_that_shows_no_one_says_why(live_server, phone_page, long_vote):
+    """A cadre at a door, "only those not yet recorded" ticked, looked for a voter already
+    recorded and read "0 of 1 voters shown", as if they were not on the roll. A search that
+    shows no one says why: those found are recorded (untick the box to see them), or no one
+    on the roll matches."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{long_vote.pk}/ballots/")
+    note = page.locator("[data-sheet-none]")
+    assert not note.is_visible()
+
+    page.check("[data-sheet-pending]")
+    page.fill("[data-sheet-search]", "关志伟")
+    assert note.inner_text() == (
+        "找到的投票人（1名）均已录入：取消勾选“只显示尚未录入的”即可查看。"
+    )
+    screenshot(page, "ballot-search-recorded-zh-phone")
+
+    page.fill("[data-sheet-search]", "梁国")
+    assert note.inner_text() == "本名册中没有与“梁国”相符的投票人。"
+
+    page.uncheck("[data-sheet-pending]")
+    page.fill("[data-sheet-search]", "关志伟")
+    assert not note.is_visible()
+    assert page.locator(".sheet-table tbody tr:visible").count() == 1
