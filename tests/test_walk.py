@@ -17,7 +17,7 @@ from cases import services
 from cases.models import Ballot, Case, Meeting, Project, Stance, Vote
 from cases.views.casework import NOT_ENROLLED_SHOWN, PAGE_SIZE
 
-from .factories import CaseFactory, HouseholdFactory, StageFactory, bulk_cases
+from .factories import CaseFactory, CooperativeFactory, HouseholdFactory, StageFactory, bulk_cases
 
 #: Latin punctuation against a Chinese character: "法定人数: …; 通过条件: …", "(66.7%)".
 HALF_WIDTH = re.compile(
@@ -250,3 +250,30 @@ def test_a_reversed_date_range_is_refused_not_answered_with_no_visits(client, st
     page = client.get(reverse("visit_list"), same_day).content.decode()
     assert "开始日期晚于结束日期" not in page
     assert client.get(reverse("export", args=["visits", "csv"]), same_day).status_code == 200
+
+
+def test_each_cooperatives_counts_on_the_dashboard_open_its_households(
+    client, leader, yannan_project, yannan_coop
+):
+    """A leader read "东头经济社 … Opposed 1" in the dashboard's table by cooperative and had
+    no way to that household but to filter the case list by hand: each cooperative's
+    households, supportive and opposed open the case list filtered alike, as the project's
+    own counts do."""
+    other_coop = CooperativeFactory(village=yannan_coop.village, name="北便经济社")
+    opposed, supportive, elsewhere = (
+        CaseFactory(project=yannan_project, household__cooperative=coop)
+        for coop in (yannan_coop, yannan_coop, other_coop)
+    )
+    for case, stance in ((opposed, Stance.OPPOSED), (supportive, Stance.SUPPORTIVE)):
+        Case.objects.filter(pk=case.pk).update(stance=stance)
+    Case.objects.filter(pk=elsewhere.pk).update(stance=Stance.OPPOSED)
+    client.force_login(leader)
+
+    page = client.get(reverse("project_dashboard", args=[yannan_project.pk])).content.decode()
+    table = page.split('class="list cooperatives"', 1)[1].split("</table>", 1)[0]
+    row = next(tr for tr in table.split("<tr>") if yannan_coop.name in tr)
+    links = [unescape(href) for href in re.findall(r'<a href="([^"]+)"', row)]
+    assert len(links) == 3
+    opened = [[case.pk for case in client.get(link).context["page"]] for link in links]
+    assert sorted(opened[0]) == sorted([opposed.pk, supportive.pk])
+    assert opened[1:] == [[supportive.pk], [opposed.pk]]
