@@ -36,6 +36,21 @@ def _text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", main))
 
 
+def _log_visit(case, user, *, stance=Stance.UNDECIDED, days_ago: int = 0):
+    """A visit at home, with no concerns, notes or follow-up, through the service."""
+    visit, _created = services.visit_record(
+        case=case,
+        recorded_by=user,
+        visited_on=timezone.localdate() - timedelta(days=days_ago),
+        place="home",
+        stance=stance,
+        concerns=[],
+        notes="",
+        next_follow_up_on=None,
+    )
+    return visit
+
+
 def test_the_chinese_pages_punctuate_in_chinese(loaded, client):
     """The rule read "法定人数: 表决人数的2/3以上; 通过条件: …", the tally's threshold
     "通过标准: … (66.7%)", the home page "523户中已签约504户 (96.4%)", a ballot by proxy
@@ -175,16 +190,7 @@ def test_a_visit_logged_by_mistake_can_be_found_to_be_corrected(
     from the household's visits to correct it: each visit links to its correction form for
     those who may change visits (township staff, the village's cadres, administrators; it
     was the admin's change page, raw ids and all), not for a leader, who only reads."""
-    visit, _created = services.visit_record(
-        case=yannan_case,
-        recorded_by=staff,
-        visited_on=timezone.localdate(),
-        place="home",
-        stance=Stance.OPPOSED,
-        concerns=[],
-        notes="",
-        next_follow_up_on=None,
-    )
+    visit = _log_visit(yannan_case, staff, stance=Stance.OPPOSED)
     household = reverse("household_detail", args=[yannan_case.household_id])
     correct = reverse("visit_correct", args=[visit.pk])
     for user in (staff, cadre_yannan):
@@ -227,16 +233,7 @@ def test_a_reversed_date_range_is_refused_not_answered_with_no_visits(client, st
     nothing: the visit list said "no visit matches" and the export was an empty file, both
     read as "none made then". The list says why beside the dates; the export is a 400 naming
     the parameter, as for any filter that is not valid."""
-    services.visit_record(
-        case=yannan_case,
-        recorded_by=staff,
-        visited_on=timezone.localdate(),
-        place="home",
-        stance=Stance.UNDECIDED,
-        concerns=[],
-        notes="",
-        next_follow_up_on=None,
-    )
+    _log_visit(yannan_case, staff)
     client.force_login(staff)
     reversed_range = {"visited_on_after": "2021-05-01", "visited_on_before": "2021-01-01"}
 
@@ -277,3 +274,27 @@ def test_each_cooperatives_counts_on_the_dashboard_open_its_households(
     opened = [[case.pk for case in client.get(link).context["page"]] for link in links]
     assert sorted(opened[0]) == sorted([opposed.pk, supportive.pk])
     assert opened[1:] == [[supportive.pk], [opposed.pk]]
+
+
+def test_a_correction_tells_a_misdated_follow_up_with_no_visitor_at_once(
+    client, staff, yannan_case
+):
+    """Correcting a visit, staff untick its visitors by mistake and mistype its follow-up
+    before the visit: only "tick at least one visitor" was told; the follow-up, checked by
+    the service once the form was valid, was refused on the next try. Both are told at once,
+    beside their fields, and nothing is saved."""
+    visit = _log_visit(yannan_case, staff, days_ago=3)
+    client.force_login(staff)
+    sent = {
+        "visited_on": f"{visit.visited_on:%Y-%m-%d}",
+        "place": "home",
+        "stance": Stance.OPPOSED,
+        "next_follow_up_on": f"{visit.visited_on - timedelta(days=1):%Y-%m-%d}",
+    }
+
+    response = client.post(reverse("visit_correct", args=[visit.pk]), sent)
+    errors = response.context["form"].errors
+    assert "请至少勾选一名走访人员。" in errors["visitors"]
+    assert "下次回访日期不能早于走访日期。" in errors["next_follow_up_on"]
+    visit.refresh_from_db()
+    assert visit.stance == Stance.UNDECIDED
