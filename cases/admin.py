@@ -1365,6 +1365,11 @@ class VisitInline(TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        """Each visit's recorder and, for its change link's name, its household read with it:
+        a case's page read them three queries a visit."""
+        return super().get_queryset(request).select_related("recorded_by", "case__household")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -1592,6 +1597,11 @@ class BallotInline(TabularInline):
     fields = ["voter", "choice", "method", "proxy_name", "cast_on", "recorded_by"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        """Each ballot's voter and recorder read with it: a vote's page read them one ballot
+        at a time (781 queries for the 386 ballots of the demo's 镇南村 vote)."""
+        return super().get_queryset(request).select_related("voter", "recorded_by")
 
     def has_add_permission(self, request, obj=None):
         return False
