@@ -22,7 +22,9 @@ from .factories import (
     CaseFactory,
     CooperativeFactory,
     HouseholdFactory,
+    StaffProfileFactory,
     StageFactory,
+    UserFactory,
     VoteFactory,
     VoterFactory,
     bulk_cases,
@@ -348,3 +350,16 @@ def _admin_queries(client, url: str, cell: str, add_row, rows: int) -> int:
         page = client.get(url).content.decode()
     assert page.count(f'class="{cell}"') == rows
     return len(read)
+
+
+def test_a_staff_profile_names_its_person_family_name_first(client, superuser):
+    """The user page's staff profile was headed "丽惠 区" (Django's full name, given name
+    first, as in the admin's history and delete pages): a Chinese name is written "区丽惠",
+    as everywhere else in the app."""
+    profile = StaffProfileFactory(user=UserFactory(last_name="区", first_name="丽惠"))
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:auth_user_change", args=[profile.user_id])).content.decode()
+    assert str(profile) == "区丽惠"
+    assert re.search(r'<span class="inline_label">\s*区丽惠', page)
+    assert "丽惠 区" not in page
