@@ -62,6 +62,7 @@ from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
 from .templatetags.landreform import person
 from .validators import mask_id_number, mask_phone
+from .wording import join_list
 
 
 def method_decorator_http(methods):
@@ -446,6 +447,9 @@ class TownshipUserAdmin(UserAdmin):
     to change; otherwise any of them could make themselves superuser, or take over one."""
 
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+    # The name as written in Chinese and the role, rather than Django's e-mail (unused here)
+    # and "first name", "last name" columns, which read "立新 黄".
+    list_display = ["username", "name", "role", "is_active", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
     inlines = [StaffProfileInline]
     add_fieldsets = (
@@ -459,6 +463,18 @@ class TownshipUserAdmin(UserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (_("Permissions"), {"fields": ("is_staff", "groups")}),
     )
+
+    def get_queryset(self, request):
+        """Each person's roles read with the page (``role``), not one query a row."""
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="last_name")
+    def name(self, obj):
+        return person(obj)
+
+    @admin.display(description=_("Role"))
+    def role(self, obj):
+        return join_list(roles.group_label(group) for group in obj.groups.all()) or "—"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":  # the roles by name, not by code

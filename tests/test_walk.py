@@ -363,3 +363,30 @@ def test_a_staff_profile_names_its_person_family_name_first(client, superuser):
     assert str(profile) == "区丽惠"
     assert re.search(r'<span class="inline_label">\s*区丽惠', page)
     assert "丽惠 区" not in page
+
+
+def test_the_user_list_names_each_person_and_their_role(client, superuser):
+    """The user list showed Django's columns: an e-mail address nobody here has, "first
+    name" then "last name" ("丽惠", "区": read "丽惠 区"), and no role, so an administrator
+    could not tell a cadre from a leader without filtering. It shows each person's name as
+    written in Chinese and their role, read with the page (as many queries for 8 people as
+    for 2)."""
+    from cases import roles
+
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_changelist")
+
+    def queries(people: int) -> tuple[int, str]:
+        for _ in range(people - get_user_model().objects.exclude(pk=superuser.pk).count()):
+            UserFactory(role=roles.VILLAGE_CADRE, last_name="区", first_name="丽惠")
+        client.get(url)
+        with CaptureQueriesContext(connection) as read:
+            page = client.get(url).content.decode()
+        return len(read), page
+
+    few, page = queries(2)
+    many, _page = queries(8)
+    assert few == many
+    row = page.split('class="field-name">区丽惠</td>', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="field-role">村（社区）干部</td>' in row
+    assert "丽惠 区" not in page and "field-first_name" not in page
