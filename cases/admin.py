@@ -62,6 +62,7 @@ from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
 from .templatetags.landreform import person
 from .validators import mask_id_number, mask_phone
+from .wording import join_list
 
 
 def method_decorator_http(methods):
@@ -446,6 +447,9 @@ class TownshipUserAdmin(UserAdmin):
     to change; otherwise any of them could make themselves superuser, or take over one."""
 
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+    # The name as written in Chinese and the role, rather than Django's e-mail (unused here)
+    # and "first name", "last name" columns, which read "立新 黄".
+    list_display = ["username", "name", "role", "is_active", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
     inlines = [StaffProfileInline]
     add_fieldsets = (
@@ -459,6 +463,18 @@ class TownshipUserAdmin(UserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (_("Permissions"), {"fields": ("is_staff", "groups")}),
     )
+
+    def get_queryset(self, request):
+        """Each person's roles read with the page (``role``), not one query a row."""
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="last_name")
+    def name(self, obj):
+        return person(obj)
+
+    @admin.display(description=_("Role"))
+    def role(self, obj):
+        return join_list(roles.group_label(group) for group in obj.groups.all()) or "—"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":  # the roles by name, not by code
@@ -1365,6 +1381,11 @@ class VisitInline(TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        """Each visit's recorder and, for its change link's name, its household read with it:
+        a case's page read them three queries a visit."""
+        return super().get_queryset(request).select_related("recorded_by", "case__household")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -1592,6 +1613,11 @@ class BallotInline(TabularInline):
     fields = ["voter", "choice", "method", "proxy_name", "cast_on", "recorded_by"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        """Each ballot's voter and recorder read with it: a vote's page read them one ballot
+        at a time (781 queries for the 386 ballots of the demo's 镇南村 vote)."""
+        return super().get_queryset(request).select_related("voter", "recorded_by")
 
     def has_add_permission(self, request, obj=None):
         return False

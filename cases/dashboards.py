@@ -481,6 +481,7 @@ def follow_ups_of(user, today: date) -> FollowUps:
 
 @dataclass
 class CooperativeFigures:
+    pk: int  # the case list's ``cooperative`` filter, which its counts open
     name: str
     village: str
     figures: Figures
@@ -499,6 +500,7 @@ def cooperative_figures(cases, today: date) -> list[CooperativeFigures]:
     )
     return [
         CooperativeFigures(
+            pk=row["household__cooperative_id"],
             name=row["household__cooperative__name"],
             village=row["household__cooperative__village__name"],
             figures=Figures.from_row(row),

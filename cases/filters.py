@@ -9,6 +9,7 @@ Households are never offered as an ``<option>`` list; they are found by free-tex
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -310,6 +311,23 @@ class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
         return context
 
 
+class OrderedDateRangeField(django_filters.fields.DateRangeField):
+    """A date range whose start is not after its end. Reversed ("from 2021-05-01 to
+    2021-01-01"), it matched nothing: the list said "no visits" and the export was an empty
+    file, both reading as "none made then" rather than as a slip of the finger."""
+
+    def compress(self, data_list):
+        if data_list and all(data_list) and data_list[0] > data_list[1]:
+            raise ValidationError(_("The start date is after the end date."), code="reversed_range")
+        return super().compress(data_list)
+
+
+class DateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    """django-filter's, refusing a reversed range beside the field (and in an export, 400)."""
+
+    field_class = OrderedDateRangeField
+
+
 class VisitFilter(FilterSet):
     project = django_filters.ModelChoiceFilter(
         field_name="project", queryset=visible_projects, label=_("project")
@@ -318,7 +336,7 @@ class VisitFilter(FilterSet):
         field_name="visitors", queryset=visible_visitors, label=_("visitor")
     )
     branch = django_filters.ModelChoiceFilter(queryset=visible_branches, label=_("party branch"))
-    visited_on = django_filters.DateFromToRangeFilter(
+    visited_on = DateFromToRangeFilter(
         label=_("date of visit"),
         widget=LabelledDateRangeWidget(attrs={"type": "date"}, label=_("date of visit")),
     )

@@ -63,3 +63,10 @@ def legal_basis(text: str, language: str | None = None) -> str:
     if not english or None in english:
         return text
     return "; ".join(english)
+
+
+def person(user) -> str:
+    """A user's name as written in Chinese (family name first, no space), else the username:
+    Django's ``get_full_name`` writes "given family" ("丽惠 区")."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Stance, Visit
-from ..services import case_check_sign, visit_possible_visitors
+from ..services import case_check_sign, visit_check_dates, visit_possible_visitors
 from ..templatetags.landreform import person
 from ..validators import parse_yuan
 
@@ -32,6 +32,13 @@ def concerns_field() -> forms.MultipleChoiceField:
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+def add_errors_beside_fields(form: forms.Form, exc: ValidationError) -> None:
+    """A service's check's errors beside the form's fields, where a field has none yet."""
+    for field, messages in exc.message_dict.items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, messages)
 
 
 class VisitFieldsForm(forms.Form):
@@ -106,6 +113,21 @@ class VisitCorrectForm(VisitForm):
         visitors.required = True
         visitors.error_messages["required"] = _("Tick at least one visitor.")
 
+    def clean(self):
+        """The service's date checks (``visit_check_dates``), so that a date in the future or
+        a follow-up before the visit is told together with no visitor ticked: the service,
+        reached only once the form is valid, told it after the visitors were mended."""
+        cleaned = super().clean()
+        if cleaned.get("visited_on") is not None:
+            try:
+                visit_check_dates(
+                    visited_on=cleaned["visited_on"],
+                    next_follow_up_on=cleaned.get("next_follow_up_on"),
+                )
+            except ValidationError as exc:
+                add_errors_beside_fields(self, exc)
+        return cleaned
+
 
 class YuanField(forms.DecimalField):
     """An amount in yuan as typed (``validators.parse_yuan``: thousands separators, full-width
@@ -158,9 +180,7 @@ class CaseSignForm(forms.Form):
         try:
             case_check_sign(signed_on=signed_on, compensation_yuan=amount)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                if field in self.fields and field not in self.errors:
-                    self.add_error(field, messages)
+            add_errors_beside_fields(self, exc)
         return cleaned
 
 

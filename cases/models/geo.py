@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..wording import person
 from .scoping import ScopedQuerySet
 
 
@@ -151,4 +152,4 @@ class StaffProfile(models.Model):
         ]
 
     def __str__(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return person(self.user)

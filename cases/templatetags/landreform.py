@@ -6,7 +6,7 @@ from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..backlinks import Crumb, back_query, crumb_back
 from ..models import Visit
 from ..voting import format_percent
-from ..wording import join_list, legal_basis as legal_basis_in_language
+from ..wording import join_list, legal_basis as legal_basis_in_language, person
 
 register = template.Library()
 
@@ -64,11 +64,7 @@ def concern_labels(codes):
     return [labels.get(code, code) for code in codes or []]
 
 
-@register.filter
-def person(user):
-    """A user's name as written in Chinese (family name first, no space), else the username."""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.get_username()
+register.filter("person", person)
 
 
 @register.filter

@@ -27,21 +27,33 @@
     if (!search) return;
     var pending = document.querySelector("[data-sheet-pending]");
     var count = document.querySelector("[data-sheet-count]");
+    var none = document.querySelector("[data-sheet-none]");
     var rows = Array.prototype.slice.call(document.querySelectorAll(".sheet-table tbody tr"));
     rows.forEach(function (tr) { tr.dataset.key = (tr.dataset.search || "").toLowerCase(); });
     function filter() {
       var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
       var onlyPending = pending && pending.checked;
       var shown = 0;
+      var hits = 0;
       rows.forEach(function (tr) {
         var hit = words.every(function (w) { return tr.dataset.key.indexOf(w) !== -1; });
         var hide = !hit || (onlyPending && tr.classList.contains("recorded"));
         tr.hidden = hide;
+        if (hit) hits += 1;
         if (!hide) shown += 1;
       });
       if (count) {
         count.textContent = count.dataset.words
           .replace("{shown}", shown).replace("{total}", rows.length);
+      }
+      // A search that shows no one says why: no such voter on the roll, or those found
+      // already recorded and hidden by "only those not yet recorded" (a cadre at a door read
+      // "0 shown" as "not on the roll").
+      if (none) {
+        none.hidden = !words.length || shown > 0;
+        none.textContent = hits
+          ? none.dataset.wordsRecorded.replace("{n}", hits)
+          : none.dataset.wordsNone.replace("{search}", search.value.trim());
       }
     }
     search.addEventListener("input", filter);

@@ -138,3 +138,72 @@ def test_the_correction_form_stands_apart_from_the_ballot_it_corrects(
     )
     assert gap >= 12
     screenshot(page, "ballot-correction-zh-phone")
+
+
+def test_a_search_on_the_sheet_that_shows_no_one_says_why(live_server, phone_page, long_vote):
+    """A cadre at a door, "only those not yet recorded" ticked, looked for a voter already
+    recorded and read "0 of 1 voters shown", as if they were not on the roll. A search that
+    shows no one says why: those found are recorded (untick the box to see them), or no one
+    on the roll matches."""
+    page = phone_page
+    log_in(page, live_server, "cadre_yannan")
+    page.goto(f"{live_server.url}/votes/{long_vote.pk}/ballots/")
+    note = page.locator("[data-sheet-none]")
+    assert not note.is_visible()
+
+    page.check("[data-sheet-pending]")
+    page.fill("[data-sheet-search]", "关志伟")
+    assert note.inner_text() == (
+        "找到的投票人（1名）均已录入：取消勾选“只显示尚未录入的”即可查看。"
+    )
+    screenshot(page, "ballot-search-recorded-zh-phone")
+
+    page.fill("[data-sheet-search]", "梁国")
+    assert note.inner_text() == "本名册中没有与“梁国”相符的投票人。"
+
+    page.uncheck("[data-sheet-pending]")
+    page.fill("[data-sheet-search]", "关志伟")
+    assert not note.is_visible()
+    assert page.locator(".sheet-table tbody tr:visible").count() == 1
+
+
+#: Each header of a list table made of Chinese characters only, and the lines it takes.
+HEADER_LINES = """() => [...document.querySelectorAll('table.list thead th')]
+  .filter(th => /^[\\u4e00-\\u9fff]+$/.test(th.textContent.trim()))
+  .map(th => {
+    const range = document.createRange();
+    range.selectNodeContents(th);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    return [th.textContent.trim(), tops.size];
+  })"""
+
+
+def test_a_chinese_table_header_is_not_broken_inside_a_word(live_server, desktop_page, demo):
+    """On a desktop the dashboard's votes table read "应投票 / 数", "赞成 / 票", "反对 / 票":
+    Chinese wraps between any two characters, and its numbers' headers were narrower than
+    their words. A header made of Chinese characters is kept whole (its column as wide), and
+    a figure is never broken ("188 / 340" on the vote list)."""
+    from cases.models import Project
+
+    page = desktop_page
+    log_in(page, live_server, "leader", "jiujiang-demo")
+    project = Project.objects.get(name__contains="烟南")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    headers = dict(page.evaluate(HEADER_LINES))
+    assert {"应投票数", "赞成票", "弃权票", "户数"} <= set(headers)
+    assert {text: lines for text, lines in headers.items() if lines > 1} == {}
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    screenshot(page, "dashboard-zh-desktop-headers")
+
+    # The vote list's "已投／应投" may break at its slash; its figures stay whole.
+    page.goto(f"{live_server.url}/votes/")
+    figures = page.evaluate(
+        """() => [...document.querySelectorAll('table.list tbody td.num')].map(td => {
+             const range = document.createRange();
+             range.selectNodeContents(td.firstChild);
+             return [td.firstChild.textContent.trim(),
+                     new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+           })"""
+    )
+    assert ["188 / 340", 1] in figures
+    assert [text for text, lines in figures if lines > 1] == []
