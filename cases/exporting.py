@@ -158,6 +158,8 @@ class ExportFilterError(ValueError):
 
 
 _INVALID_FILTERS = _("Nothing was exported, as these filters are not valid: %(problems)s")
+#: One of them: its label, its parameter (what the URL says) and why.
+_INVALID_FILTER = _("%(label)s (%(name)s): %(errors)s")
 
 
 def _valid_filterset(filterset_class, qs, request):
@@ -165,8 +167,13 @@ def _valid_filterset(filterset_class, qs, request):
     filterset = filterset_class(request.GET, queryset=qs, request=request)
     if not filterset.is_valid():
         fields = filterset.form.fields
-        problems = "; ".join(
-            f"{fields[name].label if name in fields else name} ({name}): {' '.join(errors)}"
+        problems = gettext("; ").join(
+            gettext(_INVALID_FILTER)
+            % {
+                "label": fields[name].label if name in fields else name,
+                "name": name,
+                "errors": " ".join(errors),
+            }
             for name, errors in filterset.errors.items()
         )
         raise ExportFilterError(gettext(_INVALID_FILTERS) % {"problems": problems})

@@ -4,6 +4,7 @@ escaping, streaming."""
 import codecs
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -355,6 +356,19 @@ def test_a_filter_outside_the_users_villages_is_refused_by_every_export(
     assert message.startswith("Nothing was exported, as these filters are not valid: ")
     assert f"({param}): Select a valid choice." in message
     assert "镇南" not in message and "上沙" not in message
+
+
+def test_the_refusal_is_punctuated_in_chinese_on_a_chinese_request(
+    client, data, cadre_yannan, elsewhere
+):
+    log_in(client, cadre_yannan)
+    params = {"project": elsewhere["project"], "stance": "nonsense"}
+    response = client.get(reverse("export", args=["cases", "csv"]), params)
+    assert response.status_code == 400
+    message = response.content.decode()
+    assert message.startswith("未导出任何内容，因为这些筛选条件无效：")
+    assert "（project）：" in message and "（stance）：" in message and "；" in message
+    assert not re.search(r"[\u4e00-\u9fff][ (:;]|[:;] [\u4e00-\u9fff]", message), message
 
 
 @pytest.mark.parametrize("kind, param", SCOPED_FILTERS)
