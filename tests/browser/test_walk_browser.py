@@ -207,3 +207,23 @@ def test_a_chinese_table_header_is_not_broken_inside_a_word(live_server, desktop
     )
     assert ["188 / 340", 1] in figures
     assert [text for text, lines in figures if lines > 1] == []
+    # Its names and verdicts break at their spaces, not inside a word ("尚未通 / 过").
+    words = page.evaluate(
+        """() => [...document.querySelectorAll('table.list tbody td.words')].flatMap(td => {
+             const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+             const words = [];
+             while (walker.nextNode()) {
+               const text = walker.currentNode.textContent;
+               for (const match of text.matchAll(/\\S+/g)) {
+                 const range = document.createRange();
+                 range.setStart(walker.currentNode, match.index);
+                 range.setEnd(walker.currentNode, match.index + match[0].length);
+                 const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                 words.push([match[0], tops.size]);
+               }
+             }
+             return words;
+           })"""
+    )
+    assert ["尚未通过", 1] in words and ["村尾经济社", 1] in words
+    assert [word for word, lines in words if lines > 1] == []
