@@ -439,6 +439,19 @@ class StaffProfileInline(ScopedAdminMixin, admin.StackedInline):
     extra = 0
 
 
+#: Django's ``is_staff``, "staff status" (工作人员状态), read as the township staff role
+#: (镇工作人员); what it grants is the admin.
+ADMIN_ACCESS = _("May use the admin")
+
+
+class AdminAccessListFilter(admin.BooleanFieldListFilter):
+    """The ``is_staff`` filter under the name it has on this admin (``ADMIN_ACCESS``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = ADMIN_ACCESS
+
+
 @admin.register(get_user_model())
 class TownshipUserAdmin(UserAdmin):
     """Django's user admin, for township administrators who manage accounts and roles
@@ -449,8 +462,13 @@ class TownshipUserAdmin(UserAdmin):
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
     # The name as written in Chinese and the role, rather than Django's e-mail (unused here)
     # and "first name", "last name" columns, which read "立新 黄".
-    list_display = ["username", "name", "role", "is_active", "is_staff"]
-    list_filter = ["is_staff", "is_superuser", "is_active", ("groups", RoleListFilter)]
+    list_display = ["username", "name", "role", "is_active", "may_use_admin"]
+    list_filter = [
+        ("is_staff", AdminAccessListFilter),
+        "is_superuser",
+        "is_active",
+        ("groups", RoleListFilter),
+    ]
     inlines = [StaffProfileInline]
     add_fieldsets = (
         (
@@ -475,6 +493,16 @@ class TownshipUserAdmin(UserAdmin):
     @admin.display(description=_("Role"))
     def role(self, obj):
         return join_list(roles.group_label(group) for group in obj.groups.all()) or "—"
+
+    @admin.display(description=ADMIN_ACCESS, boolean=True, ordering="is_staff")
+    def may_use_admin(self, obj):
+        return obj.is_staff
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "is_staff":
+            field.label = ADMIN_ACCESS
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":  # the roles by name, not by code

@@ -1,6 +1,8 @@
 """The user page (``TownshipUserAdmin``): an account, its role and its staff profile (villages
 in scope, party branch, title, phone) made and changed in one save."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -201,3 +203,19 @@ def roles_permissions(*labels):
         app, codename = label.split(".")
         found.append(Permission.objects.get(content_type__app_label=app, codename=codename))
     return found
+
+
+def test_the_admin_flag_is_not_named_like_the_township_staff_role(client, superuser):
+    """Django calls ``is_staff`` "staff status" (工作人员状态), which reads as the township
+    staff role (镇工作人员): on the user list, its filter and the user's page it is called by
+    what it grants, the admin."""
+    clerk = UserFactory(username="clerk", is_staff=True)
+    client.force_login(superuser)
+    pages = [
+        client.get(reverse("admin:auth_user_changelist")).content.decode(),
+        client.get(reverse("admin:auth_user_change", args=[clerk.pk])).content.decode(),
+    ]
+    for page in pages:
+        assert "可登录管理后台" in page and "工作人员状态" not in page
+    assert "column-may_use_admin" in pages[0]
+    assert re.search(r"<summary>\s*以 可登录管理后台\s*</summary>", pages[0])  # the filter
