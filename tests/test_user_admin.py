@@ -219,3 +219,13 @@ def test_the_admin_flag_is_not_named_like_the_township_staff_role(client, superu
         assert "可登录管理后台" in page and "工作人员状态" not in page
     assert "column-may_use_admin" in pages[0]
     assert re.search(r"<summary>\s*以 可登录管理后台\s*</summary>", pages[0])  # the filter
+
+
+def test_the_admin_welcomes_a_person_by_their_whole_name(client, db):
+    """Django's admin greets by ``get_short_name``, the given name alone: "欢迎，立新"."""
+    clerk = UserFactory(username="clerk", is_staff=True, last_name="黄", first_name="立新")
+    client.force_login(clerk)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "欢迎，<strong>黄立新</strong>。" in page
+    english = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Welcome, <strong>黄立新</strong>." in english.content.decode()
