@@ -32,7 +32,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import audit, importing, roles, roster, services
 from .access import id_number_for, may_see_personal_numbers, phone_for
 from .forms import HolidayNoticeForm
-from .forms.casework import concerns_field
+from .forms.casework import add_errors_beside_fields, concerns_field
 from .models import (
     VISIT_HISTORY,
     Ballot,
@@ -1422,8 +1422,7 @@ class ServiceErrorsForm(forms.ModelForm):
     """A ModelForm that shows a service's ValidationError beside the fields it names."""
 
     def _add_errors(self, exc: ValidationError) -> None:
-        for name, errors in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
+        add_errors_beside_fields(self, exc)
 
 
 class CaseAdminForm(ServiceErrorsForm):

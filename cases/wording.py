@@ -70,3 +70,8 @@ def person(user) -> str:
     Django's ``get_full_name`` writes "given family" ("丽惠 区")."""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.get_username()
+
+
+def people(users) -> str:
+    """Users by name (``person``), joined as the page's language joins a list."""
+    return join_list(person(user) for user in users)

@@ -485,3 +485,28 @@ def test_a_new_staff_profile_is_offered_as_a_visitor(client, staff, yannan, visi
     StaffProfileFactory(user=newcomer, villages=[yannan])
     client.force_login(staff)
     assert "新同事" in client.get(_url(visit)).content.decode()
+
+
+def test_a_services_errors_go_beside_their_fields_and_none_is_lost():
+    """``add_errors_beside_fields``, shared by the app's forms and the admin's: an error for a
+    field the form lacks goes above the form (it was dropped); a field with an error of its own
+    keeps that one alone."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from cases.forms.casework import add_errors_beside_fields
+
+    class Form(forms.Form):
+        visited_on = forms.DateField()
+        notes = forms.CharField(required=False)
+
+    form = Form({"visited_on": "not a date", "notes": ""})
+    assert not form.is_valid()
+    own = list(form.errors["visited_on"])
+    add_errors_beside_fields(
+        form,
+        ValidationError({"visited_on": "in the future", "notes": "too long", "case": "not yours"}),
+    )
+    assert form.errors["visited_on"] == own
+    assert form.errors["notes"] == ["too long"]
+    assert form.non_field_errors() == ["not yours"]

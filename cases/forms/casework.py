@@ -35,9 +35,12 @@ def concerns_field() -> forms.MultipleChoiceField:
 
 
 def add_errors_beside_fields(form: forms.Form, exc: ValidationError) -> None:
-    """A service's check's errors beside the form's fields, where a field has none yet."""
+    """A service's check's errors beside the form's fields (a field that already has an error
+    of its own keeps that one alone), and any other above the form, so none is lost."""
     for field, messages in exc.message_dict.items():
-        if field in form.fields and field not in form.errors:
+        if field not in form.fields:
+            form.add_error(None, messages)
+        elif field not in form.errors:
             form.add_error(field, messages)
 
 

@@ -25,7 +25,7 @@ from ..models import (
     Stance,
     Visit,
 )
-from ..templatetags.landreform import people
+from ..wording import people
 
 
 def visit_check_dates(*, visited_on: date, next_follow_up_on: date | None) -> None:

@@ -6,7 +6,7 @@ from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..backlinks import Crumb, back_query, crumb_back
 from ..models import Visit
 from ..voting import format_percent
-from ..wording import join_list, legal_basis as legal_basis_in_language, person
+from ..wording import join_list, legal_basis as legal_basis_in_language, people, person
 
 register = template.Library()
 
@@ -65,12 +65,7 @@ def concern_labels(codes):
 
 
 register.filter("person", person)
-
-
-@register.filter
-def people(users) -> str:
-    """Users by name (``person``), joined as the page's language joins a list."""
-    return join_list(person(user) for user in users)
+register.filter("people", people)
 
 
 @register.filter
