@@ -38,10 +38,12 @@ from django.utils.translation import get_language, gettext as _, pgettext
 from . import charts, procedures
 from .models import Case, Project, Requirement, Stage, Stance, Village, Visit, Vote
 from .models.casework import (
+    CLOSED_STATUSES,
     DUE_SOON_DAYS,
     due_q,
     open_q,
     overdue_q,
+    signed_q,
     stale_undecided_q,
     under_visited_opposed_q,
 )
@@ -60,7 +62,6 @@ ATTENTION_LIMIT = 10
 #: stays a finger's height (30 units).
 CHART_ROWS_WIDTH = 360
 
-SIGNED = [Case.Status.SIGNED, Case.Status.COMPLETED]
 MU = Decimal("0.01")
 
 
@@ -76,7 +77,7 @@ def _case_flags(today: date) -> dict:
 
 def _case_aggregates(today: date) -> dict:
     """The figures of a set of cases, as aggregate expressions for one query."""
-    signed = Q(status__in=SIGNED)
+    signed = signed_q()
     flags = _case_flags(today)
     figures = {
         "households": Count("pk"),
@@ -242,7 +243,7 @@ def figures_by(cases, key: str, today: date) -> dict[object, Figures]:
         .values(key, "status", "stance", *flags)
         .annotate(
             n=Count("pk"),
-            mu=Sum("affected_mu", filter=Q(status__in=SIGNED)),
+            mu=Sum("affected_mu", filter=signed_q()),
             last=Max("last_visit_on"),
         )
         .order_by()
@@ -259,7 +260,7 @@ def figures_by(cases, key: str, today: date) -> dict[object, Figures]:
         f.households += n
         f.statuses[status] = f.statuses.get(status, 0) + n
         f.stances[row["stance"]] = f.stances.get(row["stance"], 0) + n
-        if status in SIGNED:
+        if status in CLOSED_STATUSES:
             f.signed += n
             # SQLite sums decimals as floats: back to 亩 with two places, group by group.
             f.signed_mu += Decimal(row["mu"] or 0).quantize(MU)

@@ -29,7 +29,7 @@ from .models import (
     sees_all_villages,
     visible_village_ids,
 )
-from .models.casework import DUE_SOON_DAYS, due_q, overdue_q, under_visited_opposed_q
+from .models.casework import DUE_SOON_DAYS, due_q, overdue_q, signed_q, under_visited_opposed_q
 from .templatetags.landreform import person
 
 
@@ -199,6 +199,13 @@ def _yes_no_select():
     return forms.Select(choices=[("", ALL), ("true", _("yes")), ("false", _("no"))])
 
 
+def _yes_or_no(queryset, value: bool | None, condition):
+    """A yes/no filter: the rows meeting ``condition()`` (a ``Q``), those not, or all."""
+    if value is None:
+        return queryset
+    return queryset.filter(condition()) if value else queryset.exclude(condition())
+
+
 class CaseFilter(FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Head or household no.")
@@ -214,6 +221,10 @@ class CaseFilter(FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Case.Status.choices, label=_("status"))
     stance = django_filters.ChoiceFilter(choices=Stance.choices, label=_("stance"))
+    #: The dashboards' "signed, incl. completed" (``signed_q``), which no single status is.
+    signed = django_filters.BooleanFilter(
+        method="filter_signed", label=_("signed, incl. completed"), widget=_yes_no_select()
+    )
     visits_min = django_filters.NumberFilter(
         field_name="visit_count", lookup_expr="gte", label=_("at least … visits"), min_value=0
     )
@@ -259,11 +270,11 @@ class CaseFilter(FilterSet):
     def search(self, queryset, name, value):
         return household_search(queryset, value)
 
+    def filter_signed(self, queryset, name, value):
+        return _yes_or_no(queryset, value, signed_q)
+
     def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = overdue_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return _yes_or_no(queryset, value, lambda: overdue_q(timezone.localdate()))
 
     def filter_due(self, queryset, name, value):
         days = {FollowUpDue.TODAY: 0, FollowUpDue.SOON: DUE_SOON_DAYS}
@@ -274,10 +285,10 @@ class CaseFilter(FilterSet):
     def filter_mine(self, queryset, name, value):
         """Cases the user took part in a visit of ("whom do I visit next"), or, with "no",
         those they have not visited yet."""
-        if value is None:
-            return queryset
-        mine = Case.objects.visited_by(self.request.user).values("pk")
-        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
+        user = self.request.user
+        return _yes_or_no(
+            queryset, value, lambda: Q(pk__in=Case.objects.visited_by(user).values("pk"))
+        )
 
     def filter_attention(self, queryset, name, value):
         parts = {

@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext as _
 
 from . import voting
 from .models import Case, Condition, PeriodKind, Project, Requirement, Stage, WorkdayOverride
+from .models.casework import open_q
 from .workdays import UnknownCalendarYear, WorkCalendar
 
 #: 过半数: more than half (exclusive), as in the vote rules.
@@ -521,14 +522,13 @@ def case_counts(project_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     project_ids = list(project_ids)
     if not project_ids:
         return {}
-    closed = [Case.Status.SIGNED, Case.Status.COMPLETED]
     rows = (
         Case.objects.filter(project_id__in=project_ids)
         .values("project_id")
         .annotate(
             total=Count("pk"),
             opposed=Count("pk", filter=Q(status=Case.Status.OPPOSED)),
-            open=Count("pk", filter=~Q(status__in=closed)),
+            open=Count("pk", filter=open_q()),
         )
         .order_by()
     )

@@ -42,7 +42,15 @@ from .history_sql import (
     snapshot_insert,
     tracked_columns,
 )
-from .models import STATUS_FOR_STANCE, Case, Cooperative, Household, StaffProfile, Visit
+from .models import (
+    CLOSED_STATUSES,
+    STATUS_FOR_STANCE,
+    Case,
+    Cooperative,
+    Household,
+    StaffProfile,
+    Visit,
+)
 
 
 @dataclass(frozen=True)
@@ -198,7 +206,7 @@ def history_user_id() -> int | None:
 def _status_sql(stance: str) -> str:
     """The case's status for the stance expression ``stance`` (``STATUS_FOR_STANCE``)."""
     whens = " ".join(f"WHEN '{s}' THEN '{status}'" for s, status in STATUS_FOR_STANCE.items())
-    closed = ", ".join(f"'{s}'" for s in (Case.Status.SIGNED, Case.Status.COMPLETED))
+    closed = ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES))
     return f"CASE WHEN c.status IN ({closed}) THEN c.status ELSE CASE {stance} {whens} END END"
 
 

@@ -4,7 +4,9 @@ query budget; and the home page, which shows at most twelve projects and links t
 
 import csv
 import io
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -101,6 +103,73 @@ def test_each_row_holds_the_projects_figures(client, staff, district):
     assert "31.3%" in page
     assert reverse("project_dashboard", args=[district["spanning"].pk]) in page
     assert "land consolidation" in page and "completed" in page  # kind and status
+
+
+def _linked_figures(html: str) -> dict[str, str]:
+    """Each ``data-figure`` cell's or card's link, by figure."""
+    found = re.findall(
+        r'data-figure="(\w+)"[^>]*>(?:(?!data-figure).)*?<a href="([^"]+)"', html, re.S
+    )
+    return {figure: unescape(href) for figure, href in found}
+
+
+def _opened(client, href: str) -> set[int]:
+    return {case.pk for case in client.get(href).context["page"]}
+
+
+def test_every_count_opens_the_cases_it_counts(client, leader, district):
+    """A leader read "visited 83%" and "signed 31%" on the project list and the dashboard and
+    could not open either: only households, opposed and overdue led to their cases. Each
+    count now opens the case list filtered to exactly the cases it counts, on the project
+    list, on the dashboard and in its table by cooperative ("signed" includes completed)."""
+    client.force_login(leader)
+    project = district["spanning"]
+    cases = Case.objects.filter(project=project)
+    expected = {
+        "households": cases,
+        "visited": cases.filter(visit_count__gt=0),
+        "signed": cases.filter(status__in=["signed", "completed"]),
+        "opposed": cases.filter(stance="opposed"),
+        "supportive": cases.filter(stance="supportive"),
+        "overdue": cases.overdue(timezone.localdate()),
+    }
+    row = _list(client).content.decode().split(f'data-project="{project.pk}"')[1]
+    row = row.split("</tr>")[0]
+    listed = _linked_figures(row)
+    assert set(listed) == {"households", "visited", "signed", "opposed", "overdue"}
+    dashboard = reverse("project_dashboard", args=[project.pk])
+    page = client.get(dashboard).content.decode()
+    cards = _linked_figures(page.split('class="figures"')[1].split("</dl>")[0])
+    assert set(cards) == {"households", "visited", "supportive", "opposed", "signed"}
+    for figure, href in [*listed.items(), *cards.items()]:
+        assert _opened(client, href) == set(expected[figure].values_list("pk", flat=True)), figure
+        assert 0 < len(_opened(client, href)) < cases.count() or figure == "households"
+
+    table = page.split('class="list cooperatives"', 1)[1].split("</table>", 1)[0]
+    for coop_row in table.split("<tr>")[2:]:
+        coop = int(re.search(r"cooperative=(\d+)", coop_row)[1])
+        links = [unescape(href) for href in re.findall(r'<a href="([^"]+)"', coop_row)]
+        figures = ["households", "visited", "supportive", "opposed", "signed"]
+        assert len(links) == len(figures)
+        for figure, href in zip(figures, links, strict=True):
+            mine = expected[figure].filter(household__cooperative=coop)
+            assert _opened(client, href) == set(mine.values_list("pk", flat=True)), figure
+
+
+def test_the_case_list_filters_signed_cases_completed_included(client, staff, district):
+    client.force_login(staff)
+    project = district["spanning"]
+    signed = Case.objects.filter(project=project, status__in=["signed", "completed"])
+    other = Case.objects.filter(project=project).exclude(pk__in=signed)
+    for value, cases in (("true", signed), ("false", other)):
+        href = f"{reverse('case_list')}?project={project.pk}&signed={value}"
+        assert _opened(client, href) == set(cases.values_list("pk", flat=True)) != set()
+    page = client.get(reverse("case_list"), {"signed": "true"}).content.decode()
+    assert "signed, incl. completed:" in page  # listed among the chosen filters
+    response = client.get(reverse("export", args=["cases", "csv"]), {"signed": "true"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    exported = list(csv.reader(io.StringIO(text)))
+    assert len(exported) - 1 == Case.objects.filter(status__in=["signed", "completed"]).count()
 
 
 def test_visits_of_the_last_seven_days_are_counted(client, staff, district):

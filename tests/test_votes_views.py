@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import services, voting
 from cases.models import Ballot, Meeting, Vote, Voter
@@ -653,6 +654,23 @@ def test_the_notice_prints_the_result(client, cadre_yannan, staff, leader, open_
     for text in ("《村民委员会组织法》第二十八条", "100.0%", "已通过", "2021-01-16"):
         assert text in page
     assert "暂定" not in page  # not provisional: certified
+
+
+def test_english_pages_cite_the_chinese_article_beside_its_english_name(client, staff, open_vote):
+    """Only the Chinese text of a law is authoritative: the tally, the notice, the set-up page
+    and the ballot sheet all keep it beside the English name; Chinese pages cite it alone."""
+    client.force_login(staff)
+    citation = voting.get_rule(open_vote.rule_code).citation
+    pages = [
+        reverse("vote_detail", args=[open_vote.pk]),
+        reverse("vote_notice", args=[open_vote.pk]),
+        reverse("vote_new"),
+    ]
+    for url in pages:
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert escape(f"{citation.zh} / {citation.en}") in english, url
+        chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+        assert citation.zh in chinese and citation.en not in chinese, url
 
 
 # --- Admin -----------------------------------------------------------------------------------

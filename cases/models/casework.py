@@ -37,9 +37,14 @@ class Stance(models.TextChoices):
     OPPOSED = "opposed", _("opposed")
 
 
+def signed_q() -> models.Q:
+    """Signed or completed (``CLOSED_STATUSES``): the dashboards' "signed, incl. completed"."""
+    return models.Q(status__in=["signed", "completed"])
+
+
 def open_q() -> models.Q:
     """Not yet signed: the households someone still has to persuade."""
-    return ~models.Q(status__in=["signed", "completed"])
+    return ~signed_q()
 
 
 def overdue_q(today) -> models.Q:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services, tallies, voting
@@ -49,11 +49,6 @@ def _bound_words(bound: voting.Bound, of: str) -> str:
     return words % {"fraction": bound.fraction, "of": of}
 
 
-def _citation(citation: voting.Citation) -> str:
-    """The article in the page's language (Chinese notices cite the Chinese text only)."""
-    return citation.zh if get_language().startswith("zh") else citation.en or citation.zh
-
-
 def rule_summary(rule: voting.Rule) -> dict:
     """The rule in words for set-up pages and notices: quorum alternatives and threshold."""
     bases = {voting.VOTERS: _("the voters"), voting.HOUSEHOLDS: _("the households")}
@@ -62,7 +57,9 @@ def rule_summary(rule: voting.Rule) -> dict:
     return {
         "code": rule.code,
         "label": rule.label,
-        "citation": _citation(rule.citation),
+        # Chinese pages cite the Chinese text; English ones keep it beside the English name,
+        # as the ballot sheet does: only the Chinese text of a law is authoritative.
+        "citation": str(rule.citation),
         "in_force": rule.citation.in_force,
         "quorum": _(" or ").join(quorum) if quorum else _("none"),
         "approval": _bound_words(rule.approval, of),
