@@ -55,3 +55,32 @@ def test_the_preview_names_the_worksheet_read_and_a_web_page_gets_its_sentence(
         "该文件是以 Excel 文件名保存的网页（HTML 表格），并不是 Excel 工作簿"
     )
     screenshot(page, "household-import-web-page-zh-desktop")
+
+
+def test_each_error_is_one_row_whose_line_and_column_do_not_break_on_a_phone(
+    live_server, phone_page, superuser, yannan_coop, tmp_path, settings
+):
+    """On a phone the error table's header 行号 broke into 行 / 号 and a column name such as
+    户主身份证号 over three lines, beside a sentence that had room to wrap."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    roster = tmp_path / "花名册.csv"
+    rows = [
+        "村,经济社,户号,户主,户主身份证号,联系电话",
+        "烟南村,东头经济社,1,张三,4.40682E+17,13812345678",
+        "烟南村,东头经济社,2,,,1381234abcd",
+    ]
+    roster.write_bytes("\n".join(rows).encode("gbk"))
+    page = phone_page
+    log_in(page, live_server, "root")
+    upload(page, live_server, roster)
+    page.wait_for_selector("table.import-errors")
+    lines_of = """cell => { const r = document.createRange(); r.selectNodeContents(cell);
+        return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size; }"""
+    table = page.locator("table.import-errors")
+    assert table.locator("thead th").all_inner_texts() == ["行号", "列", "问题"]
+    for cell in table.locator("thead th").all() + table.locator("tbody td:not(:last-child)").all():
+        assert cell.evaluate(lines_of) == 1, cell.inner_text()
+    assert table.locator("tbody tr").count() == 3  # the ID number, the head, the phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "household-import-errors-zh-phone")
+    assert not Household.objects.exists()
