@@ -9,8 +9,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import FilteredSelectMultiple, ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -371,6 +371,37 @@ def _search_lookup(field: str) -> str:
 
 
 admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+def _permissions_named(field):
+    """A list of permissions (a role's, a user's) named in the page's language
+    (``roles.permission_label``), not by the English name Django stored."""
+    if field is not None and field.queryset.model is Permission:
+        field.label_from_instance = roles.permission_label
+    return field
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    """Django's group admin for the roles (``cases.roles``): each listed by its role's name
+    in the page's language beside the group's own (its code), its permissions named alike."""
+
+    list_display = ["role", "name"]
+
+    @admin.display(description=_("Role"), ordering="name")
+    def role(self, obj):
+        return roles.group_label(obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return _permissions_named(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page is headed by the role's name, not its code ("township_staff | 修改 组")."""
+        group = self.get_object(request, object_id)
+        if group is not None:
+            extra_context = {"subtitle": roles.group_label(group), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class RoleListFilter(admin.RelatedFieldListFilter):
@@ -515,7 +546,7 @@ class TownshipUserAdmin(UserAdmin):
             )
             field.label_from_instance = roles.group_label
             return field
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _permissions_named(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """The staff profile is checked against the roles saved with it, as posted (the

@@ -29,6 +29,39 @@ def group_label(group: Group) -> str:
     return str(LABELS.get(group.name, group.name))
 
 
+#: Django's default permissions, as ``permission_label`` names them.
+_DEFAULT_PERMISSIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the admin's lists of permissions name it, in the page's language:
+    "案件管理 | 走访记录 | 可新增走访记录" rather than Django's "… | Can add visit".
+
+    Django stores a permission's name once, in English, when ``migrate`` creates it, and shows
+    it as stored. The default ones (add, change, delete, view) are named here from the model's
+    verbose name; those a model declares in ``Meta.permissions`` by their declared, translated
+    name; any other (a model since removed) as stored. The app and model part is Django's
+    own (``ContentType.__str__``), already translated.
+    """
+    content_type = permission.content_type
+    model = content_type.model_class()
+    name = permission.name
+    if model is not None:
+        opts = model._meta
+        action, _sep, model_name = permission.codename.partition("_")
+        declared = dict(opts.permissions)
+        if permission.codename in declared:
+            name = str(declared[permission.codename])
+        elif model_name == opts.model_name and action in _DEFAULT_PERMISSIONS:
+            name = _DEFAULT_PERMISSIONS[action] % {"model": opts.verbose_name}
+    return f"{content_type} | {name}"
+
+
 def needs_villages_in_scope(groups, *, is_superuser: bool) -> bool:
     """Whether a person with these roles sees only the villages of their staff profile, and so
     needs at least one: a role is chosen and none of them sees every village (the village

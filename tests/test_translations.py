@@ -180,17 +180,16 @@ ADMIN_NAMES = {"Control", "Command", "Mac", "Accept"}
 
 def recorded_data() -> list[str]:
     """Recorded values a page may show as they are, longest first: the demo's bilingual
-    "invented" note, the roles' group names, titles, django-axes's own log lines, files, and
-    the permissions' names (rows Django writes in English, shown on the user and group pages
-    of a superuser)."""
+    "invented" note, the roles' group names (codes), titles, django-axes's own log lines and
+    files. Not the permissions' names, which Django writes in English: the pages name them in
+    their language (``roles.permission_label``)."""
     from axes.models import AccessLog
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
     from cases.models import Household, StaffProfile
 
     values = set(Household.objects.exclude(notes="").values_list("notes", flat=True))
     values |= set(Group.objects.values_list("name", flat=True))
-    values |= {str(permission) for permission in Permission.objects.all()}
     values |= set(StaffProfile.objects.values_list("title", flat=True))
     for log in AccessLog.objects.all():
         values |= {str(log), log.user_agent}

@@ -2,10 +2,11 @@
 in scope, party branch, title, phone) made and changed in one save."""
 
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from cases import roles
@@ -196,7 +197,6 @@ def test_a_user_without_the_profile_permissions_gets_no_profile_form(
 
 
 def roles_permissions(*labels):
-    from django.contrib.auth.models import Permission
 
     found = []
     for label in labels:
@@ -229,3 +229,42 @@ def test_the_admin_welcomes_a_person_by_their_whole_name(client, db):
     assert "欢迎，<strong>黄立新</strong>。" in page
     english = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Welcome, <strong>黄立新</strong>." in english.content.decode()
+
+
+def _offered_permissions(page: str) -> list[str]:
+    select = re.search(r'<select name="(?:user_)?permissions".*?</select>', page, re.S)[0]
+    return [unescape(label) for label in re.findall(r"<option [^>]*>([^<]*)</option>", select)]
+
+
+def test_roles_and_permissions_are_named_in_the_pages_language(client, superuser, staff):
+    """A role's permissions read "… | Can add visit" on a Chinese admin (Django stores each
+    name once, in English): a role's and a user's lists of permissions name them in the
+    page's language, the model's own as Django's defaults, the declared ones by their name;
+    the role list names each role, not only its code."""
+    client.force_login(superuser)
+    group = Group.objects.get(name=roles.TOWNSHIP_STAFF)
+    pages = {
+        language: [
+            client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            for url in (
+                reverse("admin:auth_group_change", args=[group.pk]),
+                reverse("admin:auth_user_change", args=[staff.pk]),
+            )
+        ]
+        for language in ("zh-CN", "en")
+    }
+    for role_page, user_page in pages.values():
+        assert _offered_permissions(role_page) == _offered_permissions(user_page)
+    chinese = _offered_permissions(pages["zh-CN"][0])
+    english = _offered_permissions(pages["en"][0])
+    assert len(chinese) == len(english) == Permission.objects.count()
+    assert not [label for label in chinese if "Can " in label]
+    assert "村改工作台账 | 入户走访 | 可新增入户走访" in chinese
+    assert [label for label in chinese if label.endswith(" | 可查看全镇各村")]
+    assert "Land consolidation cases | visit | Can add visit" in english
+    assert [
+        label for label in english if label.endswith(" | Can see every village of the township")
+    ]
+    listed = client.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert "镇工作人员" in listed and "township_staff" in listed
+    assert "<title>镇工作人员 | 修改 组" in pages["zh-CN"][0]

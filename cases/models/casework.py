@@ -5,10 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from .geo import PartyBranch, Village
-from .history import M2MHistoricalRecords
+from .history import HistoricalRecords, M2MHistoricalRecords
 from .households import Household
 from .projects import Project
 from .scoping import ScopedQuerySet

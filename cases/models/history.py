@@ -1,11 +1,42 @@
-"""simple-history's ``HistoricalRecords`` for a model whose many-to-many fields are in its
-history (``m2m_fields``): each history row then has a snapshot of them, in a table of its own
-(``HistoricalVisit_visitors``: one row per visitor per history row of a visit)."""
+"""simple-history's ``HistoricalRecords``, named in the page's language, and its form for a
+model whose many-to-many fields are in its history (``m2m_fields``): each history row then has
+a snapshot of them, in a table of its own (``HistoricalVisit_visitors``: one row per visitor
+per history row of a visit)."""
 
 from collections.abc import Iterable
 
-from simple_history import utils
-from simple_history.models import HistoricalRecords
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from simple_history import models as simple_history, utils
+
+
+class HistoricalRecords(simple_history.HistoricalRecords):
+    """simple-history's, with the history models named in the page's language: it names them
+    "historical visit" in English whatever the language, and a snapshot of a many-to-many
+    field by its class name ("HistoricalVisit_visitors"), on the admin's lists of
+    permissions among others."""
+
+    def get_meta_options(self, model):
+        meta = super().get_meta_options(model)
+        opts = model._meta
+        meta["verbose_name"] = format_lazy(_("historical {}"), opts.verbose_name)
+        meta["verbose_name_plural"] = format_lazy(
+            pgettext_lazy("plural", "historical {}"), opts.verbose_name_plural
+        )
+        return meta
+
+    def get_meta_options_m2m(self, through_model):
+        meta = super().get_meta_options_m2m(through_model)
+        owner = through_model._meta.auto_created  # the model whose field made the table
+        fields = owner._meta.many_to_many if owner else ()
+        for field in fields:
+            if field.remote_field.through is through_model:
+                meta["verbose_name"] = format_lazy(
+                    _("{field} of a historical {model}"),
+                    field=field.verbose_name,
+                    model=owner._meta.verbose_name,
+                )
+        return meta
 
 
 class M2MHistoricalRecords(HistoricalRecords):

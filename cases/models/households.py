@@ -2,10 +2,10 @@ from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from ..validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 from .geo import Cooperative
+from .history import HistoricalRecords
 from .scoping import ScopedQuerySet
 
 

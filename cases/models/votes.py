@@ -2,10 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from .. import voting
 from .geo import Cooperative, Village
+from .history import HistoricalRecords
 from .households import Household, Member
 from .projects import Meeting, Project
 from .scoping import ScopedQuerySet
