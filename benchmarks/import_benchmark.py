@@ -28,7 +28,9 @@ each in a fresh subprocess (so that peak memory is that of one import):
       (head, spouse, child: ``--rows`` × 3 people), into the households (a) wrote;
   (n) the same member roster again (every row unchanged).
 
-``--members`` runs (a), (m) and (n) alone, for a quick comparison of the two imports.
+``--members`` runs (a), (m) and (n) alone, for a quick comparison of the two imports; with
+``--scattered`` the member roster lists every head, then every spouse, then every child (as a
+roster sorted by relation does), so that no household is complete before its last third.
 
 Times are measured inside the child, around the import call (Django start-up excluded for
 all). Peak memory is the child's ``ru_maxrss``.
@@ -95,32 +97,35 @@ def _place(n: int) -> tuple[str, str]:
     return VILLAGES[coop // COOPS_PER_VILLAGE], f"第{coop % COOPS_PER_VILLAGE + 1}经济社"
 
 
-def write_members(path: Path, households: int) -> None:
+def write_members(path: Path, households: int, scattered: bool = False) -> None:
     """Deterministic: the members of ``write_roster``'s households, three a household, the
-    head named as the household roster names them."""
+    head named as the household roster names them; household after household, or, when
+    ``scattered``, relation after relation."""
+    places = [(n, k) for n in range(1, households + 1) for k in range(len(RELATIONS))]
+    if scattered:
+        places.sort(key=lambda place: place[1])  # stable: households in order within each
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(MEMBER_HEADER)
-        for n in range(1, households + 1):
+        for n, k in places:
             village, cooperative = _place(n)
             head = head_name(n)
-            for k, relation in enumerate(RELATIONS):
-                m = n * len(RELATIONS) + k
-                writer.writerow(
-                    [
-                        village,
-                        cooperative,
-                        str(n),
-                        head,
-                        head if k == 0 else head_name(m + 7),
-                        relation,
-                        member_id_number(m),
-                        f"139{m:08d}" if k < 2 else "",
-                        "是",
-                        "是" if k < 2 else "否",
-                        str(1 + k % 2) if k < 2 else "0",
-                    ]
-                )
+            m = n * len(RELATIONS) + k
+            writer.writerow(
+                [
+                    village,
+                    cooperative,
+                    str(n),
+                    head,
+                    head if k == 0 else head_name(m + 7),
+                    RELATIONS[k],
+                    member_id_number(m),
+                    f"139{m:08d}" if k < 2 else "",
+                    "是",
+                    "是" if k < 2 else "否",
+                    str(1 + k % 2) if k < 2 else "0",
+                ]
+            )
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -407,6 +412,11 @@ def main() -> None:
     parser.add_argument(
         "--members", action="store_true", help="time (a), (m) and (n) alone: the two imports"
     )
+    parser.add_argument(
+        "--scattered",
+        action="store_true",
+        help="the member roster relation after relation, not household after household",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -432,7 +442,7 @@ def main() -> None:
             members = Path(tmp) / "members.csv"
             write_roster(roster, options.rows)
             write_roster(subset, min(options.iie_rows, options.rows))
-            write_members(members, options.rows)
+            write_members(members, options.rows, options.scattered)
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True
             )
@@ -475,7 +485,8 @@ def _print(results: dict, options) -> None:
         "floor": "(e) SQL alone into the real tables, with history",
         "direct": "(f) COPY straight into the real tables, with history",
         "parse": "(p) parse_roster alone, no database",
-        "members": f"(m) import_members, {options.rows * len(RELATIONS):,} new members",
+        "members": f"(m) import_members, {options.rows * len(RELATIONS):,} new members"
+        + (", scattered" if options.scattered else ""),
         "members_again": "(n) import_members again, all unchanged",
     }
     print(f"{'measurement':<58} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")

@@ -577,13 +577,9 @@ def test_the_recorded_members_are_held_one_chunk_of_households_at_a_time(househo
     assert snapshot() == before
 
 
-def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeypatch):
-    """The file's rows are spooled as they are read, and come back to be checked a chunk of
-    households at a time, each household once all its rows have come back, wherever they are
-    in the file: a roster of 300,000 people held every parsed row at once (488 MB). The
-    result is the same as all at once: counts, errors in line order, and nothing written
-    while any row has an error."""
-    held = []  # rows held when a chunk of households is checked
+def rows_held(monkeypatch) -> list[int]:
+    """The rows held each time a chunk of households is checked, as the import goes."""
+    held = []
     check_households = member_import._Plan._check_households
 
     def spy(plan, household_ids, rows_of, *args):
@@ -591,8 +587,19 @@ def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeyp
         return check_households(plan, household_ids, rows_of, *args)
 
     monkeypatch.setattr(member_import._Plan, "_check_households", spy)
+    return held
+
+
+def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeypatch):
+    """The file's rows are spooled as they are read, and come back to be checked a chunk of
+    households at a time, each household once all its rows have come back, wherever they are
+    in the file: a roster of 300,000 people held every parsed row at once (488 MB). The
+    result is the same as all at once: counts, errors in line order, and nothing written
+    while any row has an error."""
+    held = rows_held(monkeypatch)
     monkeypatch.setattr(member_import, "HOUSEHOLDS_CHECKED_AT_ONCE", 1)
     monkeypatch.setattr(member_import, "SPOOL_BLOCK", 2, raising=False)
+    monkeypatch.setattr(member_import, "PARTITION_ROWS", 2)
     rows = [
         person(id=ID_CHEN, relation="户主"),  # 001
         person("陈小", relation="长子", id=ID_SON),  # 001: complete
@@ -603,8 +610,9 @@ def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeyp
 
     report = members_import(data=csv_bytes(rows), filename="m.csv")
 
-    # Each time, the rows of the household checked and of 002, which waits for its last row.
-    assert held == [2, 2, 2]
+    # 002 comes back after another household: the rows are sorted out into partitions of
+    # whole households, two rows at most (001; 002; 镇南村 001), checked one by one.
+    assert held == [2, 2, 1]
     assert (report.created, report.updated, report.unchanged) == (3, 0, 2)
     assert [row.name for row in report.preview] == ["陈一", "陈小", "王五", "赵六", "王小"]
     assert Member.objects.filter(name__in=["陈小", "赵六", "王小"]).count() == 3
@@ -619,8 +627,41 @@ def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeyp
     refused = members_import(data=csv_bytes(bad), filename="m.csv")
     assert [e.line for e in refused.errors] == [2, 3, 4]
     assert (refused.created, refused.updated) == (0, 0)
-    assert held == [1, 1]  # 002, then 001 (陈三 alone: 陈大's row was refused)
+    assert held == [1, 1]  # 001 (陈三 alone: 陈大's row was refused), then 002
     assert snapshot() == before
+
+
+def test_a_roster_sorted_by_relation_is_held_a_partition_at_a_time(yannan_coop, monkeypatch):
+    """A roster listing every head, then every spouse, then every child (sorted by a column,
+    not household after household) left each household incomplete until the last third of
+    the file, and so held every row at once. Its rows are sorted out into partitions of whole
+    households, and the second pass holds one at a time; the result is the same."""
+    heads = [f"户主{n:02d}" for n in range(60)]
+    for n, head in enumerate(heads):
+        HouseholdFactory(cooperative=yannan_coop, number=f"{n:03d}", head_name=head)
+    relations = [("户主", "{head}"), ("配偶", "{head}妻"), ("长子", "{head}子")]
+    rows = [
+        member_row(name.format(head=head), f"{n:03d}", head=head, relation=relation)
+        for relation, name in relations
+        for n, head in enumerate(heads)
+    ]
+    held = rows_held(monkeypatch)
+    monkeypatch.setattr(member_import, "PARTITION_ROWS", 30)
+    monkeypatch.setattr(member_import, "SPOOL_BLOCK", 7)
+
+    report = members_import(data=csv_bytes(rows), filename="m.csv")
+
+    assert held == [30] * 6  # 180 rows, ten households of three at a time
+    assert (report.created, report.updated, len(report.errors)) == (180, 0, 0)
+    assert [row.line for row in report.preview] == list(range(2, 2 + len(report.preview)))
+    for n, head in enumerate(heads):
+        members = Member.objects.filter(household__number=f"{n:03d}")
+        assert sorted(members.values_list("name", "relation")) == sorted(
+            [(head, "head"), (f"{head}妻", "spouse"), (f"{head}子", "child")]
+        )
+    rows[-1] = member_row("户主59子", "059", head="户主58", relation="长子")
+    refused = members_import(data=csv_bytes(rows), filename="m.csv")
+    assert [(e.line, e.column) for e in refused.errors] == [(len(rows) + 1, "户主")]
 
 
 def test_the_households_counts_are_not_touched(households):
