@@ -670,6 +670,26 @@ def test_upload_preview_confirm_done(coops, superuser, admin_client_for, private
     assert not list((private_media / "imports").iterdir())  # the upload is deleted
 
 
+def test_the_same_file_uploaded_again_offers_nothing_to_import(
+    coops, superuser, admin_client_for, private_media
+):
+    """An office sends last month's roster again: the check says that nothing would change,
+    offers no import, which would only say "imported", and deletes the copy."""
+    client = admin_client_for(superuser)
+    data = csv_bytes([row("1"), row("2", head="李四")])
+    client.post(upload(client, data).url)
+
+    response = upload(client, data)
+
+    page = client.get(response.url).content.decode()
+    assert "2 rows checked, no errors: 0 will be created, 0 updated, 2 unchanged." in page
+    assert "Nothing to import: every household in the file is recorded as the file has it" in page
+    assert 'value="Import"' not in page
+    assert not list((private_media / "imports").glob("*.upload"))
+    client.post(response.url)  # a forged confirmation
+    assert ImportJob.objects.latest("started_at").status == ImportJob.Status.CHECKED
+
+
 def test_the_preview_shows_every_error_and_offers_no_import(
     coops, superuser, admin_client_for, private_media
 ):

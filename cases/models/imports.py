@@ -67,3 +67,14 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def changes_nothing(self) -> bool:
+        """Checked without errors, and every row is recorded as the file has it (the same file
+        uploaded again): there is nothing to import."""
+        return (
+            self.status == self.Status.CHECKED
+            and not self.error_count
+            and not self.created
+            and not self.updated
+        )
