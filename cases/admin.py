@@ -13,7 +13,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connections, transaction
 from django.db.models import Count, F, Lookup, Q
 from django.http import Http404, JsonResponse
@@ -191,8 +191,30 @@ class PersonalNumbersMixin:
         return mask_phone(obj.phone)
 
 
+class ConstraintErrorsForm(forms.ModelForm):
+    """A row refused by one of the model's check constraints, told beside the field it is about.
+
+    Django puts a constraint's refusal above the form, and without its message as "Constraint
+    “household_contracted_mu_gte_0” is violated.", a name nobody at the township can act on.
+    The models' constraints a form can break say why in words (``violation_error_message``)
+    and name the field it belongs beside as their ``violation_error_code``."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        refused = self._errors.pop(NON_FIELD_ERRORS, None)
+        if refused is None:
+            return
+        for error in refused.as_data():
+            if error.code in self.fields and error.code not in self._errors:
+                self.add_error(error.code, error)
+            else:
+                self.add_error(None, error)
+
+
 class ScopedAdminMixin(PersonalNumbersMixin):
     """Rows outside the user's villages do not exist for them, in lists and on change pages."""
+
+    form = ConstraintErrorsForm
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -623,6 +645,7 @@ class TabularInline(admin.TabularInline):
     """Django's, its boxes named for screen readers (``LabelledRowsFormSet``)."""
 
     formset = LabelledRowsFormSet
+    form = ConstraintErrorsForm
 
 
 class CooperativeInline(TabularInline):
@@ -1075,7 +1098,7 @@ class MemberAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     ordering = ["household_id", "id"]
 
 
-class StageAdminForm(forms.ModelForm):
+class StageAdminForm(ConstraintErrorsForm):
     """A stage done before its legal minimum needs a reason (``services.stage_check_done``)."""
 
     class Meta:
@@ -1142,7 +1165,7 @@ class StageInline(TabularInline):
     show_change_link = True
 
 
-class ProjectAdminForm(forms.ModelForm):
+class ProjectAdminForm(ConstraintErrorsForm):
     procedure_template = forms.ModelChoiceField(
         queryset=ProcedureTemplate.objects.all(),
         required=False,
@@ -1418,7 +1441,7 @@ class VisitInline(TabularInline):
         return False
 
 
-class ServiceErrorsForm(forms.ModelForm):
+class ServiceErrorsForm(ConstraintErrorsForm):
     """A ModelForm that shows a service's ValidationError beside the fields it names."""
 
     def _add_errors(self, exc: ValidationError) -> None:
