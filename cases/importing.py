@@ -148,8 +148,9 @@ class ImportReport:
         if not self.ignored_columns:
             return ""
         return gettext(_IGNORED) % {
-            "columns": ", ".join(self.ignored_columns[:20])
-            + ("…" if len(self.ignored_columns) > 20 else "")
+            "columns": join_list(
+                self.ignored_columns[:20] + (["…"] if len(self.ignored_columns) > 20 else [])
+            )
         }
 
     @property

@@ -869,6 +869,13 @@ def test_columns_not_imported_are_named_by_the_command_and_the_preview(
     notice = "These columns are not imported, as their headers are not recognised"
     for text in (out, page):
         assert notice in text and "身分证号, 联系电话" in text
+    response = client.post(  # the check runs in the uploader's language
+        reverse("admin:cases_household_import"),
+        {"file": SimpleUploadedFile("roster.csv", data), "encoding": ""},
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    chinese = client.get(response.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "身分证号、联系电话" in chinese
 
 
 def test_the_import_page_names_its_own_fill_down_option_not_only_the_commands(
