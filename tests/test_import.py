@@ -690,6 +690,28 @@ def test_the_same_file_uploaded_again_offers_nothing_to_import(
     assert ImportJob.objects.latest("started_at").status == ImportJob.Status.CHECKED
 
 
+def test_the_recent_imports_say_which_file_still_waits_for_import(
+    coops, superuser, admin_client_for, private_media
+):
+    """The list said "checked" alike of a file nobody has imported yet, one with errors and
+    one with nothing to import: an administrator back from lunch could not tell which one
+    still needed "Import"."""
+    client = admin_client_for(superuser)
+    data = csv_bytes([row("1")])
+    client.post(upload(client, data).url)
+    upload(client, data, "again.csv")
+    upload(client, csv_bytes([row("2", head=""), row("3", mu="-1")]), "broken.csv")
+    upload(client, csv_bytes([row("4")]), "new.csv")
+
+    page = client.get(reverse("admin:cases_household_import"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    text = page.content.decode()
+    assert re.search(r">new\.csv</a> · 户花名册 · 已检查，尚未导入：请打开后点击“导入” ·", text)
+    assert re.search(r">broken\.csv</a> · 户花名册 · 已检查：有2处错误，不能导入 ·", text)
+    assert re.search(r">again\.csv</a> · 户花名册 · 已检查：无需导入 ·", text)
+    assert re.search(r">roster\.csv</a> · 户花名册 · 已导入 ·", text)
+
+
 def test_the_preview_shows_every_error_and_offers_no_import(
     coops, superuser, admin_client_for, private_media
 ):
