@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy, smart_split, unescape_string_literal
-from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -890,6 +890,33 @@ def import_summary(job: ImportJob) -> str:
     return message % {**counts, "unchanged": job.unchanged}
 
 
+def import_fill_down_hint(job: ImportJob) -> str:
+    """A sentence over the errors when blank cells that fill-down would fill are among them,
+    or "". A workbook with merged village, cooperative or household cells, checked without
+    fill-down, gave one such error per blank cell, three a row: the advice was in each of
+    them, 72 times over, and no one line said that one tick would clear them all.
+
+    Read from the stored messages, which are in the language of the upload: a page read in
+    the other language shows no hint (the rows still say it)."""
+    if job.fill_down or not job.error_count:
+        return ""
+    count = sum(
+        message == gettext(roster._BLANK_MERGED) % {"column": column}
+        for _line, column, message in job.errors
+    )
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d of these errors is a blank cell, as a merged cell leaves below its first "
+        "row: if the file's village, cooperative or household cells are merged, upload it again "
+        "with “Fill down merged cells” ticked.",
+        "%(count)d of these errors are blank cells, as merged cells leave below their first "
+        "row: if the file's village, cooperative or household cells are merged, upload it again "
+        "with “Fill down merged cells” ticked.",
+        count,
+    ) % {"count": count}
+
+
 def import_preview(job: ImportJob, user) -> dict:
     """The job's first rows as the page shows them: {"labels": […], "rows": [(line, […])]},
     ID and phone numbers masked for ``user`` unless they may see them, yes / no cells and
@@ -1032,7 +1059,10 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         if not kinds:
             raise PermissionDenied
         chosen = request.GET.get("kind")
-        initial = {"kind": chosen if chosen in kinds else kinds[0]}
+        initial = {
+            "kind": chosen if chosen in kinds else kinds[0],
+            "fill_down": request.GET.get("fill_down") == "1",  # the job page's hint links here
+        }
         form = RosterUploadForm(
             request.POST or None, request.FILES or None, kinds=kinds, initial=initial
         )
@@ -1070,6 +1100,7 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             progress_total=total,
             preview=import_preview(job, request.user),
             summary=import_summary(job),
+            fill_down_hint=import_fill_down_hint(job),
         )
         return TemplateResponse(request, "admin/cases/household/import_job.html", context)
 

@@ -712,6 +712,33 @@ def test_the_recent_imports_say_which_file_still_waits_for_import(
     assert re.search(r">roster\.csv</a> · 户花名册 · 已导入 ·", text)
 
 
+def test_blank_merged_cells_are_summed_up_with_a_link_to_upload_again_filled_down(
+    coops, superuser, admin_client_for, private_media
+):
+    """A workbook with merged village and cooperative cells, checked without fill-down, gave
+    the same advice in every one of its errors, two a row, and nowhere in one line."""
+    client = admin_client_for(superuser)
+    rows = [row("1"), row("2", village="", cooperative=""), row("3", village="", cooperative="")]
+
+    page = client.get(upload(client, csv_bytes(rows)).url).content.decode()
+
+    assert "4 of these errors are blank cells, as merged cells leave below their first row" in page
+    link = reverse("admin:cases_household_import") + "?kind=households&amp;fill_down=1"
+    assert f'<a href="{link}">Upload it again with fill-down ticked</a>' in page
+    form = client.get(reverse("admin:cases_household_import"), {"fill_down": "1"})
+    assert 'id="id_fill_down" checked' in form.content.decode()
+
+
+def test_other_errors_get_no_fill_down_hint(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, csv_bytes([row("1", mu="-1")])).url).content.decode()
+
+    assert "1 error: nothing can be imported" in page and "fill-down ticked" not in page
+    form = client.get(reverse("admin:cases_household_import")).content.decode()
+    assert 'id="id_fill_down" checked' not in form
+
+
 def test_the_preview_shows_every_error_and_offers_no_import(
     coops, superuser, admin_client_for, private_media
 ):
