@@ -13,7 +13,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connections, transaction
 from django.db.models import Count, F, Lookup, Q
 from django.http import Http404, JsonResponse
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy, smart_split, unescape_string_literal
-from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -191,8 +191,30 @@ class PersonalNumbersMixin:
         return mask_phone(obj.phone)
 
 
+class ConstraintErrorsForm(forms.ModelForm):
+    """A row refused by one of the model's check constraints, told beside the field it is about.
+
+    Django puts a constraint's refusal above the form, and without its message as "Constraint
+    “household_contracted_mu_gte_0” is violated.", a name nobody at the township can act on.
+    The models' constraints a form can break say why in words (``violation_error_message``)
+    and name the field it belongs beside as their ``violation_error_code``."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        refused = self._errors.pop(NON_FIELD_ERRORS, None)
+        if refused is None:
+            return
+        for error in refused.as_data():
+            if error.code in self.fields and error.code not in self._errors:
+                self.add_error(error.code, error)
+            else:
+                self.add_error(None, error)
+
+
 class ScopedAdminMixin(PersonalNumbersMixin):
     """Rows outside the user's villages do not exist for them, in lists and on change pages."""
+
+    form = ConstraintErrorsForm
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -654,6 +676,7 @@ class TabularInline(admin.TabularInline):
     """Django's, its boxes named for screen readers (``LabelledRowsFormSet``)."""
 
     formset = LabelledRowsFormSet
+    form = ConstraintErrorsForm
 
 
 class CooperativeInline(TabularInline):
@@ -898,6 +921,33 @@ def import_summary(job: ImportJob) -> str:
     return message % {**counts, "unchanged": job.unchanged}
 
 
+def import_fill_down_hint(job: ImportJob) -> str:
+    """A sentence over the errors when blank cells that fill-down would fill are among them,
+    or "". A workbook with merged village, cooperative or household cells, checked without
+    fill-down, gave one such error per blank cell, three a row: the advice was in each of
+    them, 72 times over, and no one line said that one tick would clear them all.
+
+    Read from the stored messages, which are in the language of the upload: a page read in
+    the other language shows no hint (the rows still say it)."""
+    if job.fill_down or not job.error_count:
+        return ""
+    count = sum(
+        message == gettext(roster._BLANK_MERGED) % {"column": column}
+        for _line, column, message in job.errors
+    )
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d of these errors is a blank cell, as a merged cell leaves below its first "
+        "row: if the file's village, cooperative or household cells are merged, upload it again "
+        "with “Fill down merged cells” ticked.",
+        "%(count)d of these errors are blank cells, as merged cells leave below their first "
+        "row: if the file's village, cooperative or household cells are merged, upload it again "
+        "with “Fill down merged cells” ticked.",
+        count,
+    ) % {"count": count}
+
+
 def import_preview(job: ImportJob, user) -> dict:
     """The job's first rows as the page shows them: {"labels": […], "rows": [(line, […])]},
     ID and phone numbers masked for ``user`` unless they may see them, yes / no cells and
@@ -1040,7 +1090,10 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
         if not kinds:
             raise PermissionDenied
         chosen = request.GET.get("kind")
-        initial = {"kind": chosen if chosen in kinds else kinds[0]}
+        initial = {
+            "kind": chosen if chosen in kinds else kinds[0],
+            "fill_down": request.GET.get("fill_down") == "1",  # the job page's hint links here
+        }
         form = RosterUploadForm(
             request.POST or None, request.FILES or None, kinds=kinds, initial=initial
         )
@@ -1078,6 +1131,7 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             progress_total=total,
             preview=import_preview(job, request.user),
             summary=import_summary(job),
+            fill_down_hint=import_fill_down_hint(job),
         )
         return TemplateResponse(request, "admin/cases/household/import_job.html", context)
 
@@ -1106,7 +1160,7 @@ class MemberAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     ordering = ["household_id", "id"]
 
 
-class StageAdminForm(forms.ModelForm):
+class StageAdminForm(ConstraintErrorsForm):
     """A stage done before its legal minimum needs a reason (``services.stage_check_done``)."""
 
     class Meta:
@@ -1173,7 +1227,7 @@ class StageInline(TabularInline):
     show_change_link = True
 
 
-class ProjectAdminForm(forms.ModelForm):
+class ProjectAdminForm(ConstraintErrorsForm):
     procedure_template = forms.ModelChoiceField(
         queryset=ProcedureTemplate.objects.all(),
         required=False,
@@ -1449,7 +1503,7 @@ class VisitInline(TabularInline):
         return False
 
 
-class ServiceErrorsForm(forms.ModelForm):
+class ServiceErrorsForm(ConstraintErrorsForm):
     """A ModelForm that shows a service's ValidationError beside the fields it names."""
 
     def _add_errors(self, exc: ValidationError) -> None:

@@ -148,8 +148,9 @@ class ImportReport:
         if not self.ignored_columns:
             return ""
         return gettext(_IGNORED) % {
-            "columns": ", ".join(self.ignored_columns[:20])
-            + ("…" if len(self.ignored_columns) > 20 else "")
+            "columns": join_list(
+                self.ignored_columns[:20] + (["…"] if len(self.ignored_columns) > 20 else [])
+            )
         }
 
     @property
@@ -562,10 +563,15 @@ def import_job_start(
 
 
 def import_job_confirm(*, job: ImportJob, user) -> bool:
-    """Import a checked job without errors; False when it is not (or no longer) importable."""
-    claimed = ImportJob.objects.filter(
-        pk=job.pk, user=user, status=ImportJob.Status.CHECKED, error_count=0
-    ).update(status=ImportJob.Status.IMPORTING)
+    """Import a checked job without errors that changes something; False when it is not (or no
+    longer) importable."""
+    claimed = (
+        ImportJob.objects.filter(
+            pk=job.pk, user=user, status=ImportJob.Status.CHECKED, error_count=0
+        )
+        .exclude(created=0, updated=0)
+        .update(status=ImportJob.Status.IMPORTING)
+    )
     if claimed:
         _start(job.pk, dry_run=False)
     return bool(claimed)
@@ -665,7 +671,9 @@ def _finish(job: ImportJob, status: str, message: str = "") -> None:
     job.message = message
     job.finished_at = timezone.now()
     job.save()
-    # A checked file with errors can never be imported: its copy (personal numbers) goes too.
-    if status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) or job.error_count:
+    # A checked file with errors, or one that changes nothing, is never imported: its copy
+    # (personal numbers) goes too.
+    finished = status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    if finished or job.error_count or job.changes_nothing:
         for path in (_upload_path(job), _progress_path(job)):
             path.unlink(missing_ok=True)

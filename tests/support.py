@@ -218,3 +218,29 @@ def member_row(name: str, number: str = "001", **cells) -> list:
     village, cooperative = values.pop("place", ("烟南村", "东头经济社"))
     head, sex, *rest = values.values()
     return [village, cooperative, number, head, name, sex, *rest]
+
+
+def admin_post_data(response) -> dict:
+    """The change form's current values, as the browser would send them back."""
+    data = {}
+
+    def put(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(v) for v in value]
+            else:
+                data[form.add_prefix(name)] = str(value)
+
+    put(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        put(formset.management_form)
+        for form in formset.forms:
+            put(form)
+    return data

@@ -670,6 +670,75 @@ def test_upload_preview_confirm_done(coops, superuser, admin_client_for, private
     assert not list((private_media / "imports").iterdir())  # the upload is deleted
 
 
+def test_the_same_file_uploaded_again_offers_nothing_to_import(
+    coops, superuser, admin_client_for, private_media
+):
+    """An office sends last month's roster again: the check says that nothing would change,
+    offers no import, which would only say "imported", and deletes the copy."""
+    client = admin_client_for(superuser)
+    data = csv_bytes([row("1"), row("2", head="李四")])
+    client.post(upload(client, data).url)
+
+    response = upload(client, data)
+
+    page = client.get(response.url).content.decode()
+    assert "2 rows checked, no errors: 0 will be created, 0 updated, 2 unchanged." in page
+    assert "Nothing to import: every household in the file is recorded as the file has it" in page
+    assert 'value="Import"' not in page
+    assert not list((private_media / "imports").glob("*.upload"))
+    client.post(response.url)  # a forged confirmation
+    assert ImportJob.objects.latest("started_at").status == ImportJob.Status.CHECKED
+
+
+def test_the_recent_imports_say_which_file_still_waits_for_import(
+    coops, superuser, admin_client_for, private_media
+):
+    """The list said "checked" alike of a file nobody has imported yet, one with errors and
+    one with nothing to import: an administrator back from lunch could not tell which one
+    still needed "Import"."""
+    client = admin_client_for(superuser)
+    data = csv_bytes([row("1")])
+    client.post(upload(client, data).url)
+    upload(client, data, "again.csv")
+    upload(client, csv_bytes([row("2", head=""), row("3", mu="-1")]), "broken.csv")
+    upload(client, csv_bytes([row("4")]), "new.csv")
+
+    page = client.get(reverse("admin:cases_household_import"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    text = page.content.decode()
+    assert re.search(r">new\.csv</a> · 户花名册 · 已检查，尚未导入：请打开后点击“导入” ·", text)
+    assert re.search(r">broken\.csv</a> · 户花名册 · 已检查：有2处错误，不能导入 ·", text)
+    assert re.search(r">again\.csv</a> · 户花名册 · 已检查：无需导入 ·", text)
+    assert re.search(r">roster\.csv</a> · 户花名册 · 已导入 ·", text)
+
+
+def test_blank_merged_cells_are_summed_up_with_a_link_to_upload_again_filled_down(
+    coops, superuser, admin_client_for, private_media
+):
+    """A workbook with merged village and cooperative cells, checked without fill-down, gave
+    the same advice in every one of its errors, two a row, and nowhere in one line."""
+    client = admin_client_for(superuser)
+    rows = [row("1"), row("2", village="", cooperative=""), row("3", village="", cooperative="")]
+
+    page = client.get(upload(client, csv_bytes(rows)).url).content.decode()
+
+    assert "4 of these errors are blank cells, as merged cells leave below their first row" in page
+    link = reverse("admin:cases_household_import") + "?kind=households&amp;fill_down=1"
+    assert f'<a href="{link}">Upload it again with fill-down ticked</a>' in page
+    form = client.get(reverse("admin:cases_household_import"), {"fill_down": "1"})
+    assert 'id="id_fill_down" checked' in form.content.decode()
+
+
+def test_other_errors_get_no_fill_down_hint(coops, superuser, admin_client_for, private_media):
+    client = admin_client_for(superuser)
+
+    page = client.get(upload(client, csv_bytes([row("1", mu="-1")])).url).content.decode()
+
+    assert "1 error: nothing can be imported" in page and "fill-down ticked" not in page
+    form = client.get(reverse("admin:cases_household_import")).content.decode()
+    assert 'id="id_fill_down" checked' not in form
+
+
 def test_the_preview_shows_every_error_and_offers_no_import(
     coops, superuser, admin_client_for, private_media
 ):
@@ -849,6 +918,13 @@ def test_columns_not_imported_are_named_by_the_command_and_the_preview(
     notice = "These columns are not imported, as their headers are not recognised"
     for text in (out, page):
         assert notice in text and "身分证号, 联系电话" in text
+    response = client.post(  # the check runs in the uploader's language
+        reverse("admin:cases_household_import"),
+        {"file": SimpleUploadedFile("roster.csv", data), "encoding": ""},
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    chinese = client.get(response.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "身分证号、联系电话" in chinese
 
 
 def test_the_import_page_names_its_own_fill_down_option_not_only_the_commands(

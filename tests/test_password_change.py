@@ -80,3 +80,16 @@ def test_there_is_no_e_mailed_password_reset(client):
     with pytest.raises(NoReverseMatch):
         reverse("password_reset")
     assert client.get("/accounts/password_reset/").status_code == 404
+
+
+def test_the_admin_header_offers_to_change_the_password_not_to_confirm_a_change(client, superuser):
+    """The app's password form says 确认修改 on its button; the admin's header link, the same
+    English words, once borrowed it and read "confirm the change" on every admin page."""
+    client.force_login(superuser)
+
+    admin_page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    own_form = client.get(reverse("password_change"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+    assert f'<a href="{reverse("admin:password_change")}">修改密码</a>' in admin_page
+    assert "确认修改" not in admin_page
+    assert '<button type="submit" class="primary">确认修改</button>' in own_form

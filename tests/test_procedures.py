@@ -46,6 +46,7 @@ from .factories import (
     cases_with_statuses,
     default_templates,
 )
+from .support import admin_post_data
 
 
 @pytest.fixture
@@ -571,32 +572,6 @@ def test_evidence_out_of_scope_is_404(client, cadre_yannan, cadre_zhennan, proje
 
 
 # --- the admin ------------------------------------------------------------------------------
-
-
-def admin_post_data(response) -> dict:
-    """The change form's current values, as the browser would send them back."""
-    data = {}
-
-    def put(form):
-        for name in form.fields:
-            value = form[name].value()
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            elif isinstance(value, list | tuple):
-                data[form.add_prefix(name)] = [str(v) for v in value]
-            else:
-                data[form.add_prefix(name)] = str(value)
-
-    put(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        put(formset.management_form)
-        for form in formset.forms:
-            put(form)
-    return data
 
 
 def test_editing_a_template_in_the_admin_changes_the_next_projects_layout(

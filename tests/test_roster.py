@@ -533,6 +533,16 @@ def test_a_file_without_any_roster_header_is_not_a_roster():
         parse_roster(data, "people.csv")
 
 
+def test_a_chinese_refusal_lists_the_columns_as_chinese_lists_them():
+    """A Chinese message named the columns to write with ", " between them."""
+    data = csv_bytes([["日期", "金额", "说明"], ["2024-01-01", "100", "办公用品"]])
+
+    with translation.override("zh-hans"), pytest.raises(RosterError) as caught:
+        parse_roster(data, "notes.csv")
+
+    assert "村/village、经济社/cooperative、户号/household_no、户主/head_name" in str(caught.value)
+
+
 def test_a_repeated_header_row_is_not_a_household():
     result = parse_roster(csv_bytes([*ROSTER[:3], HEADER, ROSTER[3]]), "roster.csv")
 

@@ -171,10 +171,16 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "household"], name="case_unique_household"),
             models.CheckConstraint(
-                condition=models.Q(affected_mu__gte=0), name="case_affected_mu_gte_0"
+                condition=models.Q(affected_mu__gte=0),
+                name="case_affected_mu_gte_0",
+                violation_error_code="affected_mu",
+                violation_error_message=_("The affected area cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=models.Q(compensation_yuan__gte=0), name="case_compensation_gte_0"
+                condition=models.Q(compensation_yuan__gte=0),
+                name="case_compensation_gte_0",
+                violation_error_code="compensation_yuan",
+                violation_error_message=_("Compensation cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["signed", "completed"])

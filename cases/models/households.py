@@ -53,7 +53,10 @@ class Household(models.Model):
                 fields=["cooperative", "number"], name="household_unique_number"
             ),
             models.CheckConstraint(
-                condition=models.Q(contracted_mu__gte=0), name="household_contracted_mu_gte_0"
+                condition=models.Q(contracted_mu__gte=0),
+                name="household_contracted_mu_gte_0",
+                violation_error_code="contracted_mu",
+                violation_error_message=_("The contracted area cannot be negative."),
             ),
         ]
         indexes = [
@@ -124,10 +127,19 @@ class Member(models.Model):
         verbose_name_plural = pgettext_lazy("model", "members")
         ordering = ["household", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(shares__gte=0), name="member_shares_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(shares__gte=0),
+                name="member_shares_gte_0",
+                violation_error_code="shares",
+                violation_error_message=_("Shares cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_shareholder=True) | models.Q(shares=0),
                 name="member_shares_only_for_shareholders",
+                violation_error_code="shares",
+                violation_error_message=_(
+                    "Only a shareholder holds shares: tick “shareholder”, or set the shares to 0."
+                ),
             ),
         ]
         indexes = [

@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 
 def new_upload_token() -> str:
@@ -67,3 +67,31 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def changes_nothing(self) -> bool:
+        """Checked without errors, and every row is recorded as the file has it (the same file
+        uploaded again): there is nothing to import."""
+        return (
+            self.status == self.Status.CHECKED
+            and not self.error_count
+            and not self.created
+            and not self.updated
+        )
+
+    @property
+    def status_in_words(self) -> str:
+        """The status, and for a checked file what it still needs: the list of recent imports
+        said "checked" alike of a file waiting for "Import", one with errors and one with
+        nothing to import."""
+        if self.status != self.Status.CHECKED:
+            return self.get_status_display()
+        if self.error_count:
+            return ngettext(
+                "checked: %(errors)d error, not importable",
+                "checked: %(errors)d errors, not importable",
+                self.error_count,
+            ) % {"errors": self.error_count}
+        if self.changes_nothing:
+            return gettext("checked: nothing to import")
+        return gettext("checked, not imported yet: open it and press “Import”")

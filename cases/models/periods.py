@@ -57,10 +57,16 @@ class StatutoryPeriod(models.Model):
                 condition=models.Q(period_kind=PeriodKind.NONE)
                 | (models.Q(period_amount__gt=0) & ~models.Q(period_unit="")),
                 name="%(class)s_period_has_amount_and_unit",
+                violation_error_code="period_amount",
+                violation_error_message=_(
+                    "A period needs its length (more than 0) and its unit; or choose no period."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(requirement=Requirement.CONDITIONAL) | ~models.Q(condition=""),
                 name="%(class)s_conditional_has_condition",
+                violation_error_code="condition",
+                violation_error_message=_("A conditional step needs its condition."),
             ),
         ]
 

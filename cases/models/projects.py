@@ -61,13 +61,18 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="project_unique_name"),
             models.CheckConstraint(
-                condition=models.Q(area_mu__gte=0), name="project_area_mu_gte_0"
+                condition=models.Q(area_mu__gte=0),
+                name="project_area_mu_gte_0",
+                violation_error_code="area_mu",
+                violation_error_message=_("The area cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)
                 | models.Q(started_on__isnull=True)
                 | models.Q(ended_on__gte=models.F("started_on")),
                 name="project_ends_after_start",
+                violation_error_code="ended_on",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -144,6 +149,8 @@ class Stage(StatutoryPeriod):
                 | models.Q(started_on__isnull=True)
                 | models.Q(done_on__gte=models.F("started_on")),
                 name="stage_done_after_start",
+                violation_error_code="done_on",
+                violation_error_message=_("A step cannot be done before it started."),
             ),
         ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from cases.validators import normalize_text
+from cases.wording import join_list
 
 
 @dataclass(frozen=True, eq=False)  # each kind is one object, hashed by identity
@@ -64,8 +65,9 @@ class RosterKind:
         return key in self.index and self.index[key] is None
 
     def column_names(self, columns: Iterable[str]) -> str:
-        """ "村/village, 户号/household_no": the headers to write, in both languages."""
-        return ", ".join(f"{self.chinese[c]}/{c}" for c in columns)
+        """ "村/village, 户号/household_no": the headers to write, in both languages, listed as
+        the page's language lists them (村/village、户号/household_no in Chinese)."""
+        return join_list(f"{self.chinese[c]}/{c}" for c in columns)
 
 
 _HEADER_JUNK = re.compile(r"[\s_\-.*:]+")

@@ -126,3 +126,40 @@ def test_a_projects_stages_and_a_templates_steps_fit_the_page(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"], f"the {name} page is {width} px wide"
         screenshot(page, f"admin-{name}-stages-en-desktop")
+
+
+def _lines(page, selector) -> list[int]:
+    """How many lines the text of each cell takes (a range's boxes, one per line)."""
+    return page.eval_on_selector_all(
+        selector,
+        """cells => cells.map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+        })""",
+    )
+
+
+def test_names_stay_whole_in_the_admins_lists_on_a_phone(
+    live_server, phone_page, superuser, yannan_coop, staff
+):
+    """On a phone the household list is wider than the screen, and the head's name, the one
+    column the browser could wrap, came out a character a line (黄 / 惠 / 家); the user list
+    split 黄立新 and stacked 镇工作人员 likewise."""
+    household = HouseholdFactory(cooperative=yannan_coop, head_name="欧阳惠家")
+    MemberFactory(household=household, name="欧阳丽珍")
+    staff.last_name, staff.first_name = "欧阳", "晓华"
+    staff.save()
+    page = phone_page
+    log_in(page, live_server, "root")
+
+    for url, cells in (
+        ("/admin/cases/household/", "#result_list td.field-head_name"),
+        ("/admin/cases/member/", "#result_list .field-name"),
+        ("/admin/auth/user/", "#result_list td.field-name, #result_list td.field-role"),
+    ):
+        page.goto(live_server.url + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        lines = _lines(page, cells)
+        assert lines and set(lines) == {1}, f"{url}: {lines}"
+    screenshot(page, "admin-users-zh-phone")
