@@ -5,6 +5,7 @@ still not a 404). Personal numbers are read-only and masked for users without
 ``cases.view_personal_numbers``. Writes with rules go through ``cases.services``."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import FilteredSelectMultiple, ForeignKeyRawIdWidget
@@ -20,7 +21,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst, format_lazy, smart_split, unescape_string_literal
@@ -927,12 +928,16 @@ def import_fill_down_hint(job: ImportJob) -> str:
     fill-down, gave one such error per blank cell, three a row: the advice was in each of
     them, 72 times over, and no one line said that one tick would clear them all.
 
-    Read from the stored messages, which are in the language of the upload: a page read in
-    the other language shows no hint (the rows still say it)."""
+    Read from the stored messages, which are in the language of the upload, whichever it
+    was: the page may be read in the other."""
     if job.fill_down or not job.error_count:
         return ""
+    blank = []  # the message in each language the app speaks
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            blank.append(gettext(roster._BLANK_MERGED))
     count = sum(
-        message == gettext(roster._BLANK_MERGED) % {"column": column}
+        any(message == said % {"column": column} for said in blank)
         for _line, column, message in job.errors
     )
     if not count:

@@ -727,6 +727,11 @@ def test_blank_merged_cells_are_summed_up_with_a_link_to_upload_again_filled_dow
     assert f'<a href="{link}">Upload it again with fill-down ticked</a>' in page
     form = client.get(reverse("admin:cases_household_import"), {"fill_down": "1"})
     assert 'id="id_fill_down" checked' in form.content.decode()
+    job = ImportJob.objects.get()
+    chinese = client.get(
+        reverse("admin:cases_household_import_job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
+    assert "其中4处错误是空白单元格" in chinese  # checked in English, read in Chinese
 
 
 def test_other_errors_get_no_fill_down_hint(coops, superuser, admin_client_for, private_media):
