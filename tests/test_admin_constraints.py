@@ -5,6 +5,8 @@ is lost: the administrator corrects the one field and saves."""
 import re
 
 import pytest
+from django.apps import apps
+from django.db import models
 from django.urls import reverse
 
 from cases.models import Household, Member, Project
@@ -91,3 +93,21 @@ def test_a_project_that_breaks_no_rule_is_saved(client, superuser, yannan_projec
 
     assert response.status_code == 302
     assert str(Project.objects.get(pk=yannan_project.pk).ended_on) == "2025-03-01"
+
+
+def test_every_check_constraint_says_why_and_names_its_field():
+    """Whatever path meets a constraint (an admin form not yet checked by a service, a form
+    of the future), the refusal reads in words beside a field, never as "Constraint
+    “case_signed_has_agreement_date” is violated." (``ConstraintErrorsForm``)."""
+    silent = []
+    for model in apps.get_app_config("cases").get_models():
+        names = {field.name for field in model._meta.get_fields()}
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, models.CheckConstraint):
+                continue
+            message = constraint.violation_error_message
+            if message == constraint.default_violation_error_message or (
+                constraint.violation_error_code not in names
+            ):
+                silent.append(f"{model.__name__}.{constraint.name}")
+    assert silent == []

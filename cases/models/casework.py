@@ -186,10 +186,14 @@ class Case(models.Model):
                 condition=~models.Q(status__in=["signed", "completed"])
                 | models.Q(agreement_signed_on__isnull=False),
                 name="case_signed_has_agreement_date",
+                violation_error_code="agreement_signed_on",
+                violation_error_message=_("A signed case needs its agreement date."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="completed") | models.Q(completed_on__isnull=False),
                 name="case_completed_has_date",
+                violation_error_code="completed_on",
+                violation_error_message=_("A completed case needs its completion date."),
             ),
         ]
         indexes = [
@@ -347,6 +351,8 @@ class Visit(models.Model):
                 condition=models.Q(next_follow_up_on__isnull=True)
                 | models.Q(next_follow_up_on__gte=models.F("visited_on")),
                 name="visit_follow_up_after_visit",
+                violation_error_code="next_follow_up_on",
+                violation_error_message=_("The next follow-up cannot be before the visit."),
             ),
         ]
         indexes = [

@@ -152,11 +152,18 @@ class Vote(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_on__gte=models.F("opens_on")),
                 name="vote_closes_after_opening",
+                violation_error_code="closes_on",
+                violation_error_message=_("The vote cannot close before it opens."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="certified")
                 | (models.Q(certified_by__isnull=False) & models.Q(result__isnull=False)),
                 name="vote_certified_has_result",
+                violation_error_code="status",
+                violation_error_message=_(
+                    "A certified vote has its result and who certified it: certify it on the "
+                    "vote's page, which records both."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(rule_code="custom")
@@ -166,6 +173,11 @@ class Vote(models.Model):
                     & ~models.Q(custom_approval_denominator="")
                 ),
                 name="vote_custom_rule_complete",
+                violation_error_code="rule_code",
+                violation_error_message=_(
+                    "A custom rule needs its approval share (both numbers) and what it is a "
+                    "share of."
+                ),
             ),
         ]
 
@@ -287,6 +299,8 @@ class Ballot(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(method="proxy") | ~models.Q(proxy_name=""),
                 name="ballot_proxy_has_name",
+                violation_error_code="proxy_name",
+                violation_error_message=_("A ballot by written proxy needs the proxy's name."),
             ),
         ]
         indexes = [
