@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_filters",
     "simple_history",
-    "axes",
+    "cases.login_records.AxesConfig",  # django-axes, under a name in the page's language
     "cases",
 ]
 

@@ -268,3 +268,15 @@ def test_roles_and_permissions_are_named_in_the_pages_language(client, superuser
     listed = client.get(reverse("admin:auth_group_changelist")).content.decode()
     assert "镇工作人员" in listed and "township_staff" in listed
     assert "<title>镇工作人员 | 修改 组" in pages["zh-CN"][0]
+
+
+def test_the_log_in_records_are_headed_in_the_pages_language(client, superuser):
+    """django-axes' records were headed "AXES", the package's name, on Chinese pages too."""
+    client.force_login(superuser)
+    index = reverse("admin:index")
+    chinese = client.get(index, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    english = client.get(index, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    app = reverse("admin:app_list", args=["axes"])
+    assert re.search(rf'<a href="{app}"[^>]*>\s*登录记录\s*</a>', chinese)
+    assert re.search(rf'<a href="{app}"[^>]*>\s*Log-in attempts\s*</a>', english)
+    assert not re.search(r">\s*Axes\s*<", chinese + english)
