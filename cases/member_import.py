@@ -227,19 +227,20 @@ PARTITION_ROWS = 20_000
 
 class _Spool:
     """Values (of builtin types, dates, decimals, model instances) written in order and read
-    back in order, ``SPOOL_BLOCK`` at a time, from an anonymous temporary file: it has no
-    name, is readable by this process alone, and is gone when closed or when the process
-    ends (the roster's ID and phone numbers are in it). Read it once all is written."""
+    back in order, ``block`` (``SPOOL_BLOCK``) at a time, from an anonymous temporary file: it
+    has no name, is readable by this process alone, and is gone when closed or when the
+    process ends (the roster's ID and phone numbers are in it). Read it once all is written."""
 
-    def __init__(self):
+    def __init__(self, block: int | None = None):
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.buffer: list = []
         self.count = 0
+        self.block = block or SPOOL_BLOCK
 
     def add(self, value) -> None:
         self.buffer.append(value)
         self.count += 1
-        if len(self.buffer) >= SPOOL_BLOCK:
+        if len(self.buffer) >= self.block:
             self._flush()
 
     def _flush(self) -> None:
@@ -311,7 +312,10 @@ class _Rows(_Spool):
             partition_of[household] = len(households) - 1
             households[-1].append(household)
             size += count
-        partitions = [_Spool() for _ in households]
+        # The partitions fill side by side: together they hold at most PARTITION_ROWS rows in
+        # memory before writing them out, however many they are.
+        block = max(1, PARTITION_ROWS // len(households))
+        partitions = [_Spool(block) for _ in households]
         try:
             for block in self.blocks():
                 for row in fit(block):

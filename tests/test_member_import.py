@@ -631,20 +631,27 @@ def test_the_rows_are_held_one_chunk_of_households_at_a_time(households, monkeyp
     assert snapshot() == before
 
 
-def test_a_roster_sorted_by_relation_is_held_a_partition_at_a_time(yannan_coop, monkeypatch):
-    """A roster listing every head, then every spouse, then every child (sorted by a column,
-    not household after household) left each household incomplete until the last third of
-    the file, and so held every row at once. Its rows are sorted out into partitions of whole
-    households, and the second pass holds one at a time; the result is the same."""
-    heads = [f"户主{n:02d}" for n in range(60)]
+def relation_sorted_roster(cooperative, households: int = 60) -> tuple[list[str], list]:
+    """Households 000… of ``cooperative``, and a roster of three members each listing every
+    head, then every spouse, then every child: no household complete before its last third."""
+    heads = [f"户主{n:02d}" for n in range(households)]
     for n, head in enumerate(heads):
-        HouseholdFactory(cooperative=yannan_coop, number=f"{n:03d}", head_name=head)
+        HouseholdFactory(cooperative=cooperative, number=f"{n:03d}", head_name=head)
     relations = [("户主", "{head}"), ("配偶", "{head}妻"), ("长子", "{head}子")]
     rows = [
         member_row(name.format(head=head), f"{n:03d}", head=head, relation=relation)
         for relation, name in relations
         for n, head in enumerate(heads)
     ]
+    return heads, rows
+
+
+def test_a_roster_sorted_by_relation_is_held_a_partition_at_a_time(yannan_coop, monkeypatch):
+    """A roster listing every head, then every spouse, then every child (sorted by a column,
+    not household after household) left each household incomplete until the last third of
+    the file, and so held every row at once. Its rows are sorted out into partitions of whole
+    households, and the second pass holds one at a time; the result is the same."""
+    heads, rows = relation_sorted_roster(yannan_coop)
     held = rows_held(monkeypatch)
     monkeypatch.setattr(member_import, "PARTITION_ROWS", 30)
     monkeypatch.setattr(member_import, "SPOOL_BLOCK", 7)
@@ -662,6 +669,34 @@ def test_a_roster_sorted_by_relation_is_held_a_partition_at_a_time(yannan_coop, 
     rows[-1] = member_row("户主59子", "059", head="户主58", relation="长子")
     refused = members_import(data=csv_bytes(rows), filename="m.csv")
     assert [(e.line, e.column) for e in refused.errors] == [(len(rows) + 1, "户主")]
+
+
+def test_sorting_a_roster_out_holds_no_more_than_a_partition_in_memory(yannan_coop, monkeypatch):
+    """The partitions fill side by side: each writing out only a full block of its own, many
+    of them held a block each, a tenth of a large roster. Together they hold no more than
+    one partition's rows."""
+    _heads, rows = relation_sorted_roster(yannan_coop)
+    peak = []  # rows the partitions held in memory together, after each row sorted out
+
+    class Partition(member_import._Spool):
+        made: list = []
+
+        def __init__(self, *args):
+            super().__init__(*args)
+            Partition.made.append(self)
+
+        def add(self, value):
+            super().add(value)
+            peak.append(sum(len(partition.buffer) for partition in Partition.made))
+
+    monkeypatch.setattr(member_import, "_Spool", Partition)  # the partitions' class alone
+    monkeypatch.setattr(member_import, "PARTITION_ROWS", 30)
+    monkeypatch.setattr(member_import, "SPOOL_BLOCK", 1000)
+
+    report = members_import(data=csv_bytes(rows), filename="m.csv")
+
+    assert report.created == 180 and len(Partition.made) == 6
+    assert len(peak) == 180 and max(peak) <= 30
 
 
 def test_the_households_counts_are_not_touched(households):
