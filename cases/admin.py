@@ -419,12 +419,11 @@ class RoleAdmin(GroupAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return _permissions_named(super().formfield_for_manytomany(db_field, request, **kwargs))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         """The page is headed by the role's name, not its code ("township_staff | 修改 组")."""
-        group = self.get_object(request, object_id)
-        if group is not None:
-            extra_context = {"subtitle": roles.group_label(group), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
+        if obj is not None:
+            context["subtitle"] = roles.group_label(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class RoleListFilter(admin.RelatedFieldListFilter):

@@ -40,7 +40,7 @@ _DEFAULT_PERMISSIONS = {
 
 def permission_label(permission: Permission) -> str:
     """A permission as the admin's lists of permissions name it, in the page's language:
-    "案件管理 | 走访记录 | 可新增走访记录" rather than Django's "… | Can add visit".
+    "村改工作台账 | 入户走访 | 可新增入户走访" rather than Django's "… | Can add visit".
 
     Django stores a permission's name once, in English, when ``migrate`` creates it, and shows
     it as stored. The default ones (add, change, delete, view) are named here from the model's

@@ -38,7 +38,7 @@ class Stance(models.TextChoices):
 
 def signed_q() -> models.Q:
     """Signed or completed (``CLOSED_STATUSES``): the dashboards' "signed, incl. completed"."""
-    return models.Q(status__in=["signed", "completed"])
+    return models.Q(status__in=sorted(CLOSED_STATUSES))
 
 
 def open_q() -> models.Q:
