@@ -81,7 +81,7 @@ def _visitor_snapshots(case: Case) -> list[tuple]:
             live = through[snapshot.id]
             assert (snapshot.visit_id, snapshot.user_id) == (live.visit_id, live.user_id)
             assert snapshot.visit_id == row.id
-        snapshots.append((row.history_type, [s.user_id for s in copied]))
+        snapshots.append((row.history_type, sorted(s.user_id for s in copied)))  # a set
     return snapshots
 
 
@@ -94,7 +94,7 @@ def test_both_paths_write_the_same_rows_figures_and_history(staff, yannan_projec
     cases = [CaseFactory(project=yannan_project) for _ in range(2)]
     colleague = UserFactory(username="colleague")
     visitors = [staff, colleague]
-    visitor_ids = [staff.pk, colleague.pk]
+    visitor_ids = sorted([staff.pk, colleague.pk])
     if signed:
         for case in cases:
             services.case_sign(case=case, signed_on=TODAY - timedelta(days=30))
