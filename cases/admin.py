@@ -827,16 +827,42 @@ ENROL_PERMISSION = "cases.add_case"
 
 
 class EnrolInProjectForm(forms.Form):
-    """The household action's choice of project, among those given (``projects_covering``)."""
+    """The household action's choice of project, among those given (``projects_covering``).
+    Each choice says how many of the ``count`` selected households it would enrol and how
+    many already have a case in it (``enrolled``: project id → households), so a cadre sees
+    before confirming that a project holds them all already."""
 
     project = forms.TypedChoiceField(
         label=_("project"), coerce=int, widget=forms.RadioSelect, choices=()
     )
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, projects, count, enrolled, **kwargs):
         super().__init__(*args, **kwargs)
         self.projects = {p.pk: p for p in projects}
-        self.fields["project"].choices = [(p.pk, p.name) for p in projects]
+        self.fields["project"].choices = [
+            (p.pk, self.choice_label(p, count, enrolled.get(p.pk, 0))) for p in projects
+        ]
+
+    @staticmethod
+    def choice_label(project, count, enrolled):
+        to_enrol = count - enrolled
+        if not to_enrol:
+            counts = gettext("all already have a case in it: nothing to enrol")
+        else:
+            counts = ngettext(
+                "%(count)d household to enrol", "%(count)d households to enrol", to_enrol
+            ) % {"count": to_enrol}
+            if enrolled:
+                counts = gettext("%(to_enrol)s, %(enrolled)s") % {
+                    "to_enrol": counts,
+                    "enrolled": ngettext(
+                        "%(count)d already has a case in it",
+                        "%(count)d already have a case in it",
+                        enrolled,
+                    )
+                    % {"count": enrolled},
+                }
+        return gettext("%(project)s (%(counts)s)") % {"project": project.name, "counts": counts}
 
     def clean_project(self):
         return self.projects[self.cleaned_data["project"]]
@@ -1018,8 +1044,21 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             Project.objects.visible_to(request.user).exclude(status=Project.Status.COMPLETED),
             list(cooperative_ids),
         )
+        count = queryset.count()
+        enrolled = dict(
+            Case.objects.filter(
+                project__in=[p.pk for p in projects],
+                household__in=queryset.order_by().values("pk"),
+            )
+            .values_list("project")
+            .annotate(households=Count("pk"))
+            .order_by()
+        )
         form = EnrolInProjectForm(
-            request.POST if "enrol_confirm" in request.POST else None, projects=projects
+            request.POST if "enrol_confirm" in request.POST else None,
+            projects=projects,
+            count=count,
+            enrolled=enrolled,
         )
         if form.is_valid():
             project = form.cleaned_data["project"]
@@ -1037,7 +1076,7 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
             "opts": self.model._meta,
             "title": gettext("Enrol households in a project"),
             "form": form,
-            "count": queryset.count(),
+            "count": count,
             "select_across": request.POST.get("select_across", "0"),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

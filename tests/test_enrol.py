@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 
+from cases.admin import EnrolInProjectForm
 from cases.models import Case, Household, Project, Stance
 from cases.services import project_enrol_households, projects as project_services
 
@@ -407,6 +409,25 @@ def test_the_action_offers_only_projects_covering_every_household(
     assert (
         "No project covers" in choose(client, [*roster["east"], roster["zhennan"]]).content.decode()
     )
+
+
+def test_each_project_offered_says_how_many_households_it_would_enrol(
+    client, yannan_project, roster, township_admin, yannan_coop
+):
+    """A cadre sees before confirming which projects already hold the selected households."""
+    full = ProjectFactory(name="已满项目", villages=[yannan_coop.village])
+    for household in roster["east"]:
+        CaseFactory(project=full, household=household)
+    CaseFactory(project=yannan_project, household=roster["east"][0])
+    client.force_login(township_admin)
+
+    html = choose(client, roster["east"]).content.decode()
+
+    assert f"{yannan_project.name} (2 households to enrol, 1 already has a case in it)" in html
+    assert "已满项目 (all already have a case in it: nothing to enrol)" in html
+    with translation.override("zh-hans"):
+        label = EnrolInProjectForm.choice_label(yannan_project, 3, 1)
+    assert label == f"{yannan_project.name}（待纳入 2 户，1 户已有案件）"
 
 
 def test_the_action_enrols_the_selected_households(client, yannan_project, roster, township_admin):

@@ -64,3 +64,25 @@ def test_the_enrolment_table_scrolls_in_its_box_on_a_phone(
     assert page.locator("input[name=cooperatives]").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot(page, "admin-project-enrol-en-phone")
+
+
+def test_each_project_to_enrol_in_is_a_whole_row_to_tap_on_a_phone(
+    live_server, phone_page, superuser, yannan_project, yannan_coop
+):
+    """The choice was a 13 px radio button: its row, label and counts, is at least 44 px
+    tall, and tapping the words chooses the project."""
+    HouseholdFactory(cooperative=yannan_coop)
+    page = phone_page
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server.url}/admin/cases/household/")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "enrol_in_project")
+    page.click("button[name=index]")
+
+    choice = page.locator("label", has=page.locator("input[name=project]"))
+    assert "待纳入 1 户" in choice.inner_text()
+    assert choice.bounding_box()["height"] >= 44
+    choice.get_by_text(yannan_project.name).click()
+    assert page.locator("input[name=project]").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, "admin-household-enrol-zh-phone")
