@@ -513,18 +513,22 @@ def import_jobs_expire(now=None) -> int:
     The upload is a copy of a roster, ID and phone numbers included, and its preview and
     errors quote its rows: none of them is kept once nobody is going to import it. The job
     itself stays, failed, with a sentence saying why, so the admin's list still shows who
-    uploaded what and when. Called at every new upload and by ``manage.py
-    expire_import_uploads`` (for cron). Returns the number of jobs ended."""
+    uploaded what and when, expired, with a sentence saying what the check had found. Called
+    at every new upload and by ``manage.py expire_import_uploads`` (for cron). Returns the
+    number of jobs ended."""
     now = now or timezone.now()
+    hours = _upload_hours()
     waiting = [ImportJob.Status.CHECKING, ImportJob.Status.CHECKED, ImportJob.Status.IMPORTING]
-    stale = ImportJob.objects.filter(
-        status__in=waiting, started_at__lt=now - timedelta(hours=_upload_hours())
-    )
-    message = gettext(_EXPIRED) % {"hours": _upload_hours()}
+    since = now - timedelta(hours=hours)
+    stale = ImportJob.objects.filter(status__in=waiting, started_at__lt=since)
     ended = 0
-    for job in stale.only("pk", "token", "status"):
+    for job in stale.only("pk", "token", "status", "error_count", "created", "updated"):
         claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=ImportJob.Status.FAILED, message=message, preview=[], errors=[], finished_at=now
+            status=ImportJob.Status.EXPIRED,
+            message=_expired_message(job, hours),
+            preview=[],
+            errors=[],
+            finished_at=now,
         )
         if claimed:
             ended += 1
@@ -533,10 +537,27 @@ def import_jobs_expire(now=None) -> int:
     return ended
 
 
-_EXPIRED = _(
-    "The upload was deleted %(hours)s hours after it was sent, without being imported; upload "
-    "the file again to import it."
-)
+def _expired_message(job: ImportJob, hours: int) -> str:
+    """Why an expired job was not imported: a file with errors is to be corrected before it
+    is sent again, one that changed nothing needs nothing, any other one is sent again."""
+    checked = job.status == ImportJob.Status.CHECKED
+    if checked and job.error_count:
+        return ngettext(
+            "The check found %(errors)d error. The upload and its list of errors were deleted "
+            "%(hours)s hours after it was sent: correct the file, then upload it again.",
+            "The check found %(errors)d errors. The upload and its list of errors were deleted "
+            "%(hours)s hours after it was sent: correct the file, then upload it again.",
+            job.error_count,
+        ) % {"errors": job.error_count, "hours": hours}
+    if checked and job.changes_nothing:
+        return gettext(
+            "There was nothing to import: every row was already recorded as the file has it. "
+            "The upload was deleted %(hours)s hours after it was sent."
+        ) % {"hours": hours}
+    return gettext(
+        "The upload was deleted %(hours)s hours after it was sent, without being imported; "
+        "upload the file again to import it."
+    ) % {"hours": hours}
 
 
 def import_job_start(

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from cases import copy_writes, household_writes, importing, roster
 from cases.importing import RosterError, households_import
@@ -978,7 +979,7 @@ def test_an_upload_left_unconfirmed_is_deleted_with_its_preview_after_a_day(
     upload(client, csv_bytes([row("2")]))  # every upload ends the stale ones first
 
     old.refresh_from_db()
-    assert old.status == ImportJob.Status.FAILED
+    assert old.status == ImportJob.Status.EXPIRED
     assert (old.preview, old.errors) == ([], [])
     assert "deleted 24 hours after it was sent" in old.message
     assert not import_job_confirm(job=old, user=superuser)
@@ -997,6 +998,44 @@ def test_an_upload_left_unconfirmed_is_deleted_with_its_preview_after_a_day(
     call_command("expire_import_uploads", stdout=out)
     assert "1 import job(s) ended" in out.getvalue()
     assert not list((private_media / "imports").glob("*.upload"))
+
+
+@pytest.mark.parametrize(
+    "rows, said, not_said",
+    [
+        ([row("1"), row("1")], "The check found 1 error.", "upload the file again to import"),
+        ([row("1")], "There was nothing to import", "without being imported"),
+    ],
+    ids=["with errors", "nothing to import"],
+)
+def test_an_expired_check_says_what_it_had_found(
+    coops, superuser, admin_client_for, private_media, rows, said, not_said
+):
+    """A file with errors is to be corrected before it is sent again, and one that changed
+    nothing needs nothing: neither is told "upload the file again to import it"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.importing import import_jobs_expire
+
+    client = admin_client_for(superuser)
+    if said.startswith("There was nothing"):  # the same file, imported before
+        client.post(upload(client, csv_bytes(rows)).url)
+    upload(client, csv_bytes(rows))
+    job = ImportJob.objects.order_by("pk").last()
+    assert job.status == ImportJob.Status.CHECKED and (job.error_count or job.changes_nothing)
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(hours=25))
+
+    assert import_jobs_expire() == 1
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.EXPIRED and job.errors == []
+    assert said in job.message and not_said not in job.message
+    page = client.get(reverse("admin:cases_household_import_job", args=[job.pk])).content.decode()
+    assert said in page
+    listing = client.get(reverse("admin:cases_household_import")).content.decode()
+    assert f"{job.filename} · household roster · expired ·" in " ".join(strip_tags(listing).split())
 
 
 # --- What the file is: read from its content, whatever its name ----------------------------

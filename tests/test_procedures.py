@@ -408,8 +408,17 @@ def test_procedure_page_shows_the_timeline_within_its_query_budget(
     page = response.content.decode()
     assert 'data-flag="done_early"' in page
     assert 'data-flag="hearing_required"' in page
-    assert "3 of 5" in page or "3" in page
+    assert "Households recorded as opposed: 3 of 5 (60.0%)" in page
+    assert "(3 or more)" in page
     assert page.count("notice.jpg") == 3
+
+
+def test_the_procedure_page_of_a_project_without_households_gives_no_figure(client, staff, project):
+    """It read "0 of 0 (0.0%) … (1 or more)": one opposed household of none."""
+    client.force_login(staff)
+    page = client.get(reverse("project_procedure", args=[project.pk])).content.decode()
+    assert "No household is enrolled in the project yet." in page
+    assert "0 of 0" not in page and "or more" not in page
 
 
 def test_procedure_page_is_404_out_of_scope(client, cadre_zhennan, project):

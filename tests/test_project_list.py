@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from cases import dashboards, workdays
 from cases.filters import PROJECT_COLUMNS
-from cases.models import Case, PeriodKind, Project, Stage, Vote
+from cases.models import Case, PeriodKind, Project, Stage, Stance, Vote
 from cases.services import stage_mark_done
 
 from .factories import (
@@ -154,6 +154,27 @@ def test_every_count_opens_the_cases_it_counts(client, leader, district):
         for figure, href in zip(figures, links, strict=True):
             mine = expected[figure].filter(household__cooperative=coop)
             assert _opened(client, href) == set(mine.values_list("pk", flat=True)), figure
+
+
+def test_the_home_cards_signed_line_and_stance_chips_open_their_cases(client, leader, district):
+    """On the home page "N of M households signed" and each stance's chip were plain text."""
+    client.force_login(leader)
+    project = district["spanning"]
+    cases = Case.objects.filter(project=project)
+    page = client.get(reverse("home")).content.decode()
+    card = page.split(reverse("project_dashboard", args=[project.pk]), 1)[1]
+    card = card.split("mini-figures")[0]
+
+    signed = _linked_figures(card)["signed"]
+    assert _opened(client, signed) == set(
+        cases.filter(status__in=["signed", "completed"]).values_list("pk", flat=True)
+    )
+    chips = re.findall(r'<a class="chip stance-(\w+)" href="([^"]+)"', card)
+    assert [stance for stance, _href in chips] == list(Stance.values)
+    for stance, href in chips:
+        assert _opened(client, unescape(href)) == set(
+            cases.filter(stance=stance).values_list("pk", flat=True)
+        ), stance
 
 
 def test_the_case_list_filters_signed_cases_completed_included(client, staff, district):

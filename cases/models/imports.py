@@ -27,6 +27,9 @@ class ImportJob(models.Model):
         IMPORTING = "importing", _("importing")
         DONE = "done", _("imported")
         FAILED = "failed", _("failed")
+        # Left waiting longer than IMPORT_UPLOAD_HOURS: the upload and what it quoted deleted
+        # (importing.import_jobs_expire); its message says what the check had found.
+        EXPIRED = "expired", _("expired")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
