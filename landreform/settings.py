@@ -148,7 +148,11 @@ CSRF_FAILURE_VIEW = "cases.views.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # Django's own Chinese where it ends a sentence with "." or ":", corrected (see its .po).
+    BASE_DIR / "locale_overrides",
+]
 # Chinese numbers grouped in threes (378,000); see landreform/formats/zh_Hans/formats.py.
 FORMAT_MODULE_PATH = ["landreform.formats"]
 TIME_ZONE = "Asia/Shanghai"

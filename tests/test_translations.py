@@ -392,6 +392,34 @@ def test_the_admins_javascript_speaks_chinese(client, superuser):
     assert admin_js_catalog(client, "en") == {}
 
 
+# A Chinese sentence ends in "。", and its comma and colon are "，" and "：": Django's own
+# catalogs end some with ".", ":" or "," (locale_overrides/ corrects them). Not a sentence:
+# the arguments of the yesno filter, separated by commas that the filter splits on.
+ENGLISH_PUNCTUATION = re.compile(r"[\u4e00-\u9fff”）]\s*[.,:;!?](\s|$)|[.,:;!?]\s*[\u4e00-\u9fff]")
+
+
+def test_no_chinese_message_stops_or_pauses_in_english_punctuation():
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("zh-hans")._catalog
+    keys = set(catalog.keys()) - {"", "yes,no,maybe"}
+    assert len(keys) > 1500  # Django's, its contrib apps', the libraries' and ours
+    assert sorted(key for key in keys if ENGLISH_PUNCTUATION.search(catalog[key])) == []
+
+
+def test_the_admin_says_in_chinese_that_a_record_may_be_edited_again(client, superuser):
+    """Django's Chinese read "成功添加了 乡镇“九江镇”。 您可以在下面再次编辑它." """
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:cases_township_add"),
+        {"name": "九江镇", "district": "南海区", "city": "佛山市", "_continue": "1"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.endswith("您可以在下面再次编辑它。")
+
+
 # --- Every page in English -------------------------------------------------------------------
 # The same walk with a browser that asks for English: no Chinese may be left but what was
 # recorded (names of villages, projects, people; notes, reasons) and the Chinese a page gives on
