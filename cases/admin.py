@@ -599,8 +599,30 @@ class TownshipUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            readonly += [name for name in self.SUPERUSER_ONLY if name not in readonly]
+            readonly += [
+                self.SHOWN_AS.get(name, name)
+                for name in self.SUPERUSER_ONLY
+                if self.SHOWN_AS.get(name, name) not in readonly
+            ]
         return readonly
+
+    # Read-only single permissions, named in the page's language: Django shows a read-only
+    # many-to-many field as its rows' str(), the English name stored ("Can add case").
+    SHOWN_AS = {"user_permissions": "single_permissions"}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [self.SHOWN_AS.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=get_user_model()._meta.get_field("user_permissions").verbose_name)
+    def single_permissions(self, obj):
+        permissions = obj.user_permissions.select_related("content_type")
+        return join_list(roles.permission_label(p) for p in permissions) or "—"
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

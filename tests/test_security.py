@@ -83,6 +83,10 @@ def test_a_township_administrator_cannot_make_anyone_superuser_or_take_over_one(
     body = client.get(url).content.decode()
     assert 'name="is_superuser"' not in body and 'name="user_permissions"' not in body
     assert 'name="groups"' in body  # roles are still theirs to give
+    staff.user_permissions.add(Permission.objects.get(codename="add_household"))
+    other = client.get(reverse("admin:auth_user_change", args=[staff.pk])).content.decode()
+    shown = other.split('field-single_permissions">', 1)[1].split("</div>")
+    assert "可新增户" in " ".join(shown[:4]) and "Can add" not in other
     response = client.post(
         url,
         {
