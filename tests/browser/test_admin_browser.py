@@ -128,6 +128,38 @@ def test_a_projects_stages_and_a_templates_steps_fit_the_page(
         screenshot(page, f"admin-{name}-stages-en-desktop")
 
 
+def test_on_a_phone_each_stage_and_member_is_a_card_of_labelled_boxes(
+    live_server, phone_page, superuser, yannan, yannan_coop
+):
+    """As a table the stages inline was 1,417 px wide in a 360 px box: a stage's dates lay
+    four screens to the right of its name. Each row is now a card, every box under its
+    column's name and inside the screen."""
+    project = acquisition_project(start=date(2021, 1, 11), villages=[yannan])
+    household = HouseholdFactory(cooperative=yannan_coop)
+    MemberFactory(household=household, id_number=make_id_number(901))
+    page = phone_page
+    log_in(page, live_server, "root")
+    for group, url in (
+        ("stages", f"/admin/cases/project/{project.pk}/change/"),
+        ("members", f"/admin/cases/household/{household.pk}/change/"),
+    ):
+        page.goto(live_server.url + url)
+        row = page.locator(f"#{group}-0")
+        boxes = row.locator("td:not(.hidden):not(.original)")
+        assert boxes.count() >= 5
+        for box in boxes.all():
+            edge = box.bounding_box()
+            assert edge["x"] >= 0 and edge["x"] + edge["width"] <= page.viewport_size["width"]
+            label = box.evaluate("e => getComputedStyle(e, '::before').content")
+            assert label.strip('"') == box.get_attribute("data-label") != "", label
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+        row.scroll_into_view_if_needed()
+        screenshot(page, f"admin-{group}-cards-zh-phone")
+    done = page.locator("#stages-0 td.field-done_on")
+    page.goto(f"{live_server.url}/admin/cases/project/{project.pk}/change/")
+    assert done.get_attribute("data-label") == "已完成"
+
+
 def _lines(page, selector) -> list[int]:
     """How many lines the text of each cell takes (a range's boxes, one per line)."""
     return page.eval_on_selector_all(
