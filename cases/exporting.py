@@ -199,9 +199,7 @@ def export_visits_queryset(request):
     qs = Visit.objects.visible_to(request.user).select_related(
         "case__household__cooperative__village", "project", "branch", "recorded_by"
     )
-    return _filtered(VisitFilter, qs.order_by("-visited_on", "pk"), request).prefetch_related(
-        "visitors"
-    )
+    return _filtered(VisitFilter, qs.order_by("-visited_on", "pk"), request).with_visitors()
 
 
 def export_projects_queryset(request):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases.models import Stage
+from cases.models import Stage, Visit
 from cases.services import visit_record
 from cases.wording import join_list, legal_basis
 
@@ -37,6 +37,30 @@ def test_the_visitors_of_a_visit_are_listed_with_commas_on_english_pages(
         page = english_client.get(url).content.decode()
         assert "罗健嘉, 黄" in page, url
         assert "、" not in page, url
+
+
+def test_a_visits_visitors_read_in_one_order_whatever_order_they_were_stored_in(
+    english_client, staff, yannan_case
+):
+    """Listed in the order PostgreSQL found them, a visit's visitors could change places
+    from one page to the next: they read by account, on the pages and in the export."""
+    first, second, third = (township_staff(last_name=name) for name in ("甲", "乙", "丙"))
+    visit, _created = visit_record(
+        case=yannan_case, recorded_by=staff, visited_on=timezone.localdate(), visitors=[staff]
+    )
+    first.save()  # on PostgreSQL its row moves after the others': a scan now finds it last
+    Through = Visit.visitors.through
+    Through.objects.filter(visit=visit).delete()
+    Through.objects.bulk_create(Through(visit=visit, user=u) for u in (third, first, second))
+    english_client.force_login(staff)
+    for url in (
+        reverse("visit_list"),
+        reverse("household_detail", args=[yannan_case.household_id]),
+        reverse("export", args=["visits", "csv"]),
+    ):
+        page = english_client.get(url)
+        text = b"".join(page.streaming_content) if page.streaming else page.content
+        assert "甲, 乙, 丙" in text.decode("utf-8-sig"), url
 
 
 def test_the_villages_of_a_project_are_listed_with_commas_on_the_english_project_list(

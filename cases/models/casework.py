@@ -236,6 +236,16 @@ class VisitQuerySet(ScopedQuerySet):
 
     village_path = "village"
 
+    def with_visitors(self):
+        """The visits with their visitors, in one order on every page and export: by account
+        (the order the accounts were made). Unordered, PostgreSQL returned a visit's visitors
+        as it found them, not always in the order they were stored."""
+        from django.contrib.auth import get_user_model
+
+        return self.prefetch_related(
+            models.Prefetch("visitors", queryset=get_user_model().objects.order_by("pk"))
+        )
+
 
 #: A visit's history, its visitors included: each history row has a snapshot of them
 #: (``HistoricalVisit_visitors``), written by ``VISIT_HISTORY.save_with_m2m`` in the services

@@ -141,7 +141,7 @@ def visit_list(request):
     visits = (
         Visit.objects.visible_to(request.user, village_ids=villages)
         .select_related("case__household", "project", "branch", "recorded_by")
-        .prefetch_related("visitors")
+        .with_visitors()
     )
 
     def arrange(rows):
@@ -173,7 +173,7 @@ def household_detail(request, pk):
         Visit.objects.visible_to(request.user)
         .filter(case__household=household)
         .select_related("project", "branch", "recorded_by")
-        .prefetch_related("visitors")
+        .with_visitors()
     )
     ballots = (
         Ballot.objects.visible_to(request.user)
