@@ -153,6 +153,8 @@ def test_on_a_phone_each_stage_and_member_is_a_card_of_labelled_boxes(
             label = box.evaluate("e => getComputedStyle(e, '::before').content")
             assert label.strip('"') == box.get_attribute("data-label") != "", label
         assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+        for tick in row.locator("input[type=checkbox]").all():
+            assert min(tick.bounding_box()["width"], tick.bounding_box()["height"]) >= 24
         row.scroll_into_view_if_needed()
         screenshot(page, f"admin-{group}-cards-zh-phone")
     done = page.locator("#stages-0 td.field-done_on")

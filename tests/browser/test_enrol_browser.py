@@ -82,6 +82,8 @@ def test_each_project_to_enrol_in_is_a_whole_row_to_tap_on_a_phone(
     choice = page.locator("label", has=page.locator("input[name=project]"))
     assert "待纳入 1 户" in choice.inner_text()
     assert choice.bounding_box()["height"] >= 44
+    for target in (page.locator(".submit-row input"), page.locator(".submit-row a.closelink")):
+        assert target.bounding_box()["height"] >= 44
     choice.get_by_text(yannan_project.name).click()
     assert page.locator("input[name=project]").is_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
