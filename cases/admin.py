@@ -63,7 +63,7 @@ from .pagination import EstimatedCountPaginator
 from .procedures import township_calendar
 from .templatetags.landreform import person
 from .validators import mask_id_number, mask_phone
-from .wording import join_list
+from .wording import join_list, join_sentences
 
 
 def method_decorator_http(methods):
@@ -1089,7 +1089,7 @@ class HouseholdAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
                     project=project, households=queryset, by=request.user
                 )
             except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                self.message_user(request, join_sentences(exc.messages), messages.ERROR)
             else:
                 self.message_user(request, f"{project}: {enrolment.summary()}", messages.SUCCESS)
             return None

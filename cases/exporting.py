@@ -35,7 +35,7 @@ from . import dashboards, tallies, voting
 from .access import id_number_for, phone_for
 from .models import Case, Household, Project, Visit, Vote
 from .templatetags.landreform import person
-from .wording import join_list
+from .wording import join_list, join_sentences
 
 CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -172,7 +172,7 @@ def _valid_filterset(filterset_class, qs, request):
             % {
                 "label": fields[name].label if name in fields else name,
                 "name": name,
-                "errors": " ".join(errors),
+                "errors": join_sentences(errors),
             }
             for name, errors in filterset.errors.items()
         )

@@ -70,7 +70,7 @@ from .roster import (
     normalize_name,
     parse_roster,
 )
-from .wording import join_list
+from .wording import join_list, join_sentences
 
 __all__ = [
     "BATCH_SIZE",
@@ -657,7 +657,7 @@ def _run(job_id: int, dry_run: bool) -> None:
         # Decision: rows valid at the check may be refused at the import (a cooperative was
         # deleted or renamed meanwhile). Nothing was written; the job goes back to "checked"
         # with its errors, which the page lists, rather than "imported: 0 created".
-        message = " ".join(report.notices) if dry_run else gettext(_CHANGED_SINCE_CHECK)
+        message = join_sentences(report.notices) if dry_run else gettext(_CHANGED_SINCE_CHECK)
         _finish(job, ImportJob.Status.CHECKED, message=message)
     else:
         _finish(job, ImportJob.Status.DONE, message=report.unlisted_notice)

@@ -1,5 +1,6 @@
 """Words that depend on the page's language beyond a catalog lookup: lists joined as the
-language joins them, and the legal basis of a procedure's stages named in English.
+language joins them, sentences joined as the language writes them, and the legal basis of a
+procedure's stages named in English.
 
 Pure functions; the template filters of ``templatetags/landreform.py`` call them.
 """
@@ -7,6 +8,7 @@ Pure functions; the template filters of ``templatetags/landreform.py`` call them
 import re
 from collections.abc import Iterable
 
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language, pgettext
 
 
@@ -14,6 +16,25 @@ def join_list(items: Iterable[object]) -> str:
     """The items joined as the language joins a list: 罗健嘉、黄振 in Chinese, "Luo, Huang" in
     English (the separator is the catalog's, so an English page never shows 、)."""
     return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
+#: A space after a Chinese sentence's full stop, question or exclamation mark, semicolon or
+#: colon: Chinese puts none there, English one.
+_SPACE_AFTER_CHINESE_STOP = re.compile(r"(?<=[。！？；：])[ \t]+")
+
+
+def tidy_sentences(text):
+    """``text`` without the space that code joining two sentences put after a Chinese one
+    (Django's "成功添加了 …。 您可以在下面再次编辑它。"). Whitespace alone is taken out, so a
+    safe string (a message built with ``format_html``) stays safe."""
+    string = str(text)  # a message's str() keeps its text safe or not
+    tidied = _SPACE_AFTER_CHINESE_STOP.sub("", string)
+    return mark_safe(tidied) if isinstance(string, SafeData) else tidied
+
+
+def join_sentences(sentences: Iterable[object]) -> str:
+    """Sentences joined as the language writes them: "甲。乙。" in Chinese, "A. B." in English."""
+    return tidy_sentences(" ".join(str(sentence) for sentence in sentences))
 
 
 #: The laws and local rules a stage's legal basis names (procedure templates, the admin), in

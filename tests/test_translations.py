@@ -418,6 +418,8 @@ def test_the_admin_says_in_chinese_that_a_record_may_be_edited_again(client, sup
     )
     [message] = [str(m) for m in response.context["messages"]]
     assert message.endswith("您可以在下面再次编辑它。")
+    shown = response.content.decode().split('class="messagelist"')[1].split("</ul>")[0]
+    assert "”。您可以在下面再次编辑它。" in shown  # Django's " " after 。 taken out
 
 
 # --- Every page in English -------------------------------------------------------------------

@@ -3,10 +3,12 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeData
 
 from cases.models import Stage, Visit
 from cases.services import visit_record
-from cases.wording import join_list, legal_basis
+from cases.wording import join_list, join_sentences, legal_basis, tidy_sentences
 
 from .factories import ProjectFactory, township_staff
 
@@ -16,6 +18,19 @@ def test_a_list_reads_with_commas_in_english_and_the_enumeration_comma_in_chines
         assert join_list(["罗健嘉", "黄振", "staff"]) == "罗健嘉, 黄振, staff"
     with translation.override("zh-hans"):
         assert join_list(["罗健嘉", "黄振", "staff"]) == "罗健嘉、黄振、staff"
+
+
+def test_sentences_are_joined_with_a_space_in_english_and_none_after_a_chinese_stop():
+    assert join_sentences(["未纳入。", "镇南户主不在项目内：", "请先添加。"]) == (
+        "未纳入。镇南户主不在项目内：请先添加。"
+    )
+    assert join_sentences(["Nothing was enrolled.", "Add them first."]) == (
+        "Nothing was enrolled. Add them first."
+    )
+    safe = tidy_sentences(format_html("已保存 <a href='{}'>{}</a>。 可以再次编辑。", "/x/", "<甲>"))
+    assert isinstance(safe, SafeData)
+    assert safe == "已保存 <a href='/x/'>&lt;甲&gt;</a>。可以再次编辑。"
+    assert not isinstance(tidy_sentences("<b>。 x"), SafeData)
 
 
 def test_the_visitors_of_a_visit_are_listed_with_commas_on_english_pages(

@@ -6,7 +6,13 @@ from ..access import id_number_for, may_see_personal_numbers, phone_for
 from ..backlinks import Crumb, back_query, crumb_back
 from ..models import Visit
 from ..voting import format_percent
-from ..wording import join_list, legal_basis as legal_basis_in_language, people, person
+from ..wording import (
+    join_list,
+    legal_basis as legal_basis_in_language,
+    people,
+    person,
+    tidy_sentences,
+)
 
 register = template.Library()
 
@@ -143,3 +149,9 @@ def back_to(context, *lists: str) -> Crumb:
     """The crumb to the list this page was opened from (``?back=``), if it is one of
     ``lists``; otherwise to the first of them (``cases.backlinks``)."""
     return crumb_back(context["request"].GET.get("back", ""), lists)
+
+
+@register.filter
+def sentences(text):
+    """A message's sentences as the language writes them (``wording.tidy_sentences``)."""
+    return tidy_sentences(text)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from cases.models import Case, Project
 from cases.services.integrity import figures_check, figures_repair
+from cases.wording import join_sentences
 
 from .import_households import ProgressBar
 
@@ -65,7 +66,9 @@ class Command(BaseCommand):
             % {"n": visits_n},
         )
         if not fix:
-            raise CommandError(summary + " " + _("Run again with --fix to recompute them."))
+            raise CommandError(
+                join_sentences([summary, _("Run again with --fix to recompute them.")])
+            )
         self.stdout.write(summary)
         saved = figures_repair(report.drifts)
         self.stdout.write(

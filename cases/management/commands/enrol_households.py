@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Cooperative, Project
 from cases.services import project_enrol_households
+from cases.wording import join_sentences
 
 
 class Command(BaseCommand):
@@ -49,5 +50,5 @@ class Command(BaseCommand):
                 if options["dry_run"]:
                     transaction.set_rollback(True)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise CommandError(join_sentences(exc.messages)) from None
         self.stdout.write(f"{project.name}: {enrolment.summary(dry_run=options['dry_run'])}")
