@@ -397,6 +397,20 @@ admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
 
+def user_by_name(model, name: str):
+    """A read-only field or column naming the user in ``name`` as the app's pages do
+    (``person``: 黄立新), not by Django's ``str()``, the username ("ym01"): who recorded a
+    ballot, opened a vote, looked at an ID number. Set on the admin as ``<name>_name``; the
+    field itself is then left out of the form (``exclude``) or of ``fields``."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def shown(self, obj):
+        user = getattr(obj, name)
+        return person(user) if user is not None else self.get_empty_value_display()
+
+    return shown
+
+
 def _permissions_named(field):
     """A list of permissions (a role's, a user's) named in the page's language
     (``roles.permission_label``), not by the English name Django stored."""
@@ -743,7 +757,8 @@ class StaffProfileAdmin(admin.ModelAdmin):
     (``StaffProfileInline``, where accounts are made): the same form and rules."""
 
     form = StaffProfileForm
-    list_display = ["user", "title", "branch"]
+    list_display = ["user_name", "title", "branch"]
+    user_name = user_by_name(StaffProfile, "user")
     list_select_related = ["user", "branch"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
     autocomplete_fields = ["user", "branch"]
@@ -1408,9 +1423,13 @@ class StageEvidenceInline(TabularInline):
 
     model = StageEvidence
     extra = 0
-    fields = ["link", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["link", "content_type", "size", "uploaded_by_name", "uploaded_at"]
     readonly_fields = fields
+    uploaded_by_name = user_by_name(StageEvidence, "uploaded_by")
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -1431,7 +1450,9 @@ class StageAdmin(ScopedAdmin):
     search_fields = ["name", "project__name"]
     autocomplete_fields = ["project"]
     raw_id_fields = ["template_step", "depends_on"]
-    readonly_fields = ["done_by"]
+    exclude = ["done_by"]
+    readonly_fields = ["done_by_name"]
+    done_by_name = user_by_name(Stage, "done_by")
     inlines = [StageEvidenceInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -1554,8 +1575,9 @@ class VisitInline(TabularInline):
 
     model = Visit
     extra = 0
-    fields = ["visited_on", "place", "stance", "next_follow_up_on", "notes", "recorded_by"]
+    fields = ["visited_on", "place", "stance", "next_follow_up_on", "notes", "recorded_by_name"]
     readonly_fields = fields
+    recorded_by_name = user_by_name(Visit, "recorded_by")
     can_delete = False
     show_change_link = True
 
@@ -1711,7 +1733,9 @@ class VisitAdmin(BigTableAdminMixin, ScopedHistoryAdmin):
     search_fields = ["=case__household__number", "case__household__head_name"]
     raw_id_fields = ["case", "visitors"]
     autocomplete_fields = ["branch"]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    exclude = ["recorded_by"]
+    readonly_fields = ["recorded_by_name", "recorded_at"]
+    recorded_by_name = user_by_name(Visit, "recorded_by")
     form = VisitAdminForm
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -1787,8 +1811,9 @@ class MeetingAdmin(ScopedAdmin):
 class BallotInline(TabularInline):
     model = Ballot
     extra = 0
-    fields = ["voter", "choice", "method", "proxy_name", "cast_on", "recorded_by"]
+    fields = ["voter", "choice", "method", "proxy_name", "cast_on", "recorded_by_name"]
     readonly_fields = fields
+    recorded_by_name = user_by_name(Ballot, "recorded_by")
     can_delete = False
 
     def get_queryset(self, request):
@@ -1833,14 +1858,17 @@ class VoteAdmin(ScopedHistoryAdmin):
     list_select_related = ["village", "cooperative"]
     search_fields = ["subject"]
     autocomplete_fields = ["project", "village", "cooperative", "meeting"]
+    exclude = ["opened_by", "certified_by"]
     readonly_fields = [
         "status",
-        "opened_by",
+        "opened_by_name",
         "opened_at",
         "closed_at",
-        "certified_by",
+        "certified_by_name",
         "certified_at",
     ]
+    opened_by_name = user_by_name(Vote, "opened_by")
+    certified_by_name = user_by_name(Vote, "certified_by")
     inlines = [BallotInline]
     form = VoteAdminForm
 
@@ -1908,12 +1936,13 @@ class BallotAdmin(ScopedHistoryAdmin):
     only be corrected, with a reason, while their vote is open (``services.ballot_correct``)."""
 
     form = BallotCorrectionAdminForm
-    list_display = ["voter", "vote", "choice", "method", "cast_on", "recorded_by"]
+    list_display = ["voter", "vote", "choice", "method", "cast_on", "recorded_by_name"]
     list_filter = ["choice", "method", "vote"]
     list_select_related = ["voter", "vote", "recorded_by"]
     search_fields = ["voter__name", "=voter__household__number"]
     raw_id_fields = ["proxy_member"]
-    readonly_fields = ["vote", "voter", "cast_on", "recorded_by", "recorded_at"]
+    readonly_fields = ["vote", "voter", "cast_on", "recorded_by_name", "recorded_at"]
+    recorded_by_name = user_by_name(Ballot, "recorded_by")
 
     def get_fields(self, request, obj=None):
         """No reason to give where nothing can be corrected (the page read "Reason: None")."""
@@ -1951,7 +1980,8 @@ class RevealLogAdmin(ScopedAdmin):
     """Read-only: the log is written by the reveal endpoint and never edited; township
     administrators only (``RevealLog.objects.visible_to``)."""
 
-    list_display = ["revealed_at", "user", "subject", "field", "household", "ip_address"]
+    list_display = ["revealed_at", "user_name", "subject", "field", "household", "ip_address"]
+    user_name = user_by_name(RevealLog, "user")
     list_filter = ["field"]
     list_select_related = ["user", "household__cooperative__village"]
     search_fields = ["subject", "user__username", "=household__number"]
