@@ -527,6 +527,9 @@ class TownshipUserAdmin(UserAdmin):
     to change; otherwise any of them could make themselves superuser, or take over one."""
 
     SUPERUSER_ONLY = ["is_superuser", "user_permissions"]
+    # Read-only to the others, single permissions are named in the page's language: Django
+    # shows a read-only many-to-many field as its rows' str(), the English stored ("Can add case").
+    SHOWN_AS = {"user_permissions": "single_permissions"}
     # The name as written in Chinese and the role, rather than Django's e-mail (unused here)
     # and "first name", "last name" columns, which read "立新 黄".
     list_display = ["username", "name", "role", "is_active", "may_use_admin"]
@@ -613,16 +616,9 @@ class TownshipUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            readonly += [
-                self.SHOWN_AS.get(name, name)
-                for name in self.SUPERUSER_ONLY
-                if self.SHOWN_AS.get(name, name) not in readonly
-            ]
+            shown = [self.SHOWN_AS.get(name, name) for name in self.SUPERUSER_ONLY]
+            readonly += [name for name in shown if name not in readonly]
         return readonly
-
-    # Read-only single permissions, named in the page's language: Django shows a read-only
-    # many-to-many field as its rows' str(), the English name stored ("Can add case").
-    SHOWN_AS = {"user_permissions": "single_permissions"}
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
